@@ -1,0 +1,128 @@
+/* main.c: tpam-sim entry point: log, faults, parse, answer (TPAM 2.5 CLI emulator). */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = xmalloc(n);
+
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static const char *state_dir(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+            return argv[i + 1];
+        if (strncmp(argv[i], "--state=", 8) == 0)
+            return argv[i] + 8;
+    }
+    return NULL;
+}
+
+/* Builds the answer to the command in o; returns the exit status. */
+static int answer(const char *state, const struct tokens *tk, const char *tokerr,
+                  const struct faults *fa, struct out *o)
+{
+    struct fixture fx;
+    struct ctx c;
+    char *fpath;
+    int idx;
+    int rc;
+
+    if (tokerr) {
+        usage(o, NULL, tokerr);
+        return SIM_EXIT_USAGE;
+    }
+    if (tk->n == 0) {
+        usage(o, NULL, NULL);
+        return SIM_EXIT_USAGE;
+    }
+    idx = command_find(tk->t[0].text);
+    if (idx < 0) {
+        struct out msg = {0};
+
+        out_str(&msg, idx == -2 ? "Ambiguous command: " : "Unknown command: ");
+        out_str(&msg, tk->t[0].text);
+        usage(o, NULL, msg.buf);
+        out_free(&msg);
+        return SIM_EXIT_USAGE;
+    }
+    if (!commands[idx].run) {
+        out_str(o, "tpam-sim: ");
+        out_str(o, commands[idx].name);
+        out_line(o, " is not implemented");
+        return SIM_EXIT_NOTIMPL;
+    }
+    memset(&c, 0, sizeof(c));
+    c.cmd = &commands[idx];
+    c.faults = fa;
+    c.o = o;
+    if (parse_options(tk, &c) != 0)
+        return SIM_EXIT_USAGE;
+    fpath = path_in(state, "fixture");
+    rc = fixture_load(fpath, &fx);
+    free(fpath);
+    if (rc != 0)
+        return SIM_EXIT_SETUP;
+    c.fx = &fx;
+    rc = c.cmd->run(&c);
+    fixture_free(&fx);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *state = state_dir(argc, argv);
+    const char *line = getenv("SSH_ORIGINAL_COMMAND");
+    const char *tokerr = NULL;
+    const char *name = "";
+    struct tokens tk = {0};
+    struct faults fa;
+    struct out o = {0};
+    char *path;
+    int have_faults;
+    int rc;
+
+    if (!state) {
+        fputs("usage: tpam-sim --state DIR   (command in $SSH_ORIGINAL_COMMAND)\n", stderr);
+        return SIM_EXIT_SETUP;
+    }
+    if (!line)
+        line = "";
+    if (tokenize(line, &tk, &tokerr) != 0)
+        tk.n = 0;
+
+    path = path_in(state, "commands.log");
+    cmdlog_append(path, line, tokerr ? NULL : &tk);
+    free(path);
+
+    if (tk.n > 0) {
+        int idx = command_find(tk.t[0].text);
+
+        name = idx >= 0 ? commands[idx].name : tk.t[0].text;
+    }
+    path = path_in(state, "faults");
+    if (faults_load(path, &fa) != 0)
+        fprintf(stderr, "tpam-sim: cannot read %s\n", path);
+    free(path);
+    have_faults = faults_apply_to(&fa, name);
+    if (have_faults)
+        faults_before(&fa);
+
+    rc = answer(state, &tk, tokerr, have_faults ? &fa : NULL, &o);
+    if (have_faults)
+        faults_shape(&fa, &o);
+    if (o.len > 0 && write_all(STDOUT_FILENO, o.buf, o.len) != 0 && rc == 0)
+        rc = SIM_EXIT_SETUP;
+    out_free(&o);
+    faults_free(&fa);
+    tokens_free(&tk);
+    return rc;
+}
