@@ -1,0 +1,33 @@
+/* cli.h: shared declarations of the credstack command's subcommands. */
+#ifndef CREDSTACK_CLI_H
+#define CREDSTACK_CLI_H
+
+#include <stdio.h>
+
+#include <credstack/credstack.h>
+
+/* Exit codes (contract): 0 password, 1 none, 2 and more errors. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_DENIED = 1,
+    CLI_EXIT_CONFIG = 2,  /* usage, configuration, stack, module, request */
+    CLI_EXIT_BACKEND = 3  /* the backend failed, timed out or was refused */
+};
+
+int cli_get_password(int argc, char **argv);
+int cli_hook(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_store(int argc, char **argv);
+
+/* The exit code for a credstack_rc. */
+int cli_exit_code(int rc);
+
+/* Open a handle and report a failure on stderr (prefixed by the command). */
+int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
+             const char *stack, unsigned flags);
+
+/* Read all of a stream (at most max bytes); NUL-terminated; free with cli_free_secret. */
+int cli_read_all(FILE *f, size_t max, char **buf_out, size_t *len_out);
+void cli_free_secret(char *buf, size_t len);
+
+#endif /* CREDSTACK_CLI_H */

@@ -1,0 +1,90 @@
+/* common.c: helpers shared by the credstack subcommands. */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <credstack/module.h>
+
+#include "cli.h"
+
+int cli_exit_code(int rc)
+{
+    switch (rc) {
+    case CREDSTACK_OK:
+        return CLI_EXIT_OK;
+    case CREDSTACK_ERR_DENIED:
+        return CLI_EXIT_DENIED;
+    case CREDSTACK_ERR_BACKEND:
+    case CREDSTACK_ERR_TIMEOUT:
+    case CREDSTACK_ERR_HOSTKEY:
+    case CREDSTACK_ERR_REFUSED:
+    case CREDSTACK_ERR_IO:
+        return CLI_EXIT_BACKEND;
+    default:
+        return CLI_EXIT_CONFIG;
+    }
+}
+
+int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
+             const char *stack, unsigned flags)
+{
+    int rc = credstack_open(h_out, config, stack, flags);
+
+    if (rc != CREDSTACK_OK) {
+        fprintf(stderr, "credstack %s: %s: %s\n", cmd, credstack_strerror(rc),
+                credstack_error(*h_out));
+        credstack_close(*h_out);
+        *h_out = NULL;
+    }
+    return rc;
+}
+
+int cli_read_all(FILE *f, size_t max, char **buf_out, size_t *len_out)
+{
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+
+    if (buf == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    for (;;) {
+        size_t got;
+        if (cap - len < 2) {
+            char *grown;
+            if (cap >= max) {
+                cli_free_secret(buf, len);
+                return CREDSTACK_ERR_INVALID;
+            }
+            /* Grow by copying so no secret is left behind by realloc. */
+            grown = malloc(cap * 2);
+            if (grown == NULL) {
+                cli_free_secret(buf, len);
+                return CREDSTACK_ERR_NOMEM;
+            }
+            memcpy(grown, buf, len);
+            cli_free_secret(buf, len);
+            buf = grown;
+            cap *= 2;
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        cli_free_secret(buf, len);
+        return CREDSTACK_ERR_IO;
+    }
+    buf[len] = '\0';
+    *buf_out = buf;
+    *len_out = len;
+    return CREDSTACK_OK;
+}
+
+void cli_free_secret(char *buf, size_t len)
+{
+    if (buf == NULL)
+        return;
+    credstack_wipe(buf, len);
+    free(buf);
+}

@@ -1,0 +1,166 @@
+/* get_password.c: `credstack get-password`: prints the password for one request. */
+#include "autoconf.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <credstack/module.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fputs("Usage: credstack get-password --config FILE [--stack FILE]\n"
+          "         --gateway-user U --target-user T --target-host H\n"
+          "         [--gateway-password-stdin] [--trace] [--log-level L]\n"
+          "\n"
+          "Run the stack and print the password and a newline on stdout.\n"
+          "\n"
+          "  -c, --config FILE            the plugin configuration (ini)\n"
+          "  -s, --stack FILE             a stack file (default: derived)\n"
+          "  -g, --gateway-user U         the user logged in to the gateway\n"
+          "  -u, --target-user T          the user to log in as\n"
+          "  -H, --target-host H          the target host (IP address or "
+          "name)\n"
+          "  -p, --gateway-password-stdin read the gateway password from the\n"
+          "                               first line of standard input\n"
+          "  -t, --trace                  explain each stack line on stderr\n"
+          "                               (never a secret)\n"
+          "  -l, --log-level L            debug, info, warning, error, "
+          "critical\n"
+          "  -h, --help                   show this help\n"
+          "\n"
+          "Exit status: 0 password printed, 1 no password, 2 usage or\n"
+          "configuration error, 3 backend failure.\n",
+          out);
+}
+
+/* The first line of stdin, without its line ending. */
+static int read_password(char **pw_out, size_t *len_out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = cli_read_all(stdin, 64 * 1024, &buf, &len);
+
+    if (rc != CREDSTACK_OK)
+        return rc;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    *pw_out = buf;
+    *len_out = len;
+    return CREDSTACK_OK;
+}
+
+int cli_get_password(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"stack", required_argument, NULL, 's'},
+        {"gateway-user", required_argument, NULL, 'g'},
+        {"target-user", required_argument, NULL, 'u'},
+        {"target-host", required_argument, NULL, 'H'},
+        {"gateway-password-stdin", no_argument, NULL, 'p'},
+        {"trace", no_argument, NULL, 't'},
+        {"log-level", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL, *stack = NULL, *gw = NULL, *tu = NULL,
+               *th = NULL, *level = NULL;
+    int want_pw = 0, trace = 0, c, rc, ret = CLI_EXIT_CONFIG;
+    char *gwpw = NULL;
+    size_t gwpw_len = 0;
+    credstack_handle *h = NULL;
+    credstack_request *req = NULL;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:s:g:u:H:ptl:h", opts, NULL)) !=
+           -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 's': stack = optarg; break;
+        case 'g': gw = optarg; break;
+        case 'u': tu = optarg; break;
+        case 'H': th = optarg; break;
+        case 'p': want_pw = 1; break;
+        case 't': trace = 1; break;
+        case 'l': level = optarg; break;
+        case 'h':
+            usage(stdout);
+            return CLI_EXIT_OK;
+        default:
+            usage(stderr);
+            return CLI_EXIT_CONFIG;
+        }
+    }
+    if (config == NULL || gw == NULL || tu == NULL || th == NULL ||
+        optind != argc) {
+        fprintf(stderr, "credstack get-password: %s\n",
+                optind != argc ? "unexpected argument"
+                               : "--config, --gateway-user, --target-user "
+                                 "and --target-host are required");
+        usage(stderr);
+        return CLI_EXIT_CONFIG;
+    }
+    if (want_pw && read_password(&gwpw, &gwpw_len) != CREDSTACK_OK) {
+        fprintf(stderr, "credstack get-password: cannot read the gateway "
+                        "password from stdin\n");
+        return CLI_EXIT_CONFIG;
+    }
+    rc = cli_open("get-password", &h, config, stack,
+                  CREDSTACK_OPEN_LOG_STDERR);
+    if (rc != CREDSTACK_OK) {
+        ret = cli_exit_code(rc);
+        goto done;
+    }
+    if (level != NULL) {
+        static const struct { const char *n; int l; } names[] = {
+            {"debug", 10}, {"info", 20}, {"warning", 30},
+            {"error", 40}, {"critical", 50}};
+        int found = 0;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            if (strcmp(level, names[i].n) == 0) {
+                credstack_set_log_level(h, names[i].l);
+                found = 1;
+            }
+        if (!found) {
+            fprintf(stderr, "credstack get-password: --log-level: '%s' is "
+                            "not debug, info, warning, error or critical\n",
+                    level);
+            goto done;
+        }
+    }
+    if (trace)
+        credstack_set_trace(h, stderr);
+    if ((rc = credstack_request_new(h, &req)) != CREDSTACK_OK ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_GATEWAY_USER, gw)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, tu)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_HOST, th)) ||
+        (gwpw && (rc = credstack_request_set(
+                      req, CREDSTACK_ITEM_GATEWAY_PASSWORD, gwpw)))) {
+        fprintf(stderr, "credstack get-password: %s\n",
+                credstack_strerror(rc));
+        ret = cli_exit_code(rc);
+        goto done;
+    }
+    rc = credstack_run(h, req);
+    if (rc == CREDSTACK_OK) {
+        const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
+        if (printf("%s\n", pw) < 0 || fflush(stdout) != 0) {
+            fprintf(stderr, "credstack get-password: cannot write the "
+                            "password to stdout\n");
+            ret = CLI_EXIT_CONFIG;
+            goto done;
+        }
+        ret = CLI_EXIT_OK;
+    } else {
+        fprintf(stderr, "credstack get-password: %s: %s\n",
+                credstack_strerror(rc), credstack_error(h));
+        ret = cli_exit_code(rc);
+    }
+done:
+    credstack_request_free(req);
+    credstack_close(h);
+    cli_free_secret(gwpw, gwpw_len);
+    return ret;
+}

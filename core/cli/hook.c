@@ -1,0 +1,268 @@
+/* hook.c: `credstack hook`: answers one SPS plugin hook, JSON in on stdin and out on stdout. */
+#include "autoconf.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <credstack/module.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fputs("Usage: credstack hook HOOK --config FILE [--stack FILE] [--trace]\n"
+          "\n"
+          "Answer one SPS credential-store hook.  Reads one JSON object with\n"
+          "the hook's keyword arguments on stdin and writes one JSON object\n"
+          "on stdout.  HOOK is one of:\n"
+          "  get-password-list        {\"passwords\": [...], \"cookie\": "
+          "{...},\n"
+          "                            \"session_cookie\": {...}}\n"
+          "  get-private-key-list     {\"private_keys\": [...], ...}\n"
+          "  authentication-completed {\"cookie\": {...}, ...}\n"
+          "  session-ended            {\"cookie\": {...}, ...}\n"
+          "\n"
+          "server_username, server_hostname/server_ip win over target_username\n"
+          "and target_host when present.  Denied or not found: an empty list\n"
+          "and exit 0; a broken request or configuration: exit 2; a backend\n"
+          "failure: exit 3 (with an empty list on stdout in both cases).\n",
+          out);
+}
+
+/* A string member, or NULL; *bad is set when present with another type. */
+static const char *member(json_t *obj, const char *key, int *bad)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (!json_is_integer(v))
+        *bad = 1;
+    return NULL;
+}
+
+/* The first present, non-empty member among keys. */
+static const char *first_of(json_t *obj, const char *const *keys, int *bad)
+{
+    for (; *keys; keys++) {
+        const char *v = member(obj, *keys, bad);
+        if (v != NULL && *v != '\0')
+            return v;
+    }
+    return NULL;
+}
+
+/* Wipe a secret string jansson holds before it is freed. */
+static void wipe_member(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (json_is_string(v))
+        credstack_wipe((char *)json_string_value(v), json_string_length(v));
+}
+
+/* The reply's cookie: the caller's, with the call count increased (as the vendor's plugin). */
+static json_t *next_cookie(json_t *in, const char *key)
+{
+    json_t *c = json_object_get(in, key);
+    json_t *out = json_is_object(c) ? json_deep_copy(c) : json_object();
+    json_int_t n = 0;
+
+    if (out == NULL)
+        return NULL;
+    if (json_is_integer(json_object_get(out, "call_count")))
+        n = json_integer_value(json_object_get(out, "call_count"));
+    if (strcmp(key, "cookie") == 0)
+        json_object_set_new(out, "call_count", json_integer(n + 1));
+    return out;
+}
+
+static int run_password(json_t *in, const char *config, const char *stack,
+                        int trace, json_t *list)
+{
+    static const char *const user_keys[] = {"server_username",
+                                            "target_username", NULL};
+    static const char *const host_keys[] = {"server_hostname", "server_ip",
+                                            "target_host", NULL};
+    static const char *const port_keys[] = {"server_port", "target_port",
+                                            NULL};
+    credstack_handle *h = NULL;
+    credstack_request *req = NULL;
+    int bad = 0, rc;
+    const char *gw = member(in, "gateway_username", &bad);
+    const char *gwpw = member(in, "gateway_password", &bad);
+    const char *tu = first_of(in, user_keys, &bad);
+    const char *th = first_of(in, host_keys, &bad);
+    const char *port = first_of(in, port_keys, &bad);
+    const char *proto = member(in, "protocol", &bad);
+    const char *cip = member(in, "client_ip", &bad);
+    const char *sid = member(in, "session_id", &bad);
+
+    if (bad || gw == NULL || tu == NULL || th == NULL) {
+        fprintf(stderr, "credstack hook: the request needs string members "
+                        "gateway_username, target_username (or "
+                        "server_username) and target_host (or server_ip/"
+                        "server_hostname)\n");
+        return CREDSTACK_ERR_INVALID;
+    }
+    rc = cli_open("hook", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR);
+    if (rc != CREDSTACK_OK)
+        return rc;
+    if (trace)
+        credstack_set_trace(h, stderr);
+    if ((rc = credstack_request_new(h, &req)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_GATEWAY_USER, gw)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_GATEWAY_PASSWORD,
+                                    gwpw)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, tu)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_HOST, th)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_PORT, port)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_PROTOCOL, proto)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_CLIENT_IP, cip)) ||
+        (rc = credstack_request_set(req, CREDSTACK_ITEM_SESSION_ID, sid)))
+        goto done;
+    rc = credstack_run(h, req);
+    if (rc == CREDSTACK_OK) {
+        const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
+        if (json_array_append_new(list, json_string(pw)) != 0)
+            rc = CREDSTACK_ERR_NOMEM;
+    } else if (rc == CREDSTACK_ERR_DENIED) {
+        fprintf(stderr, "credstack hook: no password: %s\n",
+                credstack_error(h));
+    } else {
+        fprintf(stderr, "credstack hook: %s: %s\n", credstack_strerror(rc),
+                credstack_error(h));
+    }
+done:
+    credstack_request_free(req);
+    credstack_close(h);
+    return rc;
+}
+
+/* Write the reply and wipe the buffer it was serialised into. */
+static int write_reply(json_t *reply)
+{
+    char *text = json_dumps(reply, JSON_COMPACT);
+    size_t len;
+    int ok;
+
+    if (text == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    len = strlen(text);
+    ok = fwrite(text, 1, len, stdout) == len && fputc('\n', stdout) != EOF &&
+         fflush(stdout) == 0;
+    credstack_wipe(text, len);
+    free(text);
+    return ok ? CREDSTACK_OK : CREDSTACK_ERR_IO;
+}
+
+int cli_hook(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"stack", required_argument, NULL, 's'},
+        {"trace", no_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const hooks[] = {"get-password-list",
+                                        "get-private-key-list",
+                                        "authentication-completed",
+                                        "session-ended", NULL};
+    const char *config = NULL, *stack = NULL, *hook = NULL;
+    int trace = 0, c, which = -1, rc = CREDSTACK_OK;
+    char *text = NULL;
+    size_t len = 0;
+    json_t *in = NULL, *reply = NULL, *list = NULL;
+    json_error_t jerr;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:s:th", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 's': stack = optarg; break;
+        case 't': trace = 1; break;
+        case 'h':
+            usage(stdout);
+            return CLI_EXIT_OK;
+        default:
+            usage(stderr);
+            return CLI_EXIT_CONFIG;
+        }
+    }
+    if (optind + 1 == argc)
+        hook = argv[optind];
+    for (int i = 0; hook && hooks[i]; i++)
+        if (strcmp(hook, hooks[i]) == 0)
+            which = i;
+    if (which < 0 || config == NULL) {
+        fprintf(stderr, "credstack hook: %s\n",
+                config == NULL ? "--config FILE is required"
+                               : "name one HOOK");
+        usage(stderr);
+        return CLI_EXIT_CONFIG;
+    }
+    rc = cli_read_all(stdin, 1024 * 1024, &text, &len);
+    if (rc != CREDSTACK_OK) {
+        fprintf(stderr, "credstack hook: cannot read the request on stdin "
+                        "(at most 1 MiB)\n");
+        return CLI_EXIT_CONFIG;
+    }
+    in = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    cli_free_secret(text, len);
+    if (!json_is_object(in)) {
+        fprintf(stderr, "credstack hook: the request is not a JSON object: "
+                        "line %d column %d: %s\n",
+                jerr.line, jerr.column,
+                in ? "not an object" : jerr.text);
+        rc = CREDSTACK_ERR_INVALID;
+        goto reply;
+    }
+    if (which == 0) {
+        list = json_array();
+        rc = list ? run_password(in, config, stack, trace, list)
+                  : CREDSTACK_ERR_NOMEM;
+    } else if (which == 1) {
+        /* No module serves private keys yet: an empty list, as the vendor's. */
+        list = json_array();
+    }
+reply:
+    reply = json_object();
+    if (reply == NULL) {
+        rc = CREDSTACK_ERR_NOMEM;
+        goto done;
+    }
+    if (which <= 1) {
+        json_t *empty = json_array();
+        /* On any failure the list is empty: never half an answer. */
+        json_object_set_new(reply,
+                            which == 1 ? "private_keys" : "passwords",
+                            rc == CREDSTACK_OK && list ? json_incref(list)
+                                                       : empty);
+        if (rc == CREDSTACK_OK && list)
+            json_decref(empty);
+    }
+    json_object_set_new(reply, "cookie", next_cookie(in, "cookie"));
+    json_object_set_new(reply, "session_cookie",
+                        next_cookie(in, "session_cookie"));
+    if (write_reply(reply) != CREDSTACK_OK && rc == CREDSTACK_OK)
+        rc = CREDSTACK_ERR_IO;
+done:
+    if (list) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(list, i, v)
+            credstack_wipe((char *)json_string_value(v), json_string_length(v));
+    }
+    if (in)
+        wipe_member(in, "gateway_password");
+    json_decref(list);
+    json_decref(reply);
+    json_decref(in);
+    return rc == CREDSTACK_ERR_DENIED ? CLI_EXIT_OK : cli_exit_code(rc);
+}

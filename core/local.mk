@@ -1,0 +1,22 @@
+# core/local.mk: libcredstack and the credstack command.
+lib_LTLIBRARIES += core/libcredstack.la
+core_libcredstack_la_SOURCES = \
+	core/actions.c core/config.h core/config_check.c core/dispatch.c \
+	core/errors.c core/handle.c core/internal.h core/loader.c core/log.c \
+	core/module_api.c core/request.c core/stack_default.c \
+	core/stack_parse.c core/util.c \
+	core/config.c core/config_read.c core/config_interp.c core/config_value.c
+core_libcredstack_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DCREDSTACK_MODULEDIR='"$(moduledir)"' $(INIH_CFLAGS)
+core_libcredstack_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) -lpthread
+# Export only the public credstack_* names.
+core_libcredstack_la_LDFLAGS = $(AM_LDFLAGS) -no-undefined \
+	-version-info $(CREDSTACK_LT_VERSION) \
+	-export-symbols-regex '^credstack_'
+
+bin_PROGRAMS += core/cli/credstack
+core_cli_credstack_SOURCES = core/cli/cli.h core/cli/main.c core/cli/common.c \
+	core/cli/check.c core/cli/get_password.c core/cli/hook.c \
+	core/cli/store_stub.c
+core_cli_credstack_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+core_cli_credstack_LDADD = core/libcredstack.la $(JANSSON_LIBS)

@@ -1,0 +1,100 @@
+/* log.c: logging to syslog or stderr with the seed's log levels. */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "internal.h"
+
+static const struct {
+    const char *name;
+    int level;
+} levels[] = {
+    {"debug", CREDSTACK_LOG_DEBUG},     {"info", CREDSTACK_LOG_INFO},
+    {"warning", CREDSTACK_LOG_WARNING}, {"warn", CREDSTACK_LOG_WARNING},
+    {"error", CREDSTACK_LOG_ERROR},     {"critical", CREDSTACK_LOG_CRITICAL},
+    {"fatal", CREDSTACK_LOG_CRITICAL},
+};
+
+/* The seed takes Python logging names or numbers 10..50. */
+int cs_log_level_parse(const char *text, int *level_out)
+{
+    char *end = NULL;
+    long n;
+
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+        if (strcasecmp(text, levels[i].name) == 0) {
+            *level_out = levels[i].level;
+            return CREDSTACK_OK;
+        }
+    }
+    n = strtol(text, &end, 10);
+    if (end != text && *end == '\0' && n >= 0 && n <= 50) {
+        *level_out = (int)n;
+        return CREDSTACK_OK;
+    }
+    return CREDSTACK_ERR_CONFIG;
+}
+
+const char *cs_log_level_name(int level)
+{
+    if (level >= CREDSTACK_LOG_CRITICAL)
+        return "critical";
+    if (level >= CREDSTACK_LOG_ERROR)
+        return "error";
+    if (level >= CREDSTACK_LOG_WARNING)
+        return "warning";
+    if (level >= CREDSTACK_LOG_INFO)
+        return "info";
+    return "debug";
+}
+
+static int syslog_priority(int level)
+{
+    if (level >= CREDSTACK_LOG_CRITICAL)
+        return LOG_CRIT;
+    if (level >= CREDSTACK_LOG_ERROR)
+        return LOG_ERR;
+    if (level >= CREDSTACK_LOG_WARNING)
+        return LOG_WARNING;
+    if (level >= CREDSTACK_LOG_INFO)
+        return LOG_INFO;
+    return LOG_DEBUG;
+}
+
+void cs_vlog(const credstack_handle *h, int level, const char *tag,
+             const char *fmt, va_list ap)
+{
+    char msg[2048];
+    int to_stderr = h == NULL || h->log_stderr;
+    int threshold = h == NULL ? CREDSTACK_LOG_INFO : h->log_level;
+
+    if (level < threshold)
+        return;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    /* One line per message: a newline in a value must not forge a log line. */
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    if (to_stderr) {
+        fprintf(stderr, "credstack: %s: %s%s%s\n", cs_log_level_name(level),
+                tag ? tag : "", tag ? ": " : "", msg);
+    } else {
+        openlog("credstack", LOG_PID, LOG_AUTHPRIV);
+        syslog(syslog_priority(level), "%s%s%s", tag ? tag : "",
+               tag ? ": " : "", msg);
+    }
+}
+
+void cs_log(const credstack_handle *h, int level, const char *tag,
+            const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cs_vlog(h, level, tag, fmt, ap);
+    va_end(ap);
+}

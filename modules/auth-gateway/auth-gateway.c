@@ -1,0 +1,28 @@
+/* auth-gateway.c: authorizes every request that passed gateway authentication (reason "gateway"). */
+#include <credstack/module.h>
+
+static credstack_result run(credstack_module *mod, credstack_request *req,
+                            void *data)
+{
+    (void)data;
+    if (credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER) == NULL) {
+        credstack_module_note(mod, "no gateway user in the request");
+        return CREDSTACK_RESULT_DENIED;
+    }
+    if (credstack_request_set(req, CREDSTACK_ITEM_REASON, "gateway") !=
+        CREDSTACK_OK) {
+        credstack_module_error(mod, "out of memory");
+        return CREDSTACK_RESULT_ERROR;
+    }
+    return CREDSTACK_RESULT_SUCCESS;
+}
+
+static const struct credstack_module_ops ops = {
+    .size = sizeof(struct credstack_module_ops),
+    .abi_version = CREDSTACK_MODULE_ABI_VERSION,
+    .name = "auth-gateway",
+    .description = "authorize on gateway authentication alone",
+    .run = run,
+};
+
+CREDSTACK_MODULE_DEFINE(ops)

@@ -1,0 +1,121 @@
+/* resolver-dns.c: target host -> system name by reverse DNS; an FQDN keeps its first label. */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <credstack/module.h>
+
+#include "../common/host.h"
+
+typedef struct dns_conf {
+    int upper; /* case=upper: as the vendor's plugin did */
+} dns_conf;
+
+static dns_conf conf_keep = {0}, conf_upper = {1};
+
+static int init(credstack_module *mod, void **data_out)
+{
+    const char *c = credstack_module_arg(mod, "case");
+
+    if (c == NULL || strcmp(c, "keep") == 0) {
+        *data_out = &conf_keep;
+    } else if (strcmp(c, "upper") == 0) {
+        *data_out = &conf_upper;
+    } else {
+        credstack_module_error(mod, "argument case=%s: use keep or upper", c);
+        return CREDSTACK_ERR_STACK;
+    }
+    return CREDSTACK_OK;
+}
+
+/* The PTR name of an address through the system resolver (NSS). */
+static int reverse(const char *host, mc_host_kind kind, char *name,
+                   size_t namelen)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+
+    memset(&ss, 0, sizeof(ss));
+    if (kind == MC_HOST_IPV4) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        sin->sin_family = AF_INET;
+        inet_pton(AF_INET, host, &sin->sin_addr);
+        sslen = sizeof(*sin);
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        sin6->sin6_family = AF_INET6;
+        inet_pton(AF_INET6, host, &sin6->sin6_addr);
+        sslen = sizeof(*sin6);
+    }
+    return getnameinfo((struct sockaddr *)&ss, sslen, name, (socklen_t)namelen,
+                       NULL, 0, NI_NAMEREQD);
+}
+
+static credstack_result run(credstack_module *mod, credstack_request *req,
+                            void *data)
+{
+    const dns_conf *conf = data;
+    const char *host = credstack_request_get(req, CREDSTACK_ITEM_TARGET_HOST);
+    mc_host_kind kind = mc_host_classify(host);
+    char name[NI_MAXHOST], label[64], shown[96];
+    int rc;
+
+    mc_printable(host, shown, sizeof(shown));
+    if (kind == MC_HOST_INVALID) {
+        credstack_module_error_rc(mod, CREDSTACK_ERR_REFUSED,
+                                  "target host '%s' is neither an IP address "
+                                  "nor a host name; refused",
+                                  shown);
+        return CREDSTACK_RESULT_ERROR;
+    }
+    if (kind == MC_HOST_NAME) {
+        snprintf(name, sizeof(name), "%s", host);
+    } else {
+        rc = reverse(host, kind, name, sizeof(name));
+        if (rc != 0) {
+            credstack_module_note(mod, "no reverse DNS name for %s: %s",
+                                  shown, gai_strerror(rc));
+            return CREDSTACK_RESULT_DENIED;
+        }
+        /* A PTR answer is untrusted input too. */
+        if (mc_host_classify(name) != MC_HOST_NAME) {
+            mc_printable(name, shown, sizeof(shown));
+            credstack_module_note(mod, "reverse DNS gave '%s', not a host "
+                                       "name",
+                                  shown);
+            return CREDSTACK_RESULT_DENIED;
+        }
+    }
+    if (mc_host_first_label(name, label, sizeof(label)) != 0) {
+        credstack_module_note(mod, "'%s' has no usable first label", name);
+        return CREDSTACK_RESULT_DENIED;
+    }
+    if (conf->upper)
+        for (char *p = label; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 'a' + 'A');
+    if (credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, label) !=
+        CREDSTACK_OK) {
+        credstack_module_error(mod, "out of memory");
+        return CREDSTACK_RESULT_ERROR;
+    }
+    credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> %s -> system %s",
+                         host, name, label);
+    return CREDSTACK_RESULT_SUCCESS;
+}
+
+static const struct credstack_module_ops ops = {
+    .size = sizeof(struct credstack_module_ops),
+    .abi_version = CREDSTACK_MODULE_ABI_VERSION,
+    .name = "resolver-dns",
+    .description = "system name from reverse DNS or the FQDN's first label",
+    .init = init,
+    .run = run,
+};
+
+CREDSTACK_MODULE_DEFINE(ops)
