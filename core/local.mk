@@ -5,7 +5,8 @@ core_libcredstack_la_SOURCES = \
 	core/errors.c core/handle.c core/internal.h core/loader.c core/log.c \
 	core/module_api.c core/request.c core/stack_default.c \
 	core/stack_parse.c core/util.c \
-	core/config.c core/config_read.c core/config_interp.c core/config_value.c
+	core/config.c core/config_read.c core/config_interp.c core/config_value.c \
+	core/config_int.h
 core_libcredstack_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DCREDSTACK_MODULEDIR='"$(moduledir)"' $(INIH_CFLAGS)
 core_libcredstack_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) -lpthread

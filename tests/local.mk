@@ -1,1 +1,34 @@
-# tests/local.mk
+# tests/local.mk: the TPAM simulator, Criterion unit and integration tests.
+
+# ---- the TPAM simulator (also used by the README's main job) ----
+noinst_PROGRAMS += tests/tpam-sim/tpam-sim
+tests_tpam_sim_tpam_sim_SOURCES = tests/tpam-sim/sim.h tests/tpam-sim/main.c \
+	tests/tpam-sim/args.c tests/tpam-sim/commands.c tests/tpam-sim/columns.c \
+	tests/tpam-sim/fixture.c tests/tpam-sim/faults.c tests/tpam-sim/cmdlog.c \
+	tests/tpam-sim/list.c tests/tpam-sim/match.c tests/tpam-sim/out.c \
+	tests/tpam-sim/cmd_systems.c tests/tpam-sim/cmd_accounts.c \
+	tests/tpam-sim/cmd_requests.c tests/tpam-sim/cmd_policies.c \
+	tests/tpam-sim/cmd_retrieve.c
+EXTRA_DIST += tests/tpam-sim/README.md tests/tpam-sim/fixture.default \
+	tests/harness/README.md tests/run-test tests/valgrind.supp
+dist_noinst_SCRIPTS += tests/harness/tpam-sshd-start tests/harness/tpam-sshd-stop \
+	tests/harness/tpam-ssh tests/harness/tpam-harness-selftest
+
+# ---- Criterion tests ----
+TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core $(CRITERION_CFLAGS)
+TEST_LIBS = $(CRITERION_LIBS)
+LOG_COMPILER = $(top_srcdir)/tests/run-test
+AM_TESTS_ENVIRONMENT = srcdir=$(top_srcdir); export srcdir;
+
+check_PROGRAMS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c core/config.c \
+	core/config_read.c core/config_interp.c core/config_value.c core/config_int.h
+tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) $(INIH_CFLAGS)
+tests_unit_test_config_LDADD = $(INIH_LIBS) $(TEST_LIBS)
+
+# Each area's tests have their own fragment.
+include tests/core.mk
+include tests/tpam.mk
+include tests/store.mk
+
+TESTS += $(check_PROGRAMS)

@@ -1,0 +1,1 @@
+# tests/core.mk: tests of this area (see tests/local.mk).

@@ -1,0 +1,1 @@
+# tests/store.mk: tests of this area (see tests/local.mk).

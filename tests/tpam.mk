@@ -1,0 +1,1 @@
+# tests/tpam.mk: tests of this area (see tests/local.mk).
