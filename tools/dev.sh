@@ -1,0 +1,106 @@
+#!/bin/bash
+# dev.sh: set up a Debian 12 machine for credstack, build it, and run the demo or the tests.
+#
+# Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|distcheck
+#   setup           install the Debian packages credstack needs (idempotent; root)
+#   build           setup + autoreconf + configure + make in _build/
+#   demo            build, start the local TPAM simulator behind a real sshd,
+#                   and check a password out through the full stack
+#   test            build and run the whole test suite (make check)
+#   check-asan      the suite again in a -fsanitize=address,undefined build (_asan/)
+#   check-valgrind  the suite again with every test and spawned credstack under valgrind
+#   distcheck       make distcheck (tarball builds and passes its tests)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+PACKAGES=(build-essential autoconf automake libtool libltdl-dev pkg-config
+    libssh-dev libssl-dev libinih-dev libjansson-dev libcriterion-dev
+    libnss-wrapper openssh-server openssh-client valgrind python3 zip)
+
+say() { printf '== %s\n' "$*" >&2; }
+
+setup() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        say "all Debian packages present"
+        return
+    fi
+    say "installing: ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "dev.sh: installing packages needs root (run with sudo)" >&2
+        exit 2
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+configure_in() {
+    local dir=$1
+    shift
+    [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
+    mkdir -p "$dir"
+    if [ ! -f "$dir/Makefile" ] || [ "$dir/config.status" -ot configure ]; then
+        (cd "$dir" && ../configure --enable-werror "$@")
+    fi
+}
+
+build() {
+    setup
+    say "building in _build/"
+    configure_in _build
+    make -C _build -j"$(nproc)"
+}
+
+demo() {
+    build
+    make -C _build -j"$(nproc)" demo
+}
+
+run_tests() {
+    build
+    say "running the test suite: make check"
+    make -C _build -j"$(nproc)" check || { tail -n 50 _build/test-suite.log >&2; exit 1; }
+}
+
+check_asan() {
+    setup
+    say "building with -fsanitize=address,undefined in _asan/"
+    configure_in _asan --enable-sanitizers
+    make -C _asan -j"$(nproc)" check || { tail -n 80 _asan/test-suite.log >&2; exit 1; }
+}
+
+check_valgrind() {
+    build
+    say "running the test suite under valgrind"
+    CREDSTACK_VALGRIND=1 make -C _build -j"$(nproc)" check ||
+        { tail -n 80 _build/test-suite.log >&2; exit 1; }
+}
+
+distcheck() {
+    build
+    make -C _build -j"$(nproc)" distcheck
+}
+
+case "${1:-}" in
+setup) setup ;;
+build) build ;;
+demo) demo ;;
+test) run_tests ;;
+check-asan) check_asan ;;
+check-valgrind) check_valgrind ;;
+distcheck) distcheck ;;
+-h | --help)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    ;;
+*)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac
