@@ -8,12 +8,15 @@
 /*
  * Tokens are separated by unquoted spaces or tabs. A double quote starts or
  * ends a quoted part; the quotes themselves are dropped ("a b" -> a b).
- * There is no escape character. An unterminated quote is an error.
+ * There is no escape character. An unterminated quote is an error (-1 and
+ * *err set), but the tokens are still returned, as if the quote were closed
+ * at the end of the line, so that the command log can mask passwords.
  */
 int tokenize(const char *line, struct tokens *out, const char **err)
 {
     size_t i = 0;
     size_t cap = 0;
+    int rc = 0;
 
     out->t = NULL;
     out->n = 0;
@@ -41,10 +44,8 @@ int tokenize(const char *line, struct tokens *out, const char **err)
         }
         buf[blen] = '\0';
         if (inq) {
-            free(buf);
-            tokens_free(out);
             *err = "Unterminated double quote";
-            return -1;
+            rc = -1;
         }
         tok.end = i;
         tok.text = buf;
@@ -54,7 +55,7 @@ int tokenize(const char *line, struct tokens *out, const char **err)
         }
         out->t[out->n++] = tok;
     }
-    return 0;
+    return rc;
 }
 
 void tokens_free(struct tokens *tk)

@@ -96,14 +96,13 @@ int main(int argc, char **argv)
     }
     if (!line)
         line = "";
-    if (tokenize(line, &tk, &tokerr) != 0)
-        tk.n = 0;
+    tokenize(line, &tk, &tokerr);   /* tokens kept even on error, for the log */
 
     path = path_in(state, "commands.log");
-    cmdlog_append(path, line, tokerr ? NULL : &tk);
+    cmdlog_append(path, line, &tk);
     free(path);
 
-    if (tk.n > 0) {
+    if (!tokerr && tk.n > 0) {
         int idx = command_find(tk.t[0].text);
 
         name = idx >= 0 ? commands[idx].name : tk.t[0].text;
