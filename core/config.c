@@ -1,0 +1,552 @@
+/* config.c: the table of sections and options behind cs_config, with lookups, overrides and the lookup cache. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credstack/credstack.h"
+#include "config.h"
+#include "config_int.h"
+
+/*
+ * One option as read from the file (or set later).  The raw value is kept
+ * uninterpolated: interpolation happens on lookup, as in ConfigParser, so a
+ * later cs_config_set() of a referenced option is seen by every lookup.
+ */
+struct cs_opt {
+    char *name;    /* folded to lower case */
+    char *value;   /* raw value; may be a private key, so wiped before free */
+    unsigned line; /* 0 when set by cs_config_set() */
+};
+
+/*
+ * An interpolated value handed out by cs_config_get().  Entries computed
+ * before the last cs_config_set() are stale but are kept (not freed) until
+ * cs_config_free(): a caller may still hold the pointer, and a dangling
+ * pointer to a key is worse than a few bytes of memory.
+ */
+struct cs_cached {
+    char *option;      /* folded to lower case */
+    char *value;       /* interpolated; wiped before free */
+    unsigned long gen; /* cfg->gen when it was computed */
+};
+
+struct cs_sect {
+    char *name;
+    unsigned line; /* line of the (first) header; 0 when made by cs_config_set() */
+    struct cs_opt *opts;
+    size_t nopts, capopts;
+    struct cs_cached *cache;
+    size_t ncache, capcache;
+};
+
+struct cs_config {
+    char *path;
+    struct cs_sect defaults; /* [DEFAULT], inherited by every section */
+    struct cs_sect *sects;   /* in file order */
+    size_t nsects, capsects;
+    unsigned long gen; /* bumped by cs_config_set() to invalidate the cache */
+};
+
+void cs_config_wipe(void *p, size_t n)
+{
+    /* A volatile pointer keeps the stores from being optimised away as dead. */
+    volatile unsigned char *v = p;
+
+    while (v && n--)
+        *v++ = 0;
+}
+
+void cs_config_free_secret(char *s)
+{
+    if (!s)
+        return;
+    cs_config_wipe(s, strlen(s));
+    free(s);
+}
+
+int cs_config_buf_add(struct cs_config_buf *b, const char *s, size_t n)
+{
+    int ret = CREDSTACK_OK;
+    size_t need, ncap;
+    char *p = NULL;
+
+    if (n > (size_t)-1 - b->len - 1) {
+        ret = CREDSTACK_ERR_NOMEM;
+        goto done;
+    }
+    need = b->len + n + 1;
+    if (need > b->cap) {
+        ncap = b->cap ? b->cap : 64;
+        while (ncap < need)
+            ncap = ncap > (size_t)-1 / 2 ? need : ncap * 2;
+        p = malloc(ncap);
+        if (!p) {
+            ret = CREDSTACK_ERR_NOMEM;
+            goto done;
+        }
+        if (b->p) {
+            memcpy(p, b->p, b->len);
+            cs_config_wipe(b->p, b->cap);
+            free(b->p);
+        }
+        b->p = p;
+        b->cap = ncap;
+    }
+    if (n)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+done:
+    return ret;
+}
+
+void cs_config_buf_wipe(struct cs_config_buf *b)
+{
+    if (b->p) {
+        cs_config_wipe(b->p, b->cap);
+        free(b->p);
+    }
+    b->p = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void cs_config_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    if (vsnprintf(err, errlen, fmt, ap) < 0)
+        err[0] = '\0';
+    va_end(ap);
+}
+
+static void cs_err_clear(char *err, size_t errlen)
+{
+    if (err && errlen > 0)
+        err[0] = '\0';
+}
+
+static int cs_lower(int c)
+{
+    /* ASCII only: locale-dependent tolower() must not change how a file parses. */
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+int cs_config_name_eq(const char *a, const char *b)
+{
+    while (*a && cs_lower((unsigned char)*a) == cs_lower((unsigned char)*b)) {
+        a++;
+        b++;
+    }
+    return *a == '\0' && *b == '\0';
+}
+
+static char *cs_lower_dup(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    size_t i;
+
+    if (!d)
+        return NULL;
+    for (i = 0; i < n; i++)
+        d[i] = (char)cs_lower((unsigned char)s[i]);
+    d[n] = '\0';
+    return d;
+}
+
+/* Make room for one more element in an array of plain structs. */
+static int cs_grow(void **arr, size_t *cap, size_t n, size_t elsize)
+{
+    size_t ncap;
+    void *p = NULL;
+
+    if (n < *cap)
+        return CREDSTACK_OK;
+    ncap = *cap ? *cap * 2 : 8;
+    if (ncap > (size_t)-1 / elsize)
+        return CREDSTACK_ERR_NOMEM;
+    p = realloc(*arr, ncap * elsize);
+    if (!p)
+        return CREDSTACK_ERR_NOMEM;
+    *arr = p;
+    *cap = ncap;
+    return CREDSTACK_OK;
+}
+
+static void cs_sect_clear(struct cs_sect *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->nopts; i++) {
+        free(s->opts[i].name);
+        cs_config_free_secret(s->opts[i].value);
+    }
+    for (i = 0; i < s->ncache; i++) {
+        free(s->cache[i].option);
+        cs_config_free_secret(s->cache[i].value);
+    }
+    free(s->opts);
+    free(s->cache);
+    free(s->name);
+    memset(s, 0, sizeof(*s));
+}
+
+cs_config *cs_config_new(const char *path)
+{
+    cs_config *cfg = calloc(1, sizeof(*cfg));
+
+    if (!cfg)
+        return NULL;
+    cfg->path = strdup(path ? path : "<string>");
+    cfg->defaults.name = strdup(CS_CONFIG_DEFAULT);
+    if (!cfg->path || !cfg->defaults.name) {
+        cs_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+void cs_config_free(cs_config *cfg)
+{
+    size_t i;
+
+    if (!cfg)
+        return;
+    cs_sect_clear(&cfg->defaults);
+    for (i = 0; i < cfg->nsects; i++)
+        cs_sect_clear(&cfg->sects[i]);
+    free(cfg->sects);
+    free(cfg->path);
+    free(cfg);
+}
+
+const char *cs_config_path(const cs_config *cfg)
+{
+    return cfg ? cfg->path : NULL;
+}
+
+/*
+ * The section called `name` ([DEFAULT] included), or NULL.  Section names are
+ * case-sensitive, as in ConfigParser.  The cast lets both the const lookups
+ * and the mutating functions share this one search.
+ */
+static struct cs_sect *cs_sect_find(const cs_config *cfg, const char *name)
+{
+    size_t i;
+
+    if (strcmp(name, CS_CONFIG_DEFAULT) == 0)
+        return (struct cs_sect *)&cfg->defaults;
+    for (i = 0; i < cfg->nsects; i++)
+        if (strcmp(cfg->sects[i].name, name) == 0)
+            return &cfg->sects[i];
+    return NULL;
+}
+
+static struct cs_opt *cs_opt_find(const struct cs_sect *s, const char *option)
+{
+    size_t i;
+
+    for (i = 0; i < s->nopts; i++)
+        if (cs_config_name_eq(s->opts[i].name, option))
+            return &s->opts[i];
+    return NULL;
+}
+
+/* The option in section, else in [DEFAULT]; NULL if the section does not exist. */
+static const struct cs_opt *cs_opt_lookup(const cs_config *cfg,
+                                          const char *section,
+                                          const char *option)
+{
+    const struct cs_sect *s = NULL;
+    const struct cs_opt *o = NULL;
+
+    if (!cfg || !section || !option)
+        return NULL;
+    s = cs_sect_find(cfg, section);
+    if (!s)
+        return NULL;
+    o = cs_opt_find(s, option);
+    if (!o && s != &cfg->defaults)
+        o = cs_opt_find(&cfg->defaults, option);
+    return o;
+}
+
+int cs_config_has_section(const cs_config *cfg, const char *section)
+{
+    if (!cfg || !section || strcmp(section, CS_CONFIG_DEFAULT) == 0)
+        return 0;
+    return cs_sect_find(cfg, section) != NULL;
+}
+
+static int cs_sect_append(cs_config *cfg, const char *section, unsigned line,
+                          struct cs_sect **out)
+{
+    int ret = CREDSTACK_OK;
+    struct cs_sect *s = NULL;
+
+    ret = cs_grow((void **)&cfg->sects, &cfg->capsects, cfg->nsects,
+                  sizeof(*cfg->sects));
+    if (ret != CREDSTACK_OK)
+        goto done;
+    s = &cfg->sects[cfg->nsects];
+    memset(s, 0, sizeof(*s));
+    s->name = strdup(section);
+    if (!s->name) {
+        ret = CREDSTACK_ERR_NOMEM;
+        goto done;
+    }
+    s->line = line;
+    cfg->nsects++;
+    *out = s;
+done:
+    return ret;
+}
+
+int cs_config_add_section(cs_config *cfg, const char *section, unsigned line,
+                          char *err, size_t errlen)
+{
+    int ret = CREDSTACK_OK;
+    struct cs_sect *s = NULL;
+
+    s = cs_sect_find(cfg, section);
+    if (s == &cfg->defaults) {
+        /* ConfigParser lets [DEFAULT] be opened again; its options still may not repeat. */
+        if (s->line == 0)
+            s->line = line;
+        goto done;
+    }
+    if (s) {
+        cs_config_errf(err, errlen,
+                       "%s:%u: section [%s] is already defined at line %u",
+                       cfg->path, line, section, s->line);
+        ret = CREDSTACK_ERR_CONFIG;
+        goto done;
+    }
+    ret = cs_sect_append(cfg, section, line, &s);
+    if (ret == CREDSTACK_ERR_NOMEM)
+        cs_config_errf(err, errlen, "%s: out of memory", cfg->path);
+done:
+    return ret;
+}
+
+int cs_config_add_option(cs_config *cfg, const char *section,
+                         const char *option, char **value, unsigned line,
+                         char *err, size_t errlen)
+{
+    int ret = CREDSTACK_OK;
+    struct cs_sect *s = NULL;
+    struct cs_opt *o = NULL;
+    char *name = NULL;
+
+    s = cs_sect_find(cfg, section);
+    if (!s) {
+        cs_config_errf(err, errlen, "%s:%u: internal error: no section [%s]",
+                       cfg->path, line, section);
+        ret = CREDSTACK_ERR_CONFIG;
+        goto done;
+    }
+    o = cs_opt_find(s, option);
+    if (o) {
+        cs_config_errf(err, errlen,
+                       "%s:%u: option %s.%s is already set at line %u",
+                       cfg->path, line, section, option, o->line);
+        ret = CREDSTACK_ERR_CONFIG;
+        goto done;
+    }
+    name = cs_lower_dup(option);
+    if (!name || cs_grow((void **)&s->opts, &s->capopts, s->nopts,
+                         sizeof(*s->opts)) != CREDSTACK_OK) {
+        cs_config_errf(err, errlen, "%s: out of memory", cfg->path);
+        ret = CREDSTACK_ERR_NOMEM;
+        goto done;
+    }
+    s->opts[s->nopts].name = name;
+    s->opts[s->nopts].value = *value;
+    s->opts[s->nopts].line = line;
+    s->nopts++;
+    name = NULL;
+    *value = NULL;
+done:
+    free(name);
+    return ret;
+}
+
+const char *cs_config_raw(const cs_config *cfg, const char *section,
+                          const char *option)
+{
+    const struct cs_opt *o = cs_opt_lookup(cfg, section, option);
+
+    return o ? o->value : NULL;
+}
+
+unsigned cs_config_line(const cs_config *cfg, const char *section,
+                        const char *option)
+{
+    const struct cs_opt *o = cs_opt_lookup(cfg, section, option);
+
+    return o ? o->line : 0;
+}
+
+/*
+ * Generation-2 conventions of the vendor's plugin SDK, applied after
+ * interpolation: a value of exactly "$$" reads back as "$".  A value of
+ * exactly "$" is returned as the one-character string "$" unchanged: it
+ * means "take this option from the credential store", and that is for the
+ * caller (a secret-source module) to decide, not for the reader.  Only
+ * whole values count: "$foo" and "a$$b" are returned as they are.
+ */
+static void cs_apply_dollar(char *value)
+{
+    if (strcmp(value, "$$") == 0)
+        value[1] = '\0';
+}
+
+int cs_config_get(cs_config *cfg, const char *section, const char *option,
+                  const char **value_out, char *err, size_t errlen)
+{
+    int ret = CREDSTACK_ERR_NOTFOUND;
+    struct cs_sect *s = NULL;
+    const char *raw = NULL;
+    char *value = NULL;
+    char *name = NULL;
+    size_t i;
+
+    cs_err_clear(err, errlen);
+    if (value_out)
+        *value_out = NULL;
+    if (!cfg || !section || !option || !value_out) {
+        ret = CREDSTACK_ERR_INVALID;
+        goto done;
+    }
+    s = cs_sect_find(cfg, section);
+    if (!s)
+        goto done;
+    for (i = 0; i < s->ncache; i++) {
+        if (s->cache[i].gen == cfg->gen &&
+            cs_config_name_eq(s->cache[i].option, option)) {
+            *value_out = s->cache[i].value;
+            ret = CREDSTACK_OK;
+            goto done;
+        }
+    }
+    raw = cs_config_raw(cfg, section, option);
+    if (!raw)
+        goto done;
+    if (strchr(raw, '%')) {
+        ret = cs_config_interpolate(cfg, section, option, raw, &value, err,
+                                    errlen);
+        if (ret != CREDSTACK_OK)
+            goto done;
+    } else {
+        value = strdup(raw);
+        if (!value) {
+            ret = CREDSTACK_ERR_NOMEM;
+            goto done;
+        }
+    }
+    cs_apply_dollar(value);
+    /*
+     * The cache lives in the section asked for, not where the option was
+     * found: a [DEFAULT] value interpolates differently in each section.
+     */
+    name = cs_lower_dup(option);
+    if (!name || cs_grow((void **)&s->cache, &s->capcache, s->ncache,
+                         sizeof(*s->cache)) != CREDSTACK_OK) {
+        ret = CREDSTACK_ERR_NOMEM;
+        goto done;
+    }
+    s->cache[s->ncache].option = name;
+    s->cache[s->ncache].value = value;
+    s->cache[s->ncache].gen = cfg->gen;
+    s->ncache++;
+    *value_out = value;
+    name = NULL;
+    value = NULL;
+    ret = CREDSTACK_OK;
+done:
+    if (ret == CREDSTACK_ERR_NOMEM && cfg)
+        cs_config_errf(err, errlen, "%s: out of memory", cfg->path);
+    free(name);
+    cs_config_free_secret(value);
+    return ret;
+}
+
+/* A name given to cs_config_set() must be one that a file could hold. */
+static int cs_name_ok(const char *name)
+{
+    return name[0] != '\0' && !strpbrk(name, "\r\n");
+}
+
+int cs_config_set(cs_config *cfg, const char *section, const char *option,
+                  const char *value)
+{
+    int ret = CREDSTACK_OK;
+    struct cs_sect *s = NULL;
+    struct cs_opt *o = NULL;
+    char *copy = NULL;
+    char *name = NULL;
+
+    if (!cfg || !section || !option || !value || !cs_name_ok(section) ||
+        !cs_name_ok(option) || strpbrk(option, "=:")) {
+        ret = CREDSTACK_ERR_INVALID;
+        goto done;
+    }
+    copy = strdup(value);
+    if (!copy) {
+        ret = CREDSTACK_ERR_NOMEM;
+        goto done;
+    }
+    s = cs_sect_find(cfg, section);
+    if (!s) {
+        ret = cs_sect_append(cfg, section, 0, &s);
+        if (ret != CREDSTACK_OK)
+            goto done;
+    }
+    o = cs_opt_find(s, option);
+    if (o) {
+        cs_config_free_secret(o->value);
+        o->value = copy;
+        o->line = 0;
+        copy = NULL;
+    } else {
+        name = cs_lower_dup(option);
+        if (!name || cs_grow((void **)&s->opts, &s->capopts, s->nopts,
+                             sizeof(*s->opts)) != CREDSTACK_OK) {
+            ret = CREDSTACK_ERR_NOMEM;
+            goto done;
+        }
+        s->opts[s->nopts].name = name;
+        s->opts[s->nopts].value = copy;
+        s->opts[s->nopts].line = 0;
+        s->nopts++;
+        name = NULL;
+        copy = NULL;
+    }
+    /* Any value may be referenced from anywhere (via [DEFAULT]): drop the whole cache. */
+    cfg->gen++;
+done:
+    free(name);
+    cs_config_free_secret(copy);
+    return ret;
+}
+
+void cs_config_foreach(const cs_config *cfg, cs_config_visit_fn fn,
+                       void *user)
+{
+    size_t i, j;
+
+    if (!cfg || !fn)
+        return;
+    for (j = 0; j < cfg->defaults.nopts; j++)
+        fn(CS_CONFIG_DEFAULT, cfg->defaults.opts[j].name,
+           cfg->defaults.opts[j].line, user);
+    for (i = 0; i < cfg->nsects; i++)
+        for (j = 0; j < cfg->sects[i].nopts; j++)
+            fn(cfg->sects[i].name, cfg->sects[i].opts[j].name,
+               cfg->sects[i].opts[j].line, user);
+}
