@@ -18,6 +18,9 @@ core_libcredstack_la_LDFLAGS = $(AM_LDFLAGS) -no-undefined \
 bin_PROGRAMS += core/cli/credstack
 core_cli_credstack_SOURCES = core/cli/cli.h core/cli/main.c core/cli/common.c \
 	core/cli/check.c core/cli/get_password.c core/cli/hook.c \
-	core/cli/store_stub.c
+	core/cli/store.c
 core_cli_credstack_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
-core_cli_credstack_LDADD = core/libcredstack.la $(JANSSON_LIBS)
+core_cli_credstack_LDADD = core/libcredstack.la core/store/libcsstore.la \
+	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS)
+
+include core/store/local.mk
