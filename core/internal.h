@@ -149,6 +149,10 @@ void cs_dso_unload_all(credstack_handle *h);
 /* dispatch.c */
 int cs_dispatch(credstack_handle *h, credstack_request *req);
 
+/* module_api.c: options written as exactly "$" (take from the credential store) */
+void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
+                          void *user);
+
 /* config_check.c */
 void cs_config_check(credstack_handle *h);
 int cs_config_lookup(credstack_handle *h, credstack_request *req,

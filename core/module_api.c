@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config_int.h"
 #include "internal.h"
 
 const char *credstack_module_name(const credstack_module *mod)
@@ -182,4 +183,58 @@ void credstack_module_note(credstack_module *mod, const char *fmt, ...)
     vsnprintf(mod->note, sizeof(mod->note), fmt, ap);
     va_end(ap);
     cs_log(mod->h, CREDSTACK_LOG_INFO, mod->line->module, "%s", mod->note);
+}
+
+typedef struct store_ref_visit {
+    credstack_handle *h;
+    credstack_store_ref_fn fn;
+    void *user;
+} store_ref_visit;
+
+/*
+ * A value is a store reference when it is "$" after interpolation and before
+ * the "$$" rule (which the reader applies): raw "$", or "%(x)s" with x = "$".
+ */
+static void store_ref_visit_one(const char *section, const char *option,
+                                unsigned line, void *user)
+{
+    store_ref_visit *v = user;
+    const char *raw;
+    char *value = NULL;
+    char err[CS_ERRLEN];
+
+    (void)line;
+    if (strcmp(section, "DEFAULT") == 0)
+        return;
+    raw = cs_config_raw(v->h->cfg, section, option);
+    if (raw == NULL)
+        return;
+    if (strcmp(raw, "$") == 0) {
+        v->fn(section, option, v->user);
+        return;
+    }
+    if (strchr(raw, '%') == NULL ||
+        cs_config_interpolate(v->h->cfg, section, option, raw, &value, err,
+                              sizeof(err)) != CREDSTACK_OK)
+        return;
+    if (strcmp(value, "$") == 0)
+        v->fn(section, option, v->user);
+    cs_config_free_secret(value);
+}
+
+void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
+                          void *user)
+{
+    store_ref_visit v = {h, fn, user};
+
+    cs_config_foreach(h->cfg, store_ref_visit_one, &v);
+}
+
+int credstack_module_config_store_refs(credstack_module *mod,
+                                       credstack_store_ref_fn fn, void *user)
+{
+    if (mod == NULL || fn == NULL)
+        return CREDSTACK_ERR_INVALID;
+    cs_config_store_refs(mod->h, fn, user);
+    return CREDSTACK_OK;
 }

@@ -57,6 +57,41 @@ static void plan_add(plan_t *p, const char *stage, const char *control,
     p->n++;
 }
 
+static void count_ref(const char *section, const char *option, void *user)
+{
+    (void)section;
+    (void)option;
+    (*(size_t *)user)++;
+}
+
+/*
+ * The secret source runs when a store is named, and also when an option is
+ * "$" without one, so that the missing [credential_store] name is reported
+ * rather than "$" being used as a key.  A key given inline works, with a
+ * warning: the store is the safer place.
+ */
+static int want_secret_source(credstack_handle *h, const char *store)
+{
+    const char *key = NULL;
+    size_t refs = 0;
+
+    if (store != NULL && *store != '\0')
+        return 1;
+    cs_config_store_refs(h, count_ref, &refs);
+    if (refs > 0)
+        return 1;
+    if (get_opt(h, "tpam", "server_user_key", &key) == CREDSTACK_OK &&
+        key != NULL && *key != '\0')
+        cs_log(h, CREDSTACK_LOG_WARNING, NULL,
+               "%s:%u: tpam.server_user_key is given in the configuration; "
+               "the credential store is the safer place for it (credstack "
+               "store set tpam server_user_key --type private-key, then "
+               "server_user_key = $ and [credential_store] name)",
+               cs_config_path(h->cfg),
+               cs_config_line(h->cfg, "tpam", "server_user_key"));
+    return 0;
+}
+
 /* The order is the seed's: secret, reuse, resolve, prefix, map, authorize, checkout. */
 int cs_stack_derive(credstack_handle *h, cs_stack *stack)
 {
@@ -87,7 +122,7 @@ int cs_stack_derive(credstack_handle *h, cs_stack *stack)
         return ret;
 
     /* Line numbers count the derived lines, so traces can name them. */
-    if (store != NULL && *store != '\0')
+    if (want_secret_source(h, store))
         plan_add(&plan, "secret", "required", "secret-source-localstore");
     if (reuse)
         plan_add(&plan, "checkout", "sufficient", "reuse-gateway");

@@ -98,6 +98,19 @@ int credstack_module_config_enum(credstack_module *mod, const char *section,
                                  const char *const *choices, int def_index,
                                  int *index_out);
 
+/*
+ * Call fn(section, option, user) for every option whose value in the
+ * configuration is exactly "$" (after interpolation): the vendor SDK's "take
+ * this option from the credential store", with host = section and user =
+ * option.  "$$" (a literal "$") is not one.  [DEFAULT] options are not
+ * visited.  For secret sources, to check that they supplied every such
+ * option.  Returns CREDSTACK_OK or CREDSTACK_ERR_INVALID.
+ */
+typedef void (*credstack_store_ref_fn)(const char *section, const char *option,
+                                       void *user);
+int credstack_module_config_store_refs(credstack_module *mod,
+                                       credstack_store_ref_fn fn, void *user);
+
 /* Log a message tagged with the module's name.  Never pass a secret. */
 void credstack_module_log(credstack_module *mod, int level, const char *fmt,
                           ...) __attribute__((format(printf, 3, 4)));
