@@ -4,3 +4,4 @@ include modules/auth-gateway/local.mk
 include modules/prefix/local.mk
 include modules/resolver-dns/local.mk
 include modules/test-result/local.mk
+include modules/secret-source-localstore/local.mk
