@@ -9,6 +9,9 @@
  * dispatcher's range check), and items to set on success: password=,
  * system=, account=, reason=.  init=fail makes initialisation fail; count=1
  * counts runs in the request data "test-result.count".
+ * TEST ONLY: echo-option=SECTION.OPTION copies that option's value (as the
+ * module sees it, after a secret source's overrides) into PASSWORD, so tests
+ * can show an override took effect; "<absent>" when the option is not set.
  */
 static int init(credstack_module *mod, void **data_out)
 {
@@ -53,6 +56,31 @@ static void count_run(credstack_request *req)
     (*n)++;
 }
 
+/* TEST ONLY (see above): never do this with a real secret. */
+static int echo_option(credstack_module *mod, credstack_request *req)
+{
+    const char *arg = credstack_module_arg(mod, "echo-option");
+    const char *dot = strchr(arg, '.');
+    const char *value = NULL;
+    char *section = NULL;
+    int rc;
+
+    if (dot == NULL)
+        return CREDSTACK_ERR_INVALID;
+    section = strndup(arg, (size_t)(dot - arg));
+    if (section == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    rc = credstack_module_config_string(mod, section, dot + 1, &value);
+    free(section);
+    if (rc == CREDSTACK_ERR_NOTFOUND) {
+        value = "<absent>";
+        rc = CREDSTACK_OK;
+    }
+    if (rc == CREDSTACK_OK)
+        rc = credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, value);
+    return rc;
+}
+
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
@@ -80,6 +108,9 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         if (v != NULL)
             credstack_request_set(req, sets[i].item, v);
     }
+    if (credstack_module_arg(mod, "echo-option") != NULL &&
+        echo_option(mod, req) != CREDSTACK_OK)
+        return CREDSTACK_RESULT_ERROR;
     if (r != CREDSTACK_RESULT_SUCCESS)
         credstack_module_note(mod, "result %d as asked", (int)r);
     return r;
