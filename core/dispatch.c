@@ -14,10 +14,14 @@ typedef struct stage_state {
     const credstack_module *fail_mod;
 } stage_state;
 
+/*
+ * Only an error result carries the module's code; any other result that the
+ * line's table turns into a failure ([ignore=bad], [success=die], default=bad)
+ * is a denial, not a module error.
+ */
 static int result_rc(const credstack_module *mod, int result)
 {
-    return result == CREDSTACK_RESULT_DENIED ? CREDSTACK_ERR_DENIED
-                                             : mod->rc;
+    return result == CREDSTACK_RESULT_ERROR ? mod->rc : CREDSTACK_ERR_DENIED;
 }
 
 /* One line per module run; only non-secret items are shown. */
