@@ -203,7 +203,8 @@ static int parse_line(cs_stack *stack, const char *text, const char *name,
                       unsigned lineno, char *err, size_t errlen)
 {
     char *buf = NULL;
-    char *fields[MAX_FIELDS];
+    /* One more than split_fields() fills, for the NULL after the arguments. */
+    char *fields[MAX_FIELDS + 1];
     size_t n = 0;
     int ret;
 
