@@ -101,6 +101,11 @@ static int parse_bracket(const char *control, cs_action *actions, char *err,
             return CREDSTACK_ERR_STACK;
         }
         if ((size_t)(eq - tok) == 7 && strncmp(tok, "default", 7) == 0) {
+            /* As for results: a second default would silently win. */
+            if (have_default) {
+                snprintf(err, errlen, "result 'default' given twice");
+                return CREDSTACK_ERR_STACK;
+            }
             have_default = 1;
             def = (cs_action)a;
             continue;
