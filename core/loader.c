@@ -75,12 +75,20 @@ static int find_module(const char *dir, const char *name, char **path_out,
     return CREDSTACK_ERR_NOTFOUND;
 }
 
-/* Check the file, the object it loads and their directories. */
-static int check_safe(const char *path, const char *object, char *err,
-                      size_t errlen)
+/*
+ * Check the module directory, the file, the object it loads and their
+ * directories.  The module directory itself matters for the build tree's
+ * <dir>/<name>/<name>.la layout: whoever may write to it may swap <name>/.
+ */
+static int check_safe(const char *module_dir, const char *path,
+                      const char *object, char *err, size_t errlen)
 {
     const char *paths[2] = {path, object};
     int ret;
+
+    ret = cs_is_safe_path(module_dir, 1, err, errlen);
+    if (ret != CREDSTACK_OK)
+        return ret == CREDSTACK_ERR_NOTFOUND ? CREDSTACK_ERR_MODULE : ret;
 
     for (int i = 0; i < 2; i++) {
         char dir[4096];
@@ -162,7 +170,7 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out)
     }
     if (ret != CREDSTACK_OK)
         goto done;
-    ret = check_safe(path, object, h->err, sizeof(h->err));
+    ret = check_safe(h->module_dir, path, object, h->err, sizeof(h->err));
     if (ret != CREDSTACK_OK)
         goto done;
     dso = calloc(1, sizeof(*dso));
