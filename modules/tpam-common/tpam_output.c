@@ -258,6 +258,19 @@ int tpam_table_parse(const char *out, size_t len, tpam_table **t_out,
         goto done;
     }
 
+    /*
+     * Every line of a table ends with a line end; a last line without one
+     * is a cut answer (a dropped connection, a killed TPAM), whose last
+     * cell or header cannot be trusted.
+     */
+    if (last == nlines) {
+        ret = tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                        "TPAM output ends in the middle of line %zu "
+                        "(truncated)",
+                        last);
+        goto done;
+    }
+
     /* The header: an extra trailing tab is not a column. */
     t->ncols = tpam_count_fields(lines[first]);
     if (t->ncols > 1 && lines[first][strlen(lines[first]) - 1] == '\t') {

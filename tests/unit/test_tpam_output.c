@@ -69,12 +69,16 @@ Test(table, lf_no_trailing_tab_leading_blank_lines)
     tpam_table_free(t);
 }
 
-Test(table, no_final_newline)
+Test(table, no_final_line_end_is_truncated)
 {
-    static const char out[] = "A\tB\t\r\nx\ty\t";
     tpam_table *t = NULL;
 
-    PARSE(out, &t, CREDSTACK_OK);
+    PARSE("A\tB\t\r\nx\ty\t", &t, CREDSTACK_ERR_BACKEND);
+    PARSE("A\tB\t\r\nx\ty\t\r", &t, CREDSTACK_ERR_BACKEND);
+    PARSE("SystemName\tNetwo", &t, CREDSTACK_ERR_BACKEND);
+    cr_assert_null(t);
+    /* Trailing blank lines after a complete line are fine. */
+    PARSE("A\tB\t\r\nx\ty\t\r\n  ", &t, CREDSTACK_OK);
     cr_assert_eq(tpam_table_rows(t), 1);
     cr_assert_str_eq(tpam_table_cell(t, 0, 1), "y");
     tpam_table_free(t);
@@ -129,6 +133,9 @@ Test(table, no_things_to_list_is_notfound)
     }
 }
 
+/* A literal and its length, NULs included. */
+#define LIT(s) s, sizeof(s) - 1
+
 Test(table, broken_outputs_are_backend_errors)
 {
     static const struct {
@@ -136,17 +143,17 @@ Test(table, broken_outputs_are_backend_errors)
         size_t len;
         const char *why;
     } cases[] = {
-        {"", 0, "no header"},
-        {"\r\n\r\n", 4, "no header"},
-        {"Usage: ListSystems [--SystemName name]\r\n", 40, "usage"},
-        {"Unknown option --Foo\r\nUsage: ListSystems ...\r\n", 45, "usage"},
-        {"A\tB\t\r\n1\t2\t\r\n3\r\n", 15, "row 2 (line 3) has 1 fields, "
+        {LIT(""), "no header"},
+        {LIT("\r\n\r\n"), "no header"},
+        {LIT("Usage: ListSystems [--SystemName name]\r\n"), "usage"},
+        {LIT("Unknown option --Foo\r\nUsage: ListSystems ...\r\n"), "usage"},
+        {LIT("A\tB\t\r\n1\t2\t\r\n3\r\n"), "row 2 (line 3) has 1 fields, "
                                             "the header has 2"},
-        {"A\tB\t\r\n1\t2\t3\t4\r\n", 14, "has 4 fields"},
-        {"A\tB\t\r\n1\t2\r\n\r\n1\t2\r\n", 18, "has 1 fields"},
-        {"A\tB\r\n1\0\t2\r\n", 10, "NUL byte"},
-        {"\t\t\r\n\t\r\n", 6, "no header row"},
-        {"No Systems to list\r\nDB02\r\n", 26, "followed by more lines"},
+        {LIT("A\tB\t\r\n1\t2\t3\t4\r\n"), "has 4 fields"},
+        {LIT("A\tB\t\r\n1\t2\r\n\r\n1\t2\r\n"), "has 1 fields"},
+        {LIT("A\tB\r\n1\0\t2\r\n"), "NUL byte"},
+        {LIT("\t\t\r\n\t\r\n"), "no header row"},
+        {LIT("No Systems to list\r\nDB02\r\n"), "followed by more lines"},
     };
     size_t i;
 
