@@ -1,0 +1,249 @@
+/* tpam_module.c: glue between credstack modules and the shared TPAM client. */
+#include "tpam_module.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where a failed connection is remembered for the rest of the request. */
+#define TPAM_FAILED_DATA_KEY "tpam.client.failed"
+
+struct tpam_open_failure {
+    int rc;
+    char msg[512];
+};
+
+static void tpam_client_cleanup(void *data)
+{
+    tpam_client_close(data);
+}
+
+/* A required [tpam] string option; "$" still there means no store filled it. */
+static int tpam_required_string(credstack_module *mod, const char *option,
+                                const char *what, const char **value_out)
+{
+    int rc = credstack_module_config_string(mod, "tpam", option, value_out);
+
+    if (rc == CREDSTACK_ERR_NOTFOUND ||
+        (rc == CREDSTACK_OK && (*value_out)[0] == '\0')) {
+        credstack_module_error(mod, "tpam.%s is required: %s", option, what);
+        return CREDSTACK_ERR_CONFIG;
+    }
+    if (rc != CREDSTACK_OK) {
+        /* The core has recorded why (interpolation failed). */
+        return rc;
+    }
+    if (strcmp(*value_out, "$") == 0) {
+        credstack_module_error(mod,
+                               "tpam.%s is \"$\" (take it from the credential "
+                               "store), but no credential store supplied "
+                               "tpam.%s: configure [credential_store] name "
+                               "and store it there for host \"tpam\", user "
+                               "\"%s\"",
+                               option, option, option);
+        return CREDSTACK_ERR_CONFIG;
+    }
+    return CREDSTACK_OK;
+}
+
+static int tpam_read_options(credstack_module *mod,
+                             struct tpam_client_options *o)
+{
+    long port = 22;
+    long connect_s = TPAM_CONNECT_TIMEOUT_MS / 1000;
+    long command_s = TPAM_COMMAND_TIMEOUT_MS / 1000;
+    int rc;
+
+    memset(o, 0, sizeof(*o));
+    rc = tpam_required_string(mod, "server",
+                              "the TPAM appliance's host name or address",
+                              &o->server);
+    if (rc == CREDSTACK_OK) {
+        rc = tpam_required_string(mod, "server_user",
+                                  "the TPAM CLI user (with ISA rights)",
+                                  &o->user);
+    }
+    if (rc == CREDSTACK_OK) {
+        rc = tpam_required_string(mod, "server_user_key",
+                                  "the CLI user's private key (PEM or "
+                                  "OpenSSH), usually \"$\" to take it from "
+                                  "the credential store",
+                                  &o->user_key);
+    }
+    if (rc == CREDSTACK_OK) {
+        rc = tpam_required_string(mod, "server_public_key",
+                                  "the TPAM host key as one known_hosts line "
+                                  "(host keytype key)",
+                                  &o->server_public_key);
+    }
+    if (rc == CREDSTACK_OK) {
+        rc = credstack_module_config_int(mod, "tpam", "server_port", 22, 1,
+                                         65535, &port);
+    }
+    if (rc == CREDSTACK_OK) {
+        rc = credstack_module_config_int(mod, "tpam", "connect_timeout",
+                                         connect_s, 1, 3600, &connect_s);
+    }
+    if (rc == CREDSTACK_OK) {
+        rc = credstack_module_config_int(mod, "tpam", "command_timeout",
+                                         command_s, 1, 3600, &command_s);
+    }
+    o->port = (unsigned)port;
+    o->connect_timeout_ms = connect_s * 1000;
+    o->command_timeout_ms = command_s * 1000;
+    return rc;
+}
+
+int tpam_client_for_request(credstack_module *mod, credstack_request *req,
+                            tpam_client **client_out)
+{
+    struct tpam_client_options o;
+    struct tpam_open_failure *failure = NULL;
+    tpam_client *client = NULL;
+    char err[512] = "";
+    int ret;
+
+    *client_out = credstack_request_get_data(req, TPAM_CLIENT_DATA_KEY);
+    if (*client_out != NULL) {
+        return CREDSTACK_OK;
+    }
+    failure = credstack_request_get_data(req, TPAM_FAILED_DATA_KEY);
+    if (failure != NULL) {
+        credstack_module_error(mod, "%s (earlier in this request)",
+                               failure->msg);
+        return failure->rc;
+    }
+    ret = tpam_read_options(mod, &o);
+    if (ret != CREDSTACK_OK) {
+        return ret;
+    }
+
+    credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                         "connecting via SSH to TPAM at %s:%u as user '%s'",
+                         o.server, o.port, o.user);
+    ret = tpam_client_open(&o, &client, err, sizeof(err));
+    if (ret != CREDSTACK_OK) {
+        credstack_module_error(mod, "%s", err);
+        failure = calloc(1, sizeof(*failure));
+        if (failure != NULL) {
+            failure->rc = ret;
+            snprintf(failure->msg, sizeof(failure->msg), "%s", err);
+            if (credstack_request_set_data(req, TPAM_FAILED_DATA_KEY, failure,
+                                           free) != CREDSTACK_OK) {
+                free(failure);
+            }
+        }
+        return ret;
+    }
+    ret = credstack_request_set_data(req, TPAM_CLIENT_DATA_KEY, client,
+                                     tpam_client_cleanup);
+    if (ret != CREDSTACK_OK) {
+        tpam_client_close(client);
+        credstack_module_error(mod, "cannot keep the TPAM session on the "
+                                    "request (out of memory?)");
+        return ret;
+    }
+    credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "connected to TPAM at %s",
+                         tpam_client_where(client));
+    *client_out = client;
+    return CREDSTACK_OK;
+}
+
+credstack_result tpam_module_fail(credstack_module *mod, int rc,
+                                  const char *err)
+{
+    int has_msg = err != NULL && err[0] != '\0';
+
+    switch (rc) {
+    case CREDSTACK_OK:
+        return CREDSTACK_RESULT_SUCCESS;
+    case CREDSTACK_ERR_DENIED:
+    case CREDSTACK_ERR_NOTFOUND:
+        if (has_msg) {
+            credstack_module_note(mod, "%s", err);
+        }
+        return CREDSTACK_RESULT_DENIED;
+    default:
+        if (has_msg) {
+            credstack_module_error(mod, "%s", err);
+        }
+        return CREDSTACK_RESULT_ERROR;
+    }
+}
+
+/* Get the client and run cmd; err is empty when the failure is recorded. */
+static int tpam_module_run(credstack_module *mod, credstack_request *req,
+                           const tpam_cmd *cmd, char **out, size_t *len,
+                           char *err, size_t errlen)
+{
+    tpam_client *client = NULL;
+    const char *line = tpam_cmd_str(cmd);
+    int ret;
+
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    ret = tpam_client_for_request(mod, req, &client);
+    if (ret != CREDSTACK_OK) {
+        return ret;
+    }
+    /* Command lines hold names and reasons only, never a secret. */
+    credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "TPAM command: %s",
+                         line != NULL ? line : "(refused, not sent)");
+    return tpam_client_run(client, cmd, out, len, err, errlen);
+}
+
+/* Put the command's name in front of a parser's message. */
+static void tpam_prefix_command(const tpam_cmd *cmd, char *err,
+                                size_t errlen)
+{
+    char tmp[512];
+
+    if (err == NULL || errlen == 0 || err[0] == '\0') {
+        return;
+    }
+    snprintf(tmp, sizeof(tmp), "%s", err);
+    snprintf(err, errlen, "%s: %s", tpam_cmd_name(cmd), tmp);
+}
+
+int tpam_module_list(credstack_module *mod, credstack_request *req,
+                     const tpam_cmd *cmd, tpam_table **t_out, char *err,
+                     size_t errlen)
+{
+    char *out = NULL;
+    size_t len = 0;
+    int ret;
+
+    *t_out = NULL;
+    ret = tpam_module_run(mod, req, cmd, &out, &len, err, errlen);
+    if (ret != CREDSTACK_OK) {
+        return ret;
+    }
+    ret = tpam_table_parse(out, len, t_out, err, errlen);
+    tpam_client_output_free(out, len);
+    if (ret != CREDSTACK_OK) {
+        tpam_prefix_command(cmd, err, errlen);
+    }
+    return ret;
+}
+
+int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
+                         const tpam_cmd *cmd, char **password_out, char *err,
+                         size_t errlen)
+{
+    char *out = NULL;
+    size_t len = 0;
+    int ret;
+
+    *password_out = NULL;
+    ret = tpam_module_run(mod, req, cmd, &out, &len, err, errlen);
+    if (ret != CREDSTACK_OK) {
+        return ret;
+    }
+    ret = tpam_retrieve_parse(out, len, password_out, err, errlen);
+    tpam_client_output_free(out, len);
+    if (ret != CREDSTACK_OK) {
+        tpam_prefix_command(cmd, err, errlen);
+    }
+    return ret;
+}

@@ -1,0 +1,59 @@
+/* tpam_module.h: glue between credstack modules and the shared TPAM client; TPAM modules include only this. */
+#ifndef TPAM_MODULE_H
+#define TPAM_MODULE_H
+
+#include <stddef.h>
+
+#include <credstack/module.h>
+
+#include "tpam_client.h"
+#include "tpam_command.h"
+#include "tpam_output.h"
+#include "tpam_text.h"
+
+/* The request data key of the shared client. */
+#define TPAM_CLIENT_DATA_KEY "tpam.client"
+
+/*
+ * The request's TPAM client: created on first use from the [tpam] options
+ * (server, server_port, server_user, server_user_key, server_public_key,
+ * connect_timeout, command_timeout; timeouts in seconds) and attached to
+ * the request, which closes it when freed, so all modules of one request
+ * share one SSH session.  A failed connection is remembered for the rest of
+ * the request (a second module does not wait for a dead TPAM again).  On
+ * failure the error is already recorded with credstack_module_error() and
+ * the credstack_rc is returned (CREDSTACK_ERR_CONFIG for a missing or bad
+ * option).
+ */
+int tpam_client_for_request(credstack_module *mod, credstack_request *req,
+                            tpam_client **client_out);
+
+/*
+ * The result a module returns for rc: SUCCESS for CREDSTACK_OK, DENIED for
+ * CREDSTACK_ERR_DENIED and CREDSTACK_ERR_NOTFOUND (err, when not empty, is
+ * noted as the reason), ERROR for anything else (err, when not empty, is
+ * recorded as the error).  An empty or NULL err records nothing.
+ */
+credstack_result tpam_module_fail(credstack_module *mod, int rc,
+                                  const char *err);
+
+/*
+ * Run a list command on the request's client and parse its table.  Returns
+ * as tpam_table_parse() or tpam_client_run(); on failure err holds the
+ * reason (empty when already recorded by tpam_client_for_request()), for
+ * tpam_module_fail().
+ */
+int tpam_module_list(credstack_module *mod, credstack_request *req,
+                     const tpam_cmd *cmd, tpam_table **t_out, char *err,
+                     size_t errlen);
+
+/*
+ * Run a Retrieve command and parse the password (a secret: free it with
+ * tpam_free_secret()).  Returns as tpam_retrieve_parse() or
+ * tpam_client_run(); err as for tpam_module_list().
+ */
+int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
+                         const tpam_cmd *cmd, char **password_out, char *err,
+                         size_t errlen);
+
+#endif /* TPAM_MODULE_H */
