@@ -18,7 +18,8 @@ static void usage(FILE *out)
           "  -s, --stack FILE   a stack file (default: [credstack] stack, or\n"
           "                     derived from [tpam])\n"
           "  -n, --no-load      do not load the modules, only parse\n"
-          "  -h, --help         show this help\n",
+          "  -h, --help         show this help\n"
+          "  -V, --version      show the version\n",
           out);
 }
 
@@ -29,6 +30,7 @@ int cli_check(int argc, char **argv)
         {"stack", required_argument, NULL, 's'},
         {"no-load", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *stack = NULL;
@@ -37,7 +39,7 @@ int cli_check(int argc, char **argv)
     int c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:s:nh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:s:nhV", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             config = optarg;
@@ -50,6 +52,9 @@ int cli_check(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            return CLI_EXIT_OK;
+        case 'V':
+            cli_version(stdout);
             return CLI_EXIT_OK;
         default:
             usage(stderr);

@@ -19,6 +19,9 @@ int cli_hook(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_store(int argc, char **argv);
 
+/* Print "credstack VERSION (module ABI N)" (--version of every command). */
+void cli_version(FILE *out);
+
 /* The exit code for a credstack_rc. */
 int cli_exit_code(int rc);
 

@@ -8,6 +8,12 @@
 
 #include "cli.h"
 
+void cli_version(FILE *out)
+{
+    fprintf(out, "credstack %s (module ABI %u)\n", PACKAGE_VERSION,
+            CREDSTACK_MODULE_ABI_VERSION);
+}
+
 int cli_exit_code(int rc)
 {
     switch (rc) {
@@ -36,6 +42,12 @@ int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
                 credstack_error(*h_out));
         credstack_close(*h_out);
         *h_out = NULL;
+        /*
+         * A configuration or stack file that cannot be read is a
+         * configuration problem (exit 2), not a backend failure (exit 3).
+         */
+        if (rc == CREDSTACK_ERR_IO)
+            rc = CREDSTACK_ERR_CONFIG;
     }
     return rc;
 }

@@ -30,6 +30,7 @@ static void usage(FILE *out)
           "  -l, --log-level L            debug, info, warning, error, "
           "critical\n"
           "  -h, --help                   show this help\n"
+          "  -V, --version                show the version\n"
           "\n"
           "Exit status: 0 password printed, 1 no password, 2 usage or\n"
           "configuration error, 3 backend failure.\n",
@@ -63,6 +64,7 @@ int cli_get_password(int argc, char **argv)
         {"trace", no_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *stack = NULL, *gw = NULL, *tu = NULL,
@@ -74,7 +76,7 @@ int cli_get_password(int argc, char **argv)
     credstack_request *req = NULL;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:s:g:u:H:ptl:h", opts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "c:s:g:u:H:ptl:hV", opts, NULL)) !=
            -1) {
         switch (c) {
         case 'c': config = optarg; break;
@@ -87,6 +89,9 @@ int cli_get_password(int argc, char **argv)
         case 'l': level = optarg; break;
         case 'h':
             usage(stdout);
+            return CLI_EXIT_OK;
+        case 'V':
+            cli_version(stdout);
             return CLI_EXIT_OK;
         default:
             usage(stderr);

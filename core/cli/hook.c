@@ -168,6 +168,7 @@ int cli_hook(int argc, char **argv)
         {"stack", required_argument, NULL, 's'},
         {"trace", no_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     static const char *const hooks[] = {"get-password-list",
@@ -182,13 +183,16 @@ int cli_hook(int argc, char **argv)
     json_error_t jerr;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:s:th", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:s:thV", opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 's': stack = optarg; break;
         case 't': trace = 1; break;
         case 'h':
             usage(stdout);
+            return CLI_EXIT_OK;
+        case 'V':
+            cli_version(stdout);
             return CLI_EXIT_OK;
         default:
             usage(stderr);

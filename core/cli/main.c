@@ -54,7 +54,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("credstack %s (module ABI %u)\n", PACKAGE_VERSION, 1u);
+        cli_version(stdout);
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
