@@ -1,1 +1,59 @@
-# tests/core.mk: tests of this area (see tests/local.mk).
+# tests/core.mk: tests of the core, the CLI and the first modules (see tests/local.mk).
+
+# Deliberately broken modules for the loader tests, each in its own folder so
+# the loader finds <dir>/<name>/<name>.la.  Never installed.
+BROKEN_MODULE_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
+	-shared -rpath /nowhere
+check_LTLIBRARIES += tests/modules/test-badabi/test-badabi.la \
+	tests/modules/test-nosym/test-nosym.la \
+	tests/modules/test-renamed/test-renamed.la \
+	tests/modules/test-norun/test-norun.la \
+	tests/modules/test-small/test-small.la \
+	tests/modules/test-nullops/test-nullops.la \
+	tests/modules/test-echo/test-echo.la
+tests_modules_test_badabi_test_badabi_la_SOURCES = tests/modules/test-badabi/test-badabi.c
+tests_modules_test_badabi_test_badabi_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+tests_modules_test_nosym_test_nosym_la_SOURCES = tests/modules/test-nosym/test-nosym.c
+tests_modules_test_nosym_test_nosym_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+tests_modules_test_renamed_test_renamed_la_SOURCES = tests/modules/test-renamed/test-renamed.c
+tests_modules_test_renamed_test_renamed_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+tests_modules_test_norun_test_norun_la_SOURCES = tests/modules/test-norun/test-norun.c
+tests_modules_test_norun_test_norun_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+tests_modules_test_small_test_small_la_SOURCES = tests/modules/test-small/test-small.c
+tests_modules_test_small_test_small_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+tests_modules_test_nullops_test_nullops_la_SOURCES = tests/modules/test-nullops/test-nullops.c
+tests_modules_test_nullops_test_nullops_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+# A working test module the CLI tests use to see what went into the request.
+tests_modules_test_echo_test_echo_la_SOURCES = tests/modules/test-echo/test-echo.c
+tests_modules_test_echo_test_echo_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -rpath /nowhere
+tests_modules_test_echo_test_echo_la_LIBADD = $(MODULE_LIBADD)
+
+TESTUTIL_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
+
+# The parser's internals, compiled into the test (they are not exported).
+check_PROGRAMS += tests/unit/test_stack
+tests_unit_test_stack_SOURCES = tests/unit/test_stack.c $(TESTUTIL_SOURCES) \
+	core/stack_parse.c core/actions.c
+tests_unit_test_stack_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_stack_LDADD = $(TEST_LIBS)
+
+# The rest goes through the public API, as applications do.
+check_PROGRAMS += tests/unit/test_dispatch
+tests_unit_test_dispatch_SOURCES = tests/unit/test_dispatch.c $(TESTUTIL_SOURCES)
+tests_unit_test_dispatch_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_dispatch_LDADD = core/libcredstack.la $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_loader
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c $(TESTUTIL_SOURCES)
+tests_unit_test_loader_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_loader_LDADD = core/libcredstack.la $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_cli
+tests_unit_test_cli_SOURCES = tests/unit/test_cli.c $(TESTUTIL_SOURCES)
+tests_unit_test_cli_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_cli_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_modules
+tests_unit_test_modules_SOURCES = tests/unit/test_modules.c $(TESTUTIL_SOURCES)
+tests_unit_test_modules_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_modules_LDADD = core/libcredstack.la $(TEST_LIBS)

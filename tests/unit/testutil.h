@@ -1,0 +1,52 @@
+/* testutil.h: helpers of the core's Criterion tests: temp dirs, files, spawning the credstack command. */
+#ifndef CREDSTACK_TESTUTIL_H
+#define CREDSTACK_TESTUTIL_H
+
+#include <stddef.h>
+
+/* An environment variable run-test sets; fails the test when it is absent. */
+const char *tu_env(const char *name);
+
+/* A fresh private (0700) directory under $TMPDIR; free with tu_rmtree(). */
+char *tu_tmpdir(void);
+
+/* Remove a directory tree and free its name.  NULL is a no-op. */
+void tu_rmtree(char *dir);
+
+/* Write text to dir/name (mode 0600); returns the path (free it). */
+char *tu_write(const char *dir, const char *name, const char *text);
+
+/* Like tu_write with len bytes (for NUL bytes). */
+char *tu_write_len(const char *dir, const char *name, const char *text,
+                   size_t len);
+
+/* dir/name, malloc'd. */
+char *tu_path(const char *dir, const char *name);
+
+/* Copy a file (mode kept at 0644 unless changed later); 0 on success. */
+int tu_copy(const char *from, const char *to);
+
+/* Read a whole file; NUL-terminated, malloc'd; NULL on failure. */
+char *tu_slurp(const char *path);
+
+/* What a spawned command did. */
+typedef struct tu_run {
+    int status; /* exit code, or 128+signal */
+    char *out;  /* all of stdout */
+    char *err;  /* all of stderr */
+} tu_run;
+
+/*
+ * Run `$CREDSTACK_TEST_WRAPPER $CREDSTACK_BIN argv...` with `in` on stdin
+ * (NULL: empty) and extra environment entries "NAME=value" (NULL-terminated,
+ * may be NULL).  Fails the test if it cannot be spawned.
+ */
+tu_run tu_credstack(const char *const *argv, const char *in,
+                    const char *const *env);
+
+void tu_run_free(tu_run *r);
+
+/* Count non-overlapping occurrences of needle in hay. */
+int tu_count(const char *hay, const char *needle);
+
+#endif /* CREDSTACK_TESTUTIL_H */
