@@ -159,22 +159,55 @@ static char *cs_lower_dup(const char *s)
     return d;
 }
 
-/* Make room for one more element in an array of plain structs. */
-static int cs_grow(void **arr, size_t *cap, size_t n, size_t elsize)
+/*
+ * Make room for one more element in an array of plain structs: the array
+ * (maybe moved), or NULL when out of memory with the old array untouched.
+ */
+static void *cs_grow(void *arr, size_t *cap, size_t n, size_t elsize)
 {
     size_t ncap;
     void *p = NULL;
 
     if (n < *cap)
-        return CREDSTACK_OK;
+        return arr;
     ncap = *cap ? *cap * 2 : 8;
     if (ncap > (size_t)-1 / elsize)
-        return CREDSTACK_ERR_NOMEM;
-    p = realloc(*arr, ncap * elsize);
+        return NULL;
+    p = realloc(arr, ncap * elsize);
+    if (p)
+        *cap = ncap;
+    return p;
+}
+
+static int cs_sects_room(cs_config *cfg)
+{
+    struct cs_sect *p = cs_grow(cfg->sects, &cfg->capsects, cfg->nsects,
+                                sizeof(*p));
+
     if (!p)
         return CREDSTACK_ERR_NOMEM;
-    *arr = p;
-    *cap = ncap;
+    cfg->sects = p;
+    return CREDSTACK_OK;
+}
+
+static int cs_opts_room(struct cs_sect *s)
+{
+    struct cs_opt *p = cs_grow(s->opts, &s->capopts, s->nopts, sizeof(*p));
+
+    if (!p)
+        return CREDSTACK_ERR_NOMEM;
+    s->opts = p;
+    return CREDSTACK_OK;
+}
+
+static int cs_cache_room(struct cs_sect *s)
+{
+    struct cs_cached *p = cs_grow(s->cache, &s->capcache, s->ncache,
+                                  sizeof(*p));
+
+    if (!p)
+        return CREDSTACK_ERR_NOMEM;
+    s->cache = p;
     return CREDSTACK_OK;
 }
 
@@ -230,31 +263,70 @@ const char *cs_config_path(const cs_config *cfg)
     return cfg ? cfg->path : NULL;
 }
 
+#define CS_POS_NONE ((size_t)-1)
+#define CS_POS_DEFAULT ((size_t)-2)
+
 /*
- * The section called `name` ([DEFAULT] included), or NULL.  Section names are
- * case-sensitive, as in ConfigParser.  The cast lets both the const lookups
- * and the mutating functions share this one search.
+ * Where the section called `name` is: an index into cfg->sects,
+ * CS_POS_DEFAULT or CS_POS_NONE.  Section names are case-sensitive, as in
+ * ConfigParser.  Positions let the const and the mutating lookups below
+ * share this one search without casting const away.
  */
-static struct cs_sect *cs_sect_find(const cs_config *cfg, const char *name)
+static size_t cs_sect_pos(const cs_config *cfg, const char *name)
 {
     size_t i;
 
     if (strcmp(name, CS_CONFIG_DEFAULT) == 0)
-        return (struct cs_sect *)&cfg->defaults;
+        return CS_POS_DEFAULT;
     for (i = 0; i < cfg->nsects; i++)
         if (strcmp(cfg->sects[i].name, name) == 0)
-            return &cfg->sects[i];
-    return NULL;
+            return i;
+    return CS_POS_NONE;
 }
 
-static struct cs_opt *cs_opt_find(const struct cs_sect *s, const char *option)
+static struct cs_sect *cs_sect_find(cs_config *cfg, const char *name)
+{
+    size_t pos = cs_sect_pos(cfg, name);
+
+    if (pos == CS_POS_NONE)
+        return NULL;
+    return pos == CS_POS_DEFAULT ? &cfg->defaults : &cfg->sects[pos];
+}
+
+static const struct cs_sect *cs_sect_find_const(const cs_config *cfg,
+                                                const char *name)
+{
+    size_t pos = cs_sect_pos(cfg, name);
+
+    if (pos == CS_POS_NONE)
+        return NULL;
+    return pos == CS_POS_DEFAULT ? &cfg->defaults : &cfg->sects[pos];
+}
+
+/* The index of option in s (matched ignoring case), or s->nopts. */
+static size_t cs_opt_pos(const struct cs_sect *s, const char *option)
 {
     size_t i;
 
     for (i = 0; i < s->nopts; i++)
         if (cs_config_name_eq(s->opts[i].name, option))
-            return &s->opts[i];
-    return NULL;
+            break;
+    return i;
+}
+
+static struct cs_opt *cs_opt_find(struct cs_sect *s, const char *option)
+{
+    size_t i = cs_opt_pos(s, option);
+
+    return i < s->nopts ? &s->opts[i] : NULL;
+}
+
+static const struct cs_opt *cs_opt_find_const(const struct cs_sect *s,
+                                              const char *option)
+{
+    size_t i = cs_opt_pos(s, option);
+
+    return i < s->nopts ? &s->opts[i] : NULL;
 }
 
 /* The option in section, else in [DEFAULT]; NULL if the section does not exist. */
@@ -267,12 +339,12 @@ static const struct cs_opt *cs_opt_lookup(const cs_config *cfg,
 
     if (!cfg || !section || !option)
         return NULL;
-    s = cs_sect_find(cfg, section);
+    s = cs_sect_find_const(cfg, section);
     if (!s)
         return NULL;
-    o = cs_opt_find(s, option);
+    o = cs_opt_find_const(s, option);
     if (!o && s != &cfg->defaults)
-        o = cs_opt_find(&cfg->defaults, option);
+        o = cs_opt_find_const(&cfg->defaults, option);
     return o;
 }
 
@@ -280,7 +352,7 @@ int cs_config_has_section(const cs_config *cfg, const char *section)
 {
     if (!cfg || !section || strcmp(section, CS_CONFIG_DEFAULT) == 0)
         return 0;
-    return cs_sect_find(cfg, section) != NULL;
+    return cs_sect_pos(cfg, section) != CS_POS_NONE;
 }
 
 static int cs_sect_append(cs_config *cfg, const char *section, unsigned line,
@@ -289,8 +361,7 @@ static int cs_sect_append(cs_config *cfg, const char *section, unsigned line,
     int ret = CREDSTACK_OK;
     struct cs_sect *s = NULL;
 
-    ret = cs_grow((void **)&cfg->sects, &cfg->capsects, cfg->nsects,
-                  sizeof(*cfg->sects));
+    ret = cs_sects_room(cfg);
     if (ret != CREDSTACK_OK)
         goto done;
     s = &cfg->sects[cfg->nsects];
@@ -359,8 +430,7 @@ int cs_config_add_option(cs_config *cfg, const char *section,
         goto done;
     }
     name = cs_lower_dup(option);
-    if (!name || cs_grow((void **)&s->opts, &s->capopts, s->nopts,
-                         sizeof(*s->opts)) != CREDSTACK_OK) {
+    if (!name || cs_opts_room(s) != CREDSTACK_OK) {
         cs_config_errf(err, errlen, "%s: out of memory", cfg->path);
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
@@ -455,8 +525,7 @@ int cs_config_get(cs_config *cfg, const char *section, const char *option,
      * found: a [DEFAULT] value interpolates differently in each section.
      */
     name = cs_lower_dup(option);
-    if (!name || cs_grow((void **)&s->cache, &s->capcache, s->ncache,
-                         sizeof(*s->cache)) != CREDSTACK_OK) {
+    if (!name || cs_cache_room(s) != CREDSTACK_OK) {
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
     }
@@ -515,8 +584,7 @@ int cs_config_set(cs_config *cfg, const char *section, const char *option,
         copy = NULL;
     } else {
         name = cs_lower_dup(option);
-        if (!name || cs_grow((void **)&s->opts, &s->capopts, s->nopts,
-                             sizeof(*s->opts)) != CREDSTACK_OK) {
+        if (!name || cs_opts_room(s) != CREDSTACK_OK) {
             ret = CREDSTACK_ERR_NOMEM;
             goto done;
         }
