@@ -6,3 +6,4 @@ core_store_libcsstore_la_SOURCES = core/store/store.h core/store/store.c \
 core_store_libcsstore_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DCREDSTACK_STORE_DIR='"$(localstatedir)/lib/credstack/stores"'
 core_store_libcsstore_la_LIBADD = $(LIBCRYPTO_LIBS)
+EXTRA_DIST += doc/store-format.md
