@@ -54,11 +54,12 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         name = NULL;
         goto oom;
     }
+    /* Log first: setting the item frees the old value `system` points to. */
+    credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "system '%s' -> '%s'",
+                         system, name);
     if (credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, name) !=
         CREDSTACK_OK)
         goto oom;
-    credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "system '%s' -> '%s'",
-                         system, name);
     ret = CREDSTACK_RESULT_SUCCESS;
     goto done;
 oom:
