@@ -285,8 +285,8 @@ static void nss_setup(nss *n, const char *stack)
                         "2001:db8::5 v6host.example.com\n"
                         "10.20.30.42 bad_name.example.com\n"
                         "10.20.30.43 plainname\n");
-    tu_write(n->dir, "passwd", "root:x:0:0:root:/root:/bin/sh\n");
-    tu_write(n->dir, "group", "root:x:0:\n");
+    free(tu_write(n->dir, "passwd", "root:x:0:0:root:/root:/bin/sh\n"));
+    free(tu_write(n->dir, "group", "root:x:0:\n"));
     cr_assert(asprintf(&n->env_hosts, "NSS_WRAPPER_HOSTS=%s", n->hosts) > 0);
     cr_assert(asprintf(&n->env_passwd, "NSS_WRAPPER_PASSWD=%s/passwd",
                        n->dir) > 0);
