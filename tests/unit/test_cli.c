@@ -698,6 +698,28 @@ Test(hook, first_call_cookie)
     fix_free(&f);
 }
 
+Test(hook, gateway_password_reaches_the_request)
+{
+    char in[2048];
+    fix f;
+    tu_run r;
+    json_t *j;
+
+    snprintf(in, sizeof(in), "%s}", base_request);
+    fix_setup(&f, NULL, "checkout required test-echo items=gateway_password\n",
+              1);
+    r = hook(&f, "get-password-list", in);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    j = reply(&r);
+    cr_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(j, "passwords"), 0)),
+        "Gw-S3cret");
+    cr_assert_null(strstr(r.err, "Gw-S3cret"), "%s", r.err);
+    json_decref(j);
+    tu_run_free(&r);
+    fix_free(&f);
+}
+
 struct server_case {
     const char *extra; /* appended members */
     const char *want;  /* target_user|target_host|target_port */
