@@ -64,8 +64,8 @@ Test(cli, help_and_version)
         (const char *const[]){"check", "--help", NULL},
     };
     static const char *const wants[] = {
-        "Usage: credstack COMMAND", "Usage: credstack COMMAND",
-        "Usage: credstack COMMAND", "Usage: credstack get-password",
+        "Usage: credstack COMMAND",      "Usage: credstack COMMAND",
+        "Usage: credstack COMMAND",      "Usage: credstack get-password",
         "Usage: credstack get-password", "Usage: credstack hook HOOK",
         "Usage: credstack check",
     };
@@ -95,8 +95,7 @@ Test(cli, version_everywhere)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         tu_run r = run(NULL, cases[i], NULL);
 
-        cr_expect_eq(r.status, 0, "case %zu: exit %d: %s", i, r.status,
-                     r.err);
+        cr_expect_eq(r.status, 0, "case %zu: exit %d: %s", i, r.status, r.err);
         cr_expect(strncmp(r.out, "credstack ", 10) == 0 &&
                       strstr(r.out, "(module ABI 1)\n"),
                   "case %zu: stdout: %s", i, r.out);
@@ -152,8 +151,8 @@ Test(cli, usage_errors_exit_2)
         {(const char *const[]){"hook", "--config", "c.ini", "get-passwords",
                                NULL},
          "name one HOOK"},
-        {(const char *const[]){"hook", "--config", "c.ini",
-                               "get-password-list", "session-ended", NULL},
+        {(const char *const[]){"hook", "--config", "c.ini", "get-password-list",
+                               "session-ended", NULL},
          "name one HOOK"},
         {(const char *const[]){"hook", "--frob", NULL},
          "Usage: credstack hook"},
@@ -175,10 +174,19 @@ Test(cli, usage_errors_exit_2)
 static tu_run get_password(fix *f, const char *host, const char *extra,
                            const char *in)
 {
-    const char *argv[] = {"get-password", "--config", f->cfg,
-                          "--gateway-user", "gw", "--target-user", "root",
-                          "--target-host", host, f->stack ? "--stack" : extra,
-                          f->stack ? f->stack : NULL, extra, NULL};
+    const char *argv[] = {"get-password",
+                          "--config",
+                          f->cfg,
+                          "--gateway-user",
+                          "gw",
+                          "--target-user",
+                          "root",
+                          "--target-host",
+                          host,
+                          f->stack ? "--stack" : extra,
+                          f->stack ? f->stack : NULL,
+                          extra,
+                          NULL};
 
     return run(f, argv, in);
 }
@@ -258,8 +266,8 @@ struct bad_config_case {
 static const struct bad_config_case bad_configs[] = {
     {"[logging]\n# x\nlog_level = loud\n", "checkout required test-result\n",
      "c.ini:3", "'loud' is not a log level"},
-    {"[plugin]\nlog_level = 99\n", "checkout required test-result\n",
-     "c.ini:2", "log_level"},
+    {"[plugin]\nlog_level = 99\n", "checkout required test-result\n", "c.ini:2",
+     "log_level"},
     {NULL, "checkout required test-result\ncheckout maybe test-result\n",
      "s.stack:2", "unknown control 'maybe'"},
     {NULL, "checkout required no-such-module\n", "s.stack:1",
@@ -270,8 +278,7 @@ static const struct bad_config_case bad_configs[] = {
 
 Test(get_password, bad_configuration_exit_2_names_file_line)
 {
-    for (size_t i = 0; i < sizeof(bad_configs) / sizeof(bad_configs[0]);
-         i++) {
+    for (size_t i = 0; i < sizeof(bad_configs) / sizeof(bad_configs[0]); i++) {
         const struct bad_config_case *c = &bad_configs[i];
         char want[4200];
         fix f;
@@ -280,8 +287,7 @@ Test(get_password, bad_configuration_exit_2_names_file_line)
         fix_setup(&f, c->config, c->stack, 0);
         r = get_password(&f, "10.0.0.1", NULL, NULL);
         snprintf(want, sizeof(want), "%s/%s", f.dir, c->where);
-        cr_expect_eq(r.status, 2, "case %zu: exit %d: %s", i, r.status,
-                     r.err);
+        cr_expect_eq(r.status, 2, "case %zu: exit %d: %s", i, r.status, r.err);
         cr_expect_str_eq(r.out, "", "case %zu", i);
         cr_expect(strstr(r.err, want) && strstr(r.err, c->why),
                   "case %zu: stderr lacks '%s' / '%s':\n%s", i, want, c->why,
@@ -301,8 +307,8 @@ Test(get_password, missing_files_exit_2)
     absent = tu_path(f.dir, "absent.stack");
     {
         const char *argv[] = {"get-password", "--config", f.cfg, "--stack",
-                              absent, "-g", "gw", "-u", "root", "-H", "h1",
-                              NULL};
+                              absent,         "-g",       "gw",  "-u",
+                              "root",         "-H",       "h1",  NULL};
         r = run(&f, argv, NULL);
     }
     cr_expect_eq(r.status, 2, "missing stack: exit %d: %s", r.status, r.err);
@@ -310,8 +316,8 @@ Test(get_password, missing_files_exit_2)
     tu_run_free(&r);
     {
         const char *argv[] = {"get-password", "--config", absent, "--stack",
-                              f.stack, "-g", "gw", "-u", "root", "-H", "h1",
-                              NULL};
+                              f.stack,        "-g",       "gw",   "-u",
+                              "root",         "-H",       "h1",   NULL};
         r = run(&f, argv, NULL);
     }
     cr_expect_eq(r.status, 2, "missing config: exit %d: %s", r.status, r.err);
@@ -321,7 +327,8 @@ Test(get_password, missing_files_exit_2)
     fix_free(&f);
 }
 
-/* --trace and debug logs explain every line, never the password nor the gateway password. */
+/* --trace and debug logs explain every line, never the password nor the gateway
+ * password. */
 Test(get_password, trace_never_shows_secrets)
 {
     static const char *const levels[] = {"debug", "info"};
@@ -329,11 +336,22 @@ Test(get_password, trace_never_shows_secrets)
     for (size_t i = 0; i < 2; i++) {
         fix f;
         tu_run r;
-        const char *argv[] = {"get-password", "--config", NULL, "--stack",
-                              NULL, "--gateway-user", "gw", "--target-user",
-                              "root", "--target-host", "web01.example.com",
-                              "--gateway-password-stdin", "--trace",
-                              "--log-level", levels[i], NULL};
+        const char *argv[] = {"get-password",
+                              "--config",
+                              NULL,
+                              "--stack",
+                              NULL,
+                              "--gateway-user",
+                              "gw",
+                              "--target-user",
+                              "root",
+                              "--target-host",
+                              "web01.example.com",
+                              "--gateway-password-stdin",
+                              "--trace",
+                              "--log-level",
+                              levels[i],
+                              NULL};
 
         fix_setup(&f, NULL,
                   "resolve required resolver-dns\n"
@@ -420,10 +438,13 @@ Test(get_password, no_gateway_password_without_the_option)
 
 static tu_run check(fix *f, int no_load)
 {
-    const char *argv[] = {"check", "--config", f->cfg,
+    const char *argv[] = {"check",
+                          "--config",
+                          f->cfg,
                           f->stack ? "--stack" : (no_load ? "--no-load" : NULL),
                           f->stack ? f->stack : NULL,
-                          no_load && f->stack ? "--no-load" : NULL, NULL};
+                          no_load && f->stack ? "--no-load" : NULL,
+                          NULL};
 
     return run(f, argv, NULL);
 }
@@ -480,8 +501,8 @@ Test(check, derived_stacks)
                   r.out);
         cr_expect(strstr(r.out, "# module directory: "), "case %zu", i);
         {
-            const char *body = strchr(strstr(r.out, "# module directory: "),
-                                      '\n');
+            const char *body =
+                strchr(strstr(r.out, "# module directory: "), '\n');
             cr_expect(body && strcmp(body + 1, derive_cases[i].lines) == 0,
                       "case %zu: got\n%s\nwant\n%s", i, r.out,
                       derive_cases[i].lines);
@@ -588,8 +609,8 @@ Test(check, loads_modules_unless_no_load)
 
 static tu_run hook(fix *f, const char *name, const char *in)
 {
-    const char *argv[] = {"hook", name, "--config", f->cfg, "--stack",
-                          f->stack, "--trace", NULL};
+    const char *argv[] = {"hook",    name,     "--config", f->cfg,
+                          "--stack", f->stack, "--trace",  NULL};
 
     return run(f, argv, in);
 }
@@ -600,8 +621,8 @@ static json_t *reply(const tu_run *r)
     json_error_t e;
     json_t *j = json_loads(r->out, 0, &e);
 
-    cr_assert(json_is_object(j), "stdout is not a JSON object (%s): %s",
-              e.text, r->out);
+    cr_assert(json_is_object(j), "stdout is not a JSON object (%s): %s", e.text,
+              r->out);
     return j;
 }
 
@@ -639,8 +660,8 @@ static const char *const base_request =
 
 Test(hook, get_password_list_shape)
 {
-    static const char *const keys[] = {"passwords", "cookie",
-                                       "session_cookie", NULL};
+    static const char *const keys[] = {"passwords", "cookie", "session_cookie",
+                                       NULL};
     char in[2048];
     fix f;
     tu_run r;
@@ -662,7 +683,7 @@ Test(hook, get_password_list_shape)
     cr_assert_str_eq(json_string_value(json_object_get(cookie, "mine")),
                      "kept");
     cr_assert(json_same(json_object_get(j, "session_cookie"),
-                         json_pack("{s:[i,i]}", "s", 1, 2)));
+                        json_pack("{s:[i,i]}", "s", 1, 2)));
     /* Only stdout carries the answer; stderr has the trace, no secret. */
     cr_assert(strstr(r.err, "trace: "), "%s", r.err);
     cr_assert_null(strstr(r.err, "Gw-S3cret"), "%s", r.err);
@@ -685,10 +706,9 @@ Test(hook, first_call_cookie)
     cr_assert_eq(r.status, 0, "%s", r.err);
     j = reply(&r);
     cr_assert(json_same(json_object_get(j, "cookie"),
-                         json_pack("{s:i}", "call_count", 1)),
+                        json_pack("{s:i}", "call_count", 1)),
               "%s", r.out);
-    cr_assert(json_same(json_object_get(j, "session_cookie"),
-                         json_object()),
+    cr_assert(json_same(json_object_get(j, "session_cookie"), json_object()),
               "%s", r.out);
     cr_assert_str_eq(
         json_string_value(json_array_get(json_object_get(j, "passwords"), 0)),
@@ -771,8 +791,7 @@ Test(hook, denied_is_an_empty_list_exit_0)
 
     snprintf(in, sizeof(in), "%s}", base_request);
     fix_setup(&f, NULL,
-              "checkout required test-result result=denied password=leak\n",
-              0);
+              "checkout required test-result result=denied password=leak\n", 0);
     r = hook(&f, "get-password-list", in);
     cr_assert_eq(r.status, 0, "%s", r.err);
     j = reply(&r);
@@ -824,8 +843,8 @@ static const struct broken_request broken_requests[] = {
 
 Test(hook, broken_request_exit_2)
 {
-    for (size_t i = 0;
-         i < sizeof(broken_requests) / sizeof(broken_requests[0]); i++) {
+    for (size_t i = 0; i < sizeof(broken_requests) / sizeof(broken_requests[0]);
+         i++) {
         fix f;
         tu_run r;
         json_t *j;
@@ -834,8 +853,8 @@ Test(hook, broken_request_exit_2)
         r = hook(&f, "get-password-list", broken_requests[i].in);
         cr_expect_eq(r.status, 2, "case %zu: exit %d", i, r.status);
         cr_expect(strstr(r.err, broken_requests[i].why),
-                  "case %zu: stderr lacks '%s':\n%s", i,
-                  broken_requests[i].why, r.err);
+                  "case %zu: stderr lacks '%s':\n%s", i, broken_requests[i].why,
+                  r.err);
         /* Still one JSON object, with an empty list: never half an answer. */
         j = reply(&r);
         cr_expect_eq(json_array_size(json_object_get(j, "passwords")), 0,
@@ -869,9 +888,8 @@ Test(hook, other_hooks_shapes)
         {"cookie", "session_cookie", NULL},
         {"cookie", "session_cookie", NULL},
     };
-    static const char *const hooks[] = {"get-private-key-list",
-                                        "authentication-completed",
-                                        "session-ended"};
+    static const char *const hooks[] = {
+        "get-private-key-list", "authentication-completed", "session-ended"};
     char in[2048];
 
     snprintf(in, sizeof(in), "%s}", base_request);

@@ -16,12 +16,10 @@
  * The semantics under test (core/actions.c builds the tables, core/dispatch.c
  * reads them).  Each control word is a per-result action table:
  *
- *   control      success  denied  ignore  error   (result outside the enum = error)
- *   required     ok       bad     ignore  bad
- *   requisite    ok       die     ignore  die
- *   sufficient   done     ignore  ignore  bad
- *   optional     ok       ignore  ignore  bad
- *   [r=a ...]    as listed; unlisted results take default=, else bad;
+ *   control      success  denied  ignore  error   (result outside the enum =
+ * error) required     ok       bad     ignore  bad requisite    ok       die
+ * ignore  die sufficient   done     ignore  ignore  bad optional     ok ignore
+ * ignore  bad [r=a ...]    as listed; unlisted results take default=, else bad;
  *                error=ok|done|ignore is refused when the stack is parsed
  *
  * Actions, within a stage (a run of adjacent lines with the same stage name):
@@ -65,7 +63,8 @@ struct dcase {
 };
 
 static const struct dcase cases[] = {
-    {"required success then checkout", "resolve required" T "system=web01\n"
+    {"required success then checkout",
+     "resolve required" T "system=web01\n"
      "checkout required" T "password=\"pass word\"\n",
      CREDSTACK_OK, "pass word", 2, NULL,
      "s.stack:2: checkout  required   test-result              -> success "
@@ -80,11 +79,13 @@ static const struct dcase cases[] = {
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_DENIED, NULL, 2, "s.stack:1: result 1 as asked",
      "trace: stage resolve failed"},
-    {"requisite denied stops at once", "resolve requisite" T "result=denied\n"
+    {"requisite denied stops at once",
+     "resolve requisite" T "result=denied\n"
      "resolve required" T "\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_DENIED, NULL, 1, "s.stack:1:", "-> denied (die)"},
-    {"requisite ignore does not count", "resolve requisite" T "result=ignore\n"
+    {"requisite ignore does not count",
+     "resolve requisite" T "result=ignore\n"
      "resolve required" T "\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_OK, "Pw-42", 3, NULL, NULL},
@@ -106,23 +107,29 @@ static const struct dcase cases[] = {
      "checkout required" T "result=denied\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_DENIED, NULL, 2, NULL, NULL},
-    {"optional denied is ignored", "map optional" T "result=denied\n"
+    {"optional denied is ignored",
+     "map optional" T "result=denied\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_OK, "Pw-42", 2, NULL, "-> denied (ignore)"},
-    {"sufficient denied is ignored", "map sufficient" T "result=denied\n"
+    {"sufficient denied is ignored",
+     "map sufficient" T "result=denied\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_OK, "Pw-42", 2, NULL, NULL},
-    {"error under required", "resolve required" T "result=error\n"
+    {"error under required",
+     "resolve required" T "result=error\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1, "test-result (", "-> error (bad)"},
-    {"error under sufficient fails", "resolve sufficient" T "result=error\n"
+    {"error under sufficient fails",
+     "resolve sufficient" T "result=error\n"
      "resolve sufficient" T "\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 2, "error as asked", NULL},
-    {"error under optional fails", "map optional" T "result=error\n"
+    {"error under optional fails",
+     "map optional" T "result=error\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1, "error as asked", NULL},
-    {"error under requisite dies", "map requisite" T "result=error\n"
+    {"error under requisite dies",
+     "map requisite" T "result=error\n"
      "map required" T "\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1, "error as asked", "-> error (die)"},
@@ -135,19 +142,21 @@ static const struct dcase cases[] = {
      "resolve required" T "result=denied\n"
      "resolve required" T "result=error\n",
      CREDSTACK_ERR_DENIED, NULL, 2, "s.stack:1:", NULL},
-    {"result 7 is outside the enum", "resolve optional" T "result=7\n"
+    {"result 7 is outside the enum",
+     "resolve optional" T "result=7\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1,
      "s.stack:1: module test-result returned 7, outside the result range",
      "-> error (bad) [system=- account=root reason=-]: returned 7, outside"},
-    {"result -1 is outside the enum", "resolve sufficient" T "result=-1\n"
+    {"result -1 is outside the enum",
+     "resolve sufficient" T "result=-1\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1,
      "s.stack:1: module test-result returned -1, outside the result range",
      NULL},
     {"result 4 (the count) is outside the enum",
-     "checkout sufficient" T "result=4 password=Pw-42\n",
-     CREDSTACK_ERR_MODULE, NULL, 1, "returned 4", NULL},
+     "checkout sufficient" T "result=4 password=Pw-42\n", CREDSTACK_ERR_MODULE,
+     NULL, 1, "returned 4", NULL},
     {"a denied result's password is wiped",
      "checkout optional" T "result=denied password=leak\n"
      "authorize required" T "\n",
@@ -158,8 +167,8 @@ static const struct dcase cases[] = {
      "checkout required" T "\n",
      CREDSTACK_ERR_DENIED, NULL, 2, "ended without a credential", NULL},
     {"an error result's password is wiped",
-     "checkout required" T "result=7 password=leak\n",
-     CREDSTACK_ERR_MODULE, NULL, 1, NULL, NULL},
+     "checkout required" T "result=7 password=leak\n", CREDSTACK_ERR_MODULE,
+     NULL, 1, NULL, NULL},
     {"a stack without a credential is denied",
      "resolve required" T "system=a\n"
      "authorize required" T "reason=gateway\n",
@@ -175,8 +184,8 @@ static const struct dcase cases[] = {
      "authorize required" T "result=ignore\n"
      "authorize required" T "result=ignore\n"
      "checkout required" T "password=Pw-42\n",
-     CREDSTACK_ERR_DENIED, NULL, 2,
-     "stage authorize (", "no module gave a positive result"},
+     CREDSTACK_ERR_DENIED, NULL, 2, "stage authorize (",
+     "no module gave a positive result"},
     {"one optional success makes the stage positive",
      "authorize required" T "result=ignore\n"
      "authorize optional" T "\n"
@@ -196,8 +205,8 @@ static const struct dcase cases[] = {
      "resolve required" T "result=denied\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_OK, "Pw-42", 2, NULL, "-> success (done)"},
-    {"bracket: denied=die", "resolve [success=done denied=die default=bad]" T
-     "result=denied\n"
+    {"bracket: denied=die",
+     "resolve [success=done denied=die default=bad]" T "result=denied\n"
      "resolve required" T "\n",
      CREDSTACK_ERR_DENIED, NULL, 1, NULL, "-> denied (die)"},
     {"bracket: default=bad makes ignore a denial",
@@ -212,8 +221,8 @@ static const struct dcase cases[] = {
     {"bracket: success=die refuses a success and its credential",
      "checkout [success=die default=bad]" T "password=Pw-42\n",
      CREDSTACK_ERR_DENIED, NULL, 1, NULL, NULL},
-    {"bracket: error=die", "resolve [success=ok error=die default=ignore]" T
-     "result=error\n"
+    {"bracket: error=die",
+     "resolve [success=ok error=die default=ignore]" T "result=error\n"
      "resolve required" T "\n",
      CREDSTACK_ERR_MODULE, NULL, 1, "error as asked", NULL},
 };
@@ -281,16 +290,16 @@ Test(dispatch, table)
         outcome o;
 
         run_stack(c->stack, &o);
-        cr_expect_eq(o.rc, c->rc, "%s: rc %d (%s), want %d; error: %s",
-                     c->name, o.rc, credstack_strerror(o.rc), c->rc, o.err);
+        cr_expect_eq(o.rc, c->rc, "%s: rc %d (%s), want %d; error: %s", c->name,
+                     o.rc, credstack_strerror(o.rc), c->rc, o.err);
         if (c->password != NULL)
             cr_expect(o.password && strcmp(o.password, c->password) == 0,
                       "%s: password '%s', want '%s'", c->name,
                       o.password ? o.password : "(none)", c->password);
         else
             cr_expect_null(o.password, "%s: a password came out", c->name);
-        cr_expect_eq(o.runs, c->runs, "%s: %ld runs, want %ld", c->name,
-                     o.runs, c->runs);
+        cr_expect_eq(o.runs, c->runs, "%s: %ld runs, want %ld", c->name, o.runs,
+                     c->runs);
         if (c->err != NULL)
             cr_expect(strstr(o.err, c->err) != NULL,
                       "%s: error '%s' lacks '%s'", c->name, o.err, c->err);
@@ -298,13 +307,14 @@ Test(dispatch, table)
             cr_expect(o.err[0] != '\0', "%s: no error text", c->name);
         if (c->trace != NULL)
             cr_expect(strstr(o.trace, c->trace) != NULL,
-                      "%s: trace lacks '%s':\n%s", c->name, c->trace,
-                      o.trace);
+                      "%s: trace lacks '%s':\n%s", c->name, c->trace, o.trace);
         /* Traces never carry a secret. */
         cr_expect_null(strstr(o.trace, "gw-secret"), "%s", c->name);
         if (c->password != NULL)
-            cr_expect_null(strstr(o.trace, c->password), "%s: trace shows "
-                           "the password", c->name);
+            cr_expect_null(strstr(o.trace, c->password),
+                           "%s: trace shows "
+                           "the password",
+                           c->name);
         cr_expect_null(strstr(o.trace, "leak"), "%s", c->name);
         outcome_free(&o);
     }
@@ -354,7 +364,8 @@ Test(dispatch, account_defaults_to_target_user)
     outcome_free(&o);
 }
 
-/* Running one handle twice gives the same answer: no state leaks between requests. */
+/* Running one handle twice gives the same answer: no state leaks between
+ * requests. */
 Test(dispatch, two_requests_on_one_handle)
 {
     char *dir = tu_tmpdir();
@@ -473,10 +484,10 @@ Test(api, bad_arguments)
                  CREDSTACK_OK);
     cr_assert_eq(credstack_open(&h2, cfg, st, CREDSTACK_OPEN_LOG_STDERR),
                  CREDSTACK_OK);
-    cr_assert_eq(credstack_open(&noload, cfg, st,
-                                CREDSTACK_OPEN_LOG_STDERR |
-                                    CREDSTACK_OPEN_NO_LOAD),
-                 CREDSTACK_OK);
+    cr_assert_eq(
+        credstack_open(&noload, cfg, st,
+                       CREDSTACK_OPEN_LOG_STDERR | CREDSTACK_OPEN_NO_LOAD),
+        CREDSTACK_OK);
     cr_assert_eq(credstack_request_new(NULL, &req), CREDSTACK_ERR_INVALID);
     cr_assert_eq(credstack_request_new(h, NULL), CREDSTACK_ERR_INVALID);
     cr_assert_eq(credstack_request_new(h, &req), CREDSTACK_OK);
@@ -530,9 +541,10 @@ Test(api, request_data)
     credstack_request *req = NULL;
     int a = 1, b = 2;
 
-    cr_assert_eq(credstack_open(&h, cfg, st, CREDSTACK_OPEN_LOG_STDERR |
-                                                 CREDSTACK_OPEN_NO_LOAD),
-                 CREDSTACK_OK);
+    cr_assert_eq(
+        credstack_open(&h, cfg, st,
+                       CREDSTACK_OPEN_LOG_STDERR | CREDSTACK_OPEN_NO_LOAD),
+        CREDSTACK_OK);
     cr_assert_eq(credstack_request_new(h, &req), CREDSTACK_OK);
     cleanups = 0;
     cr_assert_eq(credstack_request_set_data(req, "k", &a, count_cleanup),

@@ -20,7 +20,8 @@ typedef struct opened {
     int rc;
 } opened;
 
-/* Open a handle on a one-config, one-stack temp dir with the given module dir. */
+/* Open a handle on a one-config, one-stack temp dir with the given module dir.
+ */
 static void open_with(opened *o, const char *module_dir, const char *config,
                       const char *stack)
 {
@@ -145,7 +146,8 @@ static char *copy_test_result(const char *dir, const char *sub)
     return mods;
 }
 
-static const char *const good_stack = "checkout required test-result password=p\n";
+static const char *const good_stack =
+    "checkout required test-result password=p\n";
 
 Test(loader, safe_copy_loads_and_runs)
 {
@@ -257,8 +259,7 @@ Test(loader, la_layout_loads)
 
 Test(loader, la_layout_unsafe_dirs_refused)
 {
-    static const char *const subs[] = {"", "/test-result",
-                                       "/test-result/.libs",
+    static const char *const subs[] = {"", "/test-result", "/test-result/.libs",
                                        "/test-result/test-result.la",
                                        "/test-result/.libs/test-result.so"};
 
@@ -272,13 +273,13 @@ Test(loader, la_layout_unsafe_dirs_refused)
         {
             struct stat st;
             cr_assert_eq(stat(victim, &st), 0);
-            cr_assert_eq(chmod(victim, S_ISDIR(st.st_mode) ? 0775 : 0664),
-                         0);
+            cr_assert_eq(chmod(victim, S_ISDIR(st.st_mode) ? 0775 : 0664), 0);
         }
         open_with(&o, mods, NULL, good_stack);
         {
-            const char *pieces[] = {victim, "refused: writable by group or "
-                                            "others",
+            const char *pieces[] = {victim,
+                                    "refused: writable by group or "
+                                    "others",
                                     NULL};
             expect_refused(&o, pieces);
         }
@@ -357,7 +358,8 @@ Test(loader, init_error_code_passes_through)
     opened_free(&o);
 }
 
-/* Without CREDSTACK_MODULE_DIR, [credstack] module_dir is read, relative to the config file. */
+/* Without CREDSTACK_MODULE_DIR, [credstack] module_dir is read, relative to the
+ * config file. */
 Test(loader, module_dir_from_config_relative)
 {
     char *tmp = tu_tmpdir();
@@ -392,14 +394,14 @@ Test(loader, module_dir_from_config_relative)
 Test(loader, module_dir_env_wins)
 {
     char *tmp = tu_tmpdir();
-    char *cfg = tu_write(tmp, "c.ini", "[credstack]\nmodule_dir = /nowhere\n"
-                                       "[logging]\nlog_level = critical\n");
+    char *cfg = tu_write(tmp, "c.ini",
+                         "[credstack]\nmodule_dir = /nowhere\n"
+                         "[logging]\nlog_level = critical\n");
     char *st = tu_write(tmp, "s.stack", good_stack);
     credstack_handle *h = NULL;
 
-    cr_assert_eq(setenv("CREDSTACK_MODULE_DIR", tu_env("CREDSTACK_MODULE_DIR"),
-                        1),
-                 0);
+    cr_assert_eq(
+        setenv("CREDSTACK_MODULE_DIR", tu_env("CREDSTACK_MODULE_DIR"), 1), 0);
     cr_assert_eq(credstack_open(&h, cfg, st, CREDSTACK_OPEN_LOG_STDERR),
                  CREDSTACK_OK, "%s", credstack_error(h));
     credstack_close(h);

@@ -143,8 +143,8 @@ Test(prefix, config_interpolation_error_is_a_config_error)
     result r;
     char config[256];
 
-    snprintf(config, sizeof(config),
-             "%s[tpam]\nsystem_prefix = %%(nowhere)s\n", quiet);
+    snprintf(config, sizeof(config), "%s[tpam]\nsystem_prefix = %%(nowhere)s\n",
+             quiet);
     run_stack(config,
               "resolve required test-result system=DB02\n"
               "map required prefix\n"
@@ -187,7 +187,8 @@ Test(auth_gateway, no_gateway_user_is_denied)
     result_free(&r);
 }
 
-/* ---- resolver-dns, in-process: names need no lookup, hostile hosts are refused ---- */
+/* ---- resolver-dns, in-process: names need no lookup, hostile hosts are
+ * refused ---- */
 
 struct name_case {
     const char *host;
@@ -224,9 +225,22 @@ Test(resolver_dns, name_keeps_first_label)
 }
 
 static const char *const hostile[] = {
-    "a;b", "--x", "fe80::1%eth0", "*", "a b", "-web01.example.com",
-    "web01-.example.com", "web..example.com", ".example.com", "10.1", "123",
-    "web_01", "web01.example.com\n", "$(id)", "x`id`", "caf\303\251",
+    "a;b",
+    "--x",
+    "fe80::1%eth0",
+    "*",
+    "a b",
+    "-web01.example.com",
+    "web01-.example.com",
+    "web..example.com",
+    ".example.com",
+    "10.1",
+    "123",
+    "web_01",
+    "web01.example.com\n",
+    "$(id)",
+    "x`id`",
+    "caf\303\251",
     "10.0.0.256",
 };
 
@@ -239,8 +253,8 @@ Test(resolver_dns, hostile_hosts_refused)
                   "resolve required resolver-dns\n"
                   "checkout required test-result password=p\n",
                   hostile[i], "gw", &r);
-        cr_expect_eq(r.rc, CREDSTACK_ERR_REFUSED, "'%s': rc %d: %s",
-                     hostile[i], r.rc, r.err);
+        cr_expect_eq(r.rc, CREDSTACK_ERR_REFUSED, "'%s': rc %d: %s", hostile[i],
+                     r.rc, r.err);
         cr_expect(strstr(r.err, "refused"), "'%s': %s", hostile[i], r.err);
         cr_expect_null(r.system, "'%s'", hostile[i]);
         cr_expect_null(r.password, "'%s'", hostile[i]);
@@ -288,8 +302,8 @@ static void nss_setup(nss *n, const char *stack)
     free(tu_write(n->dir, "passwd", "root:x:0:0:root:/root:/bin/sh\n"));
     free(tu_write(n->dir, "group", "root:x:0:\n"));
     cr_assert(asprintf(&n->env_hosts, "NSS_WRAPPER_HOSTS=%s", n->hosts) > 0);
-    cr_assert(asprintf(&n->env_passwd, "NSS_WRAPPER_PASSWD=%s/passwd",
-                       n->dir) > 0);
+    cr_assert(asprintf(&n->env_passwd, "NSS_WRAPPER_PASSWD=%s/passwd", n->dir) >
+              0);
     cr_assert(asprintf(&n->env_group, "NSS_WRAPPER_GROUP=%s/group", n->dir) >
               0);
 }
@@ -307,16 +321,23 @@ static void nss_free(nss *n)
 
 static tu_run nss_run(nss *n, const char *host)
 {
-    const char *argv[] = {"get-password", "--config", n->cfg, "--stack",
-                          n->stack, "--gateway-user", "gw", "--target-user",
-                          "root", "--target-host", host, "--trace", NULL};
-    const char *env[] = {"LD_PRELOAD=libnss_wrapper.so",
-                         n->env_hosts,
-                         n->env_passwd,
-                         n->env_group,
+    const char *argv[] = {"get-password",
+                          "--config",
+                          n->cfg,
+                          "--stack",
+                          n->stack,
+                          "--gateway-user",
+                          "gw",
+                          "--target-user",
+                          "root",
+                          "--target-host",
+                          host,
+                          "--trace",
+                          NULL};
+    const char *env[] = {"LD_PRELOAD=libnss_wrapper.so", n->env_hosts,
+                         n->env_passwd, n->env_group,
                          /* Deep binding upsets valgrind and the sanitizers. */
-                         "NSS_WRAPPER_DISABLE_DEEPBIND=1",
-                         NULL};
+                         "NSS_WRAPPER_DISABLE_DEEPBIND=1", NULL};
 
     return tu_credstack(argv, NULL, env);
 }
@@ -366,10 +387,9 @@ Test(resolver_dns, through_nss_wrapper)
         r = nss_run(&n, c->host);
         cr_expect_eq(r.status, c->status, "%s: exit %d, want %d; stderr:\n%s",
                      c->host, r.status, c->status, r.err);
-        cr_expect_str_eq(r.out, c->status == 0 ? "pw\n" : "", "%s",
-                         c->host);
-        cr_expect(strstr(r.err, c->trace) != NULL,
-                  "%s: stderr lacks '%s':\n%s", c->host, c->trace, r.err);
+        cr_expect_str_eq(r.out, c->status == 0 ? "pw\n" : "", "%s", c->host);
+        cr_expect(strstr(r.err, c->trace) != NULL, "%s: stderr lacks '%s':\n%s",
+                  c->host, c->trace, r.err);
         tu_run_free(&r);
         nss_free(&n);
     }

@@ -62,16 +62,15 @@ Test(stack, full_line_with_quotes_comments_and_crlf)
                  CS_ACTION_DIE);
     cr_assert_eq(stack.lines[2].actions[CREDSTACK_RESULT_IGNORE],
                  CS_ACTION_BAD);
-    cr_assert_eq(stack.lines[2].actions[CREDSTACK_RESULT_ERROR],
-                 CS_ACTION_BAD);
+    cr_assert_eq(stack.lines[2].actions[CREDSTACK_RESULT_ERROR], CS_ACTION_BAD);
     cr_assert_eq(stack.lines[3].nargs, 0);
     cr_assert_eq(stack.lines[3].lineno, 7);
 }
 
 Test(stack, empty_value_and_value_with_equals)
 {
-    cr_assert_eq(parse("map required prefix prefix= x=\"a=b\"\n"),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(parse("map required prefix prefix= x=\"a=b\"\n"), CREDSTACK_OK,
+                 "%s", err);
     cr_assert_str_eq(cs_line_arg(&stack.lines[0], "prefix"), "");
     cr_assert_str_eq(cs_line_arg(&stack.lines[0], "x"), "a=b");
 }
@@ -82,8 +81,7 @@ Test(stack, exactly_the_maximum_number_of_fields)
     char line[2048] = "map required prefix";
 
     for (int i = 0; i < 61; i++)
-        snprintf(line + strlen(line), sizeof(line) - strlen(line), " a%d=v",
-                 i);
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), " a%d=v", i);
     cr_assert_eq(parse(line), CREDSTACK_OK, "%s", err);
     cr_assert_eq(stack.lines[0].nargs, 61);
     cr_assert_str_eq(cs_line_arg(&stack.lines[0], "a60"), "v");
@@ -111,15 +109,13 @@ struct control_case {
 
 static const struct control_case controls[] = {
     {"required", CS_ACTION_OK, CS_ACTION_BAD, CS_ACTION_IGNORE, CS_ACTION_BAD},
-    {"requisite", CS_ACTION_OK, CS_ACTION_DIE, CS_ACTION_IGNORE,
-     CS_ACTION_DIE},
+    {"requisite", CS_ACTION_OK, CS_ACTION_DIE, CS_ACTION_IGNORE, CS_ACTION_DIE},
     {"sufficient", CS_ACTION_DONE, CS_ACTION_IGNORE, CS_ACTION_IGNORE,
      CS_ACTION_BAD},
     {"optional", CS_ACTION_OK, CS_ACTION_IGNORE, CS_ACTION_IGNORE,
      CS_ACTION_BAD},
     /* Unlisted results take default=, or bad when there is none. */
-    {"[success=ok]", CS_ACTION_OK, CS_ACTION_BAD, CS_ACTION_BAD,
-     CS_ACTION_BAD},
+    {"[success=ok]", CS_ACTION_OK, CS_ACTION_BAD, CS_ACTION_BAD, CS_ACTION_BAD},
     {"[]", CS_ACTION_BAD, CS_ACTION_BAD, CS_ACTION_BAD, CS_ACTION_BAD},
     {"[ success=done\tignore=ignore  default=die ]", CS_ACTION_DONE,
      CS_ACTION_DIE, CS_ACTION_IGNORE, CS_ACTION_DIE},
@@ -168,16 +164,18 @@ struct bad_case {
 };
 
 static const struct bad_case bad[] = {
-    {"frobnicate required prefix\n", "t.stack:1:", "unknown stage 'frobnicate'"},
+    {"frobnicate required prefix\n",
+     "t.stack:1:", "unknown stage 'frobnicate'"},
     {"# c\nRESOLVE required prefix\n", "t.stack:2:", "unknown stage 'RESOLVE'"},
     {"map mandatory prefix\n", "t.stack:1:", "unknown control 'mandatory'"},
     {"map Required prefix\n", "t.stack:1:", "unknown control 'Required'"},
     {"map\n", "t.stack:1:", "got 1 field"},
     {"\n\nmap required\n", "t.stack:3:", "got 2 fields"},
     {"map required # prefix\n", "t.stack:1:", "got 2 fields"},
-    {"map required prefix x=\"abc\n", "t.stack:1:", "unterminated double quote"},
-    {"map required prefix x=\"a\\\"\n", "t.stack:1:",
-     "unterminated double quote"},
+    {"map required prefix x=\"abc\n",
+     "t.stack:1:", "unterminated double quote"},
+    {"map required prefix x=\"a\\\"\n",
+     "t.stack:1:", "unterminated double quote"},
     {"map [success=ok prefix\n", "t.stack:1:", "lacks its closing ']'"},
     {"map [success=ok]prefix\n", "t.stack:1:", "no space after field"},
     {"map required ../x\n", "t.stack:1:", "bad module name '../x'"},
@@ -185,15 +183,15 @@ static const struct bad_case bad[] = {
     {"map required Prefix\n", "t.stack:1:", "bad module name 'Prefix'"},
     {"map required \"\"\n", "t.stack:1:", "bad module name ''"},
     {"map required pre.fix\n", "t.stack:1:", "bad module name"},
-    {"map required prefix x=1 x=2\n", "t.stack:1:",
-     "argument 'x' of prefix given twice"},
-    {"map required prefix novalue\n", "t.stack:1:",
-     "argument 'novalue' of prefix is not key=value"},
+    {"map required prefix x=1 x=2\n",
+     "t.stack:1:", "argument 'x' of prefix given twice"},
+    {"map required prefix novalue\n",
+     "t.stack:1:", "argument 'novalue' of prefix is not key=value"},
     {"map required prefix =v\n", "t.stack:1:", "is not key=value"},
     {"map required prefix X=v\n", "t.stack:1:", "bad argument name 'X'"},
     {"map required prefix a.b=v\n", "t.stack:1:", "bad argument name 'a.b'"},
-    {"map [success=ok denied=ok success=bad] prefix\n", "t.stack:1:",
-     "result 'success' given twice"},
+    {"map [success=ok denied=ok success=bad] prefix\n",
+     "t.stack:1:", "result 'success' given twice"},
     {"map [success=done denied=die default=bad error=ignore] prefix\n",
      "t.stack:1:", "error=ignore refused"},
     {"map [error=ok] prefix\n", "t.stack:1:", "error=ok refused"},
@@ -206,8 +204,8 @@ static const struct bad_case bad[] = {
     {"map [=bad] prefix\n", "t.stack:1:", "unknown result ''"},
     {"map [success] prefix\n", "t.stack:1:", "is not result=action"},
     {"map [success = ok] prefix\n", "t.stack:1:", "is not result=action"},
-    {"map [default=bad default=ok] prefix\n", "t.stack:1:",
-     "'default' given twice"},
+    {"map [default=bad default=ok] prefix\n",
+     "t.stack:1:", "'default' given twice"},
     /* A good line first: the error still names the bad one. */
     {"map required prefix\nmap required prefix\nmap oops prefix\n",
      "t.stack:3:", "unknown control 'oops'"},
@@ -223,8 +221,8 @@ Test(stack, every_error_names_file_and_line)
         cr_expect(strncmp(err, bad[i].where, strlen(bad[i].where)) == 0,
                   "case %zu: '%s' does not start with '%s'", i, err,
                   bad[i].where);
-        cr_expect(strstr(err, bad[i].why) != NULL,
-                  "case %zu: '%s' lacks '%s'", i, err, bad[i].why);
+        cr_expect(strstr(err, bad[i].why) != NULL, "case %zu: '%s' lacks '%s'",
+                  i, err, bad[i].why);
         /* Nothing half-parsed is left behind. */
         cr_expect_eq(stack.nlines, 0, "case %zu", i);
         cr_expect_null(stack.lines, "case %zu", i);
@@ -236,11 +234,9 @@ Test(stack, too_many_fields)
     char line[2048] = "map required prefix";
 
     for (int i = 0; i < 62; i++)
-        snprintf(line + strlen(line), sizeof(line) - strlen(line), " a%d=v",
-                 i);
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), " a%d=v", i);
     cr_assert_eq(parse(line), CREDSTACK_ERR_STACK);
-    cr_assert(strstr(err, "t.stack:1: more than 64 fields") != NULL, "%s",
-              err);
+    cr_assert(strstr(err, "t.stack:1: more than 64 fields") != NULL, "%s", err);
 }
 
 Test(stack, line_too_long)
@@ -366,8 +362,8 @@ Test(stack, file_good)
                        "resolve requisite resolver-dns\n"
                        "checkout required test-result password=x");
 
-    cr_assert_eq(cs_stack_parse_file(p, &stack, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(cs_stack_parse_file(p, &stack, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     cr_assert_eq(stack.nlines, 2);
     cr_assert_str_eq(stack.lines[1].file, p);
     cr_assert_eq(stack.lines[1].lineno, 2);

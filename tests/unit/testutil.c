@@ -229,9 +229,8 @@ tu_run tu_credstack(const char *const *argv, const char *in,
         pin[1] = -1;
     }
     for (;;) {
-        struct pollfd fds[3] = {{pout[0], POLLIN, 0},
-                                {perr[0], POLLIN, 0},
-                                {pin[1], POLLOUT, 0}};
+        struct pollfd fds[3] = {
+            {pout[0], POLLIN, 0}, {perr[0], POLLIN, 0}, {pin[1], POLLOUT, 0}};
         int open_fds = (pout[0] >= 0) + (perr[0] >= 0) + (pin[1] >= 0);
 
         if (open_fds == 0)
