@@ -1,0 +1,116 @@
+/* auth-approval.c: authorizes when the gateway user has an Active password request for the account (reason "approval,<id>"). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../tpam-common/tpam_module.h"
+
+/*
+ * ListRequestDetails' header names are not public; its field order is (from
+ * TPAM's Perl API): id 0, user name 1, system 5, account 6, expires 12,
+ * status 18.  Fields are read by position, and a row is accepted only when
+ * it names this user, account and system and is Active.
+ */
+enum { F_ID = 0, F_USER = 1, F_SYSTEM = 5, F_ACCOUNT = 6, F_STATUS = 18 };
+
+static int row_matches(const tpam_table *t, size_t r, const char *user,
+                       const char *account, const char *system)
+{
+    const char *status = tpam_table_cell_trimmed(t, r, F_STATUS);
+
+    return strcasecmp(tpam_table_cell_trimmed(t, r, F_USER), user) == 0 &&
+           strcasecmp(tpam_table_cell_trimmed(t, r, F_SYSTEM), system) == 0 &&
+           strcasecmp(tpam_table_cell_trimmed(t, r, F_ACCOUNT), account) ==
+               0 &&
+           (status == NULL || strcasecmp(status, "Active") == 0) &&
+           *tpam_table_cell_trimmed(t, r, F_ID) != '\0';
+}
+
+static credstack_result run(credstack_module *mod, credstack_request *req,
+                            void *data)
+{
+    const char *user = credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER);
+    const char *account = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
+    const char *system = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
+    char err[512] = "", reason[256];
+    tpam_cmd *cmd = NULL;
+    tpam_table *t = NULL;
+    credstack_result ret = CREDSTACK_RESULT_ERROR;
+    int rc;
+
+    (void)data;
+    if (user == NULL || account == NULL || system == NULL) {
+        credstack_module_error(mod, "no gateway user, account or system: "
+                                    "put a resolver before this line");
+        return CREDSTACK_RESULT_ERROR;
+    }
+    cmd = tpam_cmd_new("ListRequestDetails");
+    if (cmd == NULL) {
+        credstack_module_error(mod, "out of memory");
+        return CREDSTACK_RESULT_ERROR;
+    }
+    rc = tpam_cmd_add(cmd, "RequestorName", user, TPAM_FIELD_USER, err,
+                      sizeof(err));
+    if (rc == CREDSTACK_OK)
+        rc = tpam_cmd_add(cmd, "AccountName", account, TPAM_FIELD_ACCOUNT,
+                          err, sizeof(err));
+    if (rc == CREDSTACK_OK)
+        rc = tpam_cmd_add(cmd, "SystemName", system, TPAM_FIELD_SYSTEM, err,
+                          sizeof(err));
+    if (rc == CREDSTACK_OK)
+        rc = tpam_cmd_add(cmd, "Status", "Active", TPAM_FIELD_KEYWORD, err,
+                          sizeof(err));
+    if (rc == CREDSTACK_OK)
+        rc = tpam_module_list(mod, req, cmd, &t, err, sizeof(err));
+    if (rc == CREDSTACK_ERR_NOTFOUND) {
+        credstack_module_note(mod, "%s has no Active request for %s on %s",
+                              user, account, system);
+        ret = CREDSTACK_RESULT_DENIED;
+        goto done;
+    }
+    if (rc != CREDSTACK_OK) {
+        ret = tpam_module_fail(mod, rc, err);
+        goto done;
+    }
+    if (tpam_table_cols(t) <= F_STATUS) {
+        credstack_module_error_rc(mod, CREDSTACK_ERR_BACKEND,
+                                  "ListRequestDetails printed %zu columns, "
+                                  "expected at least %d",
+                                  tpam_table_cols(t), F_STATUS + 1);
+        goto done;
+    }
+    ret = CREDSTACK_RESULT_DENIED;
+    for (size_t r = 0; r < tpam_table_rows(t); r++) {
+        if (!row_matches(t, r, user, account, system))
+            continue;
+        snprintf(reason, sizeof(reason), "approval,%s",
+                 tpam_table_cell_trimmed(t, r, F_ID));
+        if (credstack_request_set(req, CREDSTACK_ITEM_REASON, reason) != 0) {
+            credstack_module_error(mod, "out of memory");
+            ret = CREDSTACK_RESULT_ERROR;
+            goto done;
+        }
+        credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                             "%s has Active request %s for %s on %s", user,
+                             tpam_table_cell_trimmed(t, r, F_ID), account,
+                             system);
+        ret = CREDSTACK_RESULT_SUCCESS;
+        goto done;
+    }
+    credstack_module_note(mod, "no Active request of %s for %s on %s", user,
+                          account, system);
+done:
+    tpam_table_free(t);
+    tpam_cmd_free(cmd);
+    return ret;
+}
+
+static const struct credstack_module_ops ops = {
+    .size = sizeof(struct credstack_module_ops),
+    .abi_version = CREDSTACK_MODULE_ABI_VERSION,
+    .name = "auth-approval",
+    .description = "authorize on an Active TPAM password request",
+    .run = run,
+};
+
+CREDSTACK_MODULE_DEFINE(ops)
