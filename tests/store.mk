@@ -10,3 +10,8 @@ tests_unit_test_store_cli_SOURCES = tests/unit/test_store_cli.c
 tests_unit_test_store_cli_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 tests_unit_test_store_cli_LDADD = core/store/libcsstore.la $(LIBCRYPTO_LIBS) \
 	$(TEST_LIBS)
+# End to end: a TPAM checkout (sshd + tpam-sim) with the key from the store.
+check_PROGRAMS += tests/integration/test_store_tpam
+tests_integration_test_store_tpam_SOURCES = tests/integration/test_store_tpam.c
+tests_integration_test_store_tpam_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_integration_test_store_tpam_LDADD = $(TEST_LIBS)
