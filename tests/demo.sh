@@ -1,0 +1,70 @@
+#!/bin/bash
+# demo.sh: the README's main job: a password checked out of the local TPAM simulator
+# through the full stack (credential store, TPAM resolver, prefix, policy, checkout).
+#
+# Usage: tests/demo.sh [BUILDDIR]   (run from `make demo`)
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$src/_build}" && pwd)
+credstack=$build/core/cli/credstack
+work=$(mktemp -d "${TMPDIR:-/tmp}/credstack-demo.XXXXXX")
+chmod 755 "$work"
+cleanup() {
+    "$src/tests/harness/tpam-sshd-stop" "$work/tpam" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+say "starting the TPAM simulator behind a real sshd on 127.0.0.1"
+TPAM_SIM=$build/tests/tpam-sim/tpam-sim "$src/tests/harness/tpam-sshd-start" "$work/tpam" >/dev/null
+# shellcheck disable=SC1091
+. "$work/tpam/env"
+
+export CREDSTACK_MODULE_DIR=$build/modules
+export CREDSTACK_STORE_DIR=$work/stores
+
+say "putting the TPAM CLI user's private key in the local credential store 'demo'"
+"$credstack" store init --store demo
+"$credstack" store set --store demo --type private-key tpam server_user_key <"$TPAM_CLIENT_KEY"
+"$credstack" store list --store demo
+
+say "the configuration: the vendor's options, the key taken from the store (\$)"
+cat >"$work/credstack.conf" <<CONF
+[tpam]
+server = $TPAM_HOST
+server_port = $TPAM_PORT
+server_public_key = $TPAM_HOSTKEY_HASHED
+server_user = $TPAM_USER
+server_user_key = \$
+system_name_resolver = tpam
+system_prefix = PSM_
+authorization = policy
+required_policy = Privileged Access
+
+[credential_store]
+name = demo
+
+[logging]
+log_level = info
+CONF
+sed 's/^\(server_public_key = \).\{40\}.*/\1|1|... (hashed known_hosts line)/' "$work/credstack.conf" >&2
+
+say "the stack credstack derives from it"
+"$credstack" check --config "$work/credstack.conf"
+
+say "bob asks for root@10.20.30.40 (TPAM lists DB02 and PSM_DB02 there)"
+password=$("$credstack" get-password --config "$work/credstack.conf" \
+    --gateway-user bob --target-user root --target-host 10.20.30.40 --trace)
+echo "password checked out: $password"
+
+say "what TPAM was asked (one SSH connection, one command per channel)"
+cut -f2- "$TPAM_COMMANDS_LOG" >&2
+echo "connections: $(cut -f1 "$TPAM_COMMANDS_LOG" | sort -u | wc -l)" >&2
+
+say "carol holds no 'Privileged Access' policy: no password, exit status 1"
+set +e
+"$credstack" get-password --config "$work/credstack.conf" \
+    --gateway-user carol --target-user root --target-host 10.20.30.40
+echo "exit status: $?" >&2
