@@ -116,8 +116,9 @@ int cs_dispatch(credstack_handle *h, credstack_request *req)
             }
             action = mod->line->actions[result];
             trace_line(h, req, mod, result, action);
-            /* Only a success may leave a credential behind. */
-            if (result != CREDSTACK_RESULT_SUCCESS)
+            /* Only a success that counts may leave a credential behind. */
+            if (result != CREDSTACK_RESULT_SUCCESS ||
+                (action != CS_ACTION_OK && action != CS_ACTION_DONE))
                 credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, NULL);
             switch (action) {
             case CS_ACTION_IGNORE:

@@ -57,6 +57,24 @@ static const char *first_of(json_t *obj, const char *const *keys, int *bad)
     return NULL;
 }
 
+/* A port: SPS sends a number, older callers a string. */
+static const char *port_of(json_t *obj, const char *const *keys, char *buf,
+                           size_t len, int *bad)
+{
+    for (; *keys; keys++) {
+        json_t *v = json_object_get(obj, *keys);
+        if (json_is_integer(v)) {
+            snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            return buf;
+        }
+        if (json_is_string(v) && json_string_length(v) > 0)
+            return json_string_value(v);
+        if (v != NULL && !json_is_null(v) && !json_is_string(v))
+            *bad = 1;
+    }
+    return NULL;
+}
+
 /* Wipe a secret string jansson holds before it is freed. */
 static void wipe_member(json_t *obj, const char *key)
 {
@@ -98,7 +116,8 @@ static int run_password(json_t *in, const char *config, const char *stack,
     const char *gwpw = member(in, "gateway_password", &bad);
     const char *tu = first_of(in, user_keys, &bad);
     const char *th = first_of(in, host_keys, &bad);
-    const char *port = first_of(in, port_keys, &bad);
+    char portbuf[32];
+    const char *port = port_of(in, port_keys, portbuf, sizeof(portbuf), &bad);
     const char *proto = member(in, "protocol", &bad);
     const char *cip = member(in, "client_ip", &bad);
     const char *sid = member(in, "session_id", &bad);

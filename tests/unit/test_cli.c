@@ -675,9 +675,9 @@ Test(hook, get_password_list_shape)
     expect_keys(j, keys);
     list = json_object_get(j, "passwords");
     cr_assert(json_is_array(list) && json_array_size(list) == 1, "%s", r.out);
-    /* A numeric target_port is not a string: it is left out. */
+    /* SPS sends target_port as a number: it becomes the text "22". */
     cr_assert_str_eq(json_string_value(json_array_get(list, 0)),
-                     "alice|root|10.0.0.5|-|ssh|192.0.2.7|sess-1");
+                     "alice|root|10.0.0.5|22|ssh|192.0.2.7|sess-1");
     cookie = json_object_get(j, "cookie");
     cr_assert_eq(json_integer_value(json_object_get(cookie, "call_count")), 3);
     cr_assert_str_eq(json_string_value(json_object_get(cookie, "mine")),
@@ -746,14 +746,14 @@ struct server_case {
 };
 
 static const struct server_case server_cases[] = {
-    {"", "root|10.0.0.5|-"},
+    {"", "root|10.0.0.5|22"},
     {", \"server_username\": \"srvuser\", \"server_hostname\": \"srvhost\", "
      "\"server_ip\": \"10.9.9.9\", \"server_port\": \"2222\"",
      "srvuser|srvhost|2222"},
-    {", \"server_ip\": \"10.9.9.9\"", "root|10.9.9.9|-"},
+    {", \"server_ip\": \"10.9.9.9\"", "root|10.9.9.9|22"},
     /* An empty or null server_* member does not win. */
     {", \"server_username\": \"\", \"server_hostname\": null",
-     "root|10.0.0.5|-"},
+     "root|10.0.0.5|22"},
 };
 
 Test(hook, server_fields_win)

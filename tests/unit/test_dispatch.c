@@ -39,8 +39,9 @@
  * credstack_rc (CREDSTACK_ERR_MODULE unless credstack_module_error_rc() said
  * otherwise); one caused by any other result is CREDSTACK_ERR_DENIED.
  *
- * Credential: only a success may leave a PASSWORD behind (any other result's
- * password is wiped at once).  A success that leaves one ends the run with
+ * Credential: only a success whose action is ok or done may leave a PASSWORD
+ * behind (any other result's, or a success the table ignores, is wiped at
+ * once).  A success that leaves one ends the run with
  * CREDSTACK_OK, unless its stage already failed.  A stack that runs out
  * without a credential is CREDSTACK_ERR_DENIED.  Every failure wipes the
  * password.
@@ -107,6 +108,9 @@ static const struct dcase cases[] = {
      "checkout required" T "result=denied\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_DENIED, NULL, 2, NULL, NULL},
+    {"a credential from a success the table ignores is wiped",
+     "checkout [success=ignore default=bad]" T "password=Pw-42\n",
+     CREDSTACK_ERR_DENIED, NULL, 1, "without a credential", NULL},
     {"optional denied is ignored",
      "map optional" T "result=denied\n"
      "checkout required" T "password=Pw-42\n",
