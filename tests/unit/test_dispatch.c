@@ -110,7 +110,7 @@ static const struct dcase cases[] = {
      CREDSTACK_ERR_DENIED, NULL, 2, NULL, NULL},
     {"a credential from a success the table ignores is wiped",
      "checkout [success=ignore default=bad]" T "password=Pw-42\n",
-     CREDSTACK_ERR_DENIED, NULL, 1, "without a credential", NULL},
+     CREDSTACK_ERR_DENIED, NULL, 1, "no module gave a positive result", NULL},
     {"optional denied is ignored",
      "map optional" T "result=denied\n"
      "checkout required" T "password=Pw-42\n",
