@@ -109,8 +109,9 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
     }
     failure = credstack_request_get_data(req, TPAM_FAILED_DATA_KEY);
     if (failure != NULL) {
-        credstack_module_error(mod, "%s (earlier in this request)",
-                               failure->msg);
+        credstack_module_error_rc(mod, failure->rc,
+                                  "%s (earlier in this request)",
+                                  failure->msg);
         return failure->rc;
     }
     ret = tpam_read_options(mod, &o);
@@ -123,7 +124,11 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
                          o.server, o.port, o.user);
     ret = tpam_client_open(&o, &client, err, sizeof(err));
     if (ret != CREDSTACK_OK) {
-        credstack_module_error(mod, "%s", err);
+        /*
+         * Keep the client's code (HOSTKEY, TIMEOUT, BACKEND...): it decides
+         * the exit status; a plain module error would turn it into exit 2.
+         */
+        credstack_module_error_rc(mod, ret, "%s", err);
         failure = calloc(1, sizeof(*failure));
         if (failure != NULL) {
             failure->rc = ret;
@@ -164,8 +169,9 @@ credstack_result tpam_module_fail(credstack_module *mod, int rc,
         }
         return CREDSTACK_RESULT_DENIED;
     default:
+        /* The code, not just the text: TIMEOUT/REFUSED/BACKEND are exit 3. */
         if (has_msg) {
-            credstack_module_error(mod, "%s", err);
+            credstack_module_error_rc(mod, rc, "%s", err);
         }
         return CREDSTACK_RESULT_ERROR;
     }
