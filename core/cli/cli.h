@@ -33,4 +33,26 @@ int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
 int cli_read_all(FILE *f, size_t max, char **buf_out, size_t *len_out);
 void cli_free_secret(char *buf, size_t len);
 
+/*
+ * The request items of a hook's JSON object (hook.c), apart from the CLI so
+ * that the mapping can be tested and fuzzed on its own.  The strings are
+ * borrowed from the JSON object (or, for a numeric port, from portbuf); an
+ * item the object does not give is NULL.
+ */
+struct json_t;
+typedef struct cli_hook_request {
+    const char *items[CREDSTACK_ITEM_COUNT];
+    char portbuf[32];
+} cli_hook_request;
+
+/*
+ * Fill r from the object in.  CREDSTACK_OK, or CREDSTACK_ERR_INVALID when
+ * a member has the wrong type or gateway_username, the target user or the
+ * target host is missing.
+ */
+int cli_hook_request_from_json(struct json_t *in, cli_hook_request *r);
+
+/* The reply's cookie for key ("cookie" or "session_cookie"); NULL on OOM. */
+struct json_t *cli_hook_next_cookie(struct json_t *in, const char *key);
+
 #endif /* CREDSTACK_CLI_H */

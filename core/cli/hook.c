@@ -85,7 +85,7 @@ static void wipe_member(json_t *obj, const char *key)
 }
 
 /* The reply's cookie: the caller's, with the call count increased (as the vendor's plugin). */
-static json_t *next_cookie(json_t *in, const char *key)
+json_t *cli_hook_next_cookie(json_t *in, const char *key)
 {
     json_t *c = json_object_get(in, key);
     json_t *out = json_is_object(c) ? json_deep_copy(c) : json_object();
@@ -100,8 +100,7 @@ static json_t *next_cookie(json_t *in, const char *key)
     return out;
 }
 
-static int run_password(json_t *in, const char *config, const char *stack,
-                        int trace, json_t *list)
+int cli_hook_request_from_json(json_t *in, cli_hook_request *r)
 {
     static const char *const user_keys[] = {"server_username",
                                             "target_username", NULL};
@@ -109,20 +108,43 @@ static int run_password(json_t *in, const char *config, const char *stack,
                                             "target_host", NULL};
     static const char *const port_keys[] = {"server_port", "target_port",
                                             NULL};
+    const char **it = r->items;
+    int bad = 0;
+
+    memset(r, 0, sizeof(*r));
+    if (!json_is_object(in))
+        return CREDSTACK_ERR_INVALID;
+    it[CREDSTACK_ITEM_GATEWAY_USER] = member(in, "gateway_username", &bad);
+    it[CREDSTACK_ITEM_GATEWAY_PASSWORD] = member(in, "gateway_password", &bad);
+    it[CREDSTACK_ITEM_TARGET_USER] = first_of(in, user_keys, &bad);
+    it[CREDSTACK_ITEM_TARGET_HOST] = first_of(in, host_keys, &bad);
+    it[CREDSTACK_ITEM_TARGET_PORT] =
+        port_of(in, port_keys, r->portbuf, sizeof(r->portbuf), &bad);
+    it[CREDSTACK_ITEM_PROTOCOL] = member(in, "protocol", &bad);
+    it[CREDSTACK_ITEM_CLIENT_IP] = member(in, "client_ip", &bad);
+    it[CREDSTACK_ITEM_SESSION_ID] = member(in, "session_id", &bad);
+    if (bad || it[CREDSTACK_ITEM_GATEWAY_USER] == NULL ||
+        it[CREDSTACK_ITEM_TARGET_USER] == NULL ||
+        it[CREDSTACK_ITEM_TARGET_HOST] == NULL)
+        return CREDSTACK_ERR_INVALID;
+    return CREDSTACK_OK;
+}
+
+static int run_password(json_t *in, const char *config, const char *stack,
+                        int trace, json_t *list)
+{
+    /* The items the hook passes on, in the order they are set. */
+    static const credstack_item passed[] = {
+        CREDSTACK_ITEM_GATEWAY_USER, CREDSTACK_ITEM_GATEWAY_PASSWORD,
+        CREDSTACK_ITEM_TARGET_USER,  CREDSTACK_ITEM_TARGET_HOST,
+        CREDSTACK_ITEM_TARGET_PORT,  CREDSTACK_ITEM_PROTOCOL,
+        CREDSTACK_ITEM_CLIENT_IP,    CREDSTACK_ITEM_SESSION_ID};
     credstack_handle *h = NULL;
     credstack_request *req = NULL;
-    int bad = 0, rc;
-    const char *gw = member(in, "gateway_username", &bad);
-    const char *gwpw = member(in, "gateway_password", &bad);
-    const char *tu = first_of(in, user_keys, &bad);
-    const char *th = first_of(in, host_keys, &bad);
-    char portbuf[32];
-    const char *port = port_of(in, port_keys, portbuf, sizeof(portbuf), &bad);
-    const char *proto = member(in, "protocol", &bad);
-    const char *cip = member(in, "client_ip", &bad);
-    const char *sid = member(in, "session_id", &bad);
+    cli_hook_request r;
+    int rc;
 
-    if (bad || gw == NULL || tu == NULL || th == NULL) {
+    if (cli_hook_request_from_json(in, &r) != CREDSTACK_OK) {
         fprintf(stderr, "credstack hook: the request needs string members "
                         "gateway_username, target_username (or "
                         "server_username) and target_host (or server_ip/"
@@ -134,17 +156,12 @@ static int run_password(json_t *in, const char *config, const char *stack,
         return rc;
     if (trace)
         credstack_set_trace(h, stderr);
-    if ((rc = credstack_request_new(h, &req)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_GATEWAY_USER, gw)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_GATEWAY_PASSWORD,
-                                    gwpw)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, tu)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_HOST, th)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_PORT, port)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_PROTOCOL, proto)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_CLIENT_IP, cip)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_SESSION_ID, sid)))
+    if ((rc = credstack_request_new(h, &req)) != CREDSTACK_OK)
         goto done;
+    for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
+        if ((rc = credstack_request_set(req, passed[i],
+                                        r.items[passed[i]])) != CREDSTACK_OK)
+            goto done;
     rc = credstack_run(h, req);
     if (rc == CREDSTACK_OK) {
         const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
@@ -270,9 +287,9 @@ reply:
         if (rc == CREDSTACK_OK && list)
             json_decref(empty);
     }
-    json_object_set_new(reply, "cookie", next_cookie(in, "cookie"));
+    json_object_set_new(reply, "cookie", cli_hook_next_cookie(in, "cookie"));
     json_object_set_new(reply, "session_cookie",
-                        next_cookie(in, "session_cookie"));
+                        cli_hook_next_cookie(in, "session_cookie"));
     if (write_reply(reply) != CREDSTACK_OK && rc == CREDSTACK_OK)
         rc = CREDSTACK_ERR_IO;
 done:
