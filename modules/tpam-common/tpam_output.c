@@ -502,6 +502,16 @@ int tpam_retrieve_parse(const char *out, size_t len, char **password_out,
         return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
                          "TPAM Retrieve printed an empty line");
     }
+    /*
+     * No line end: the output was cut (a dropped channel, a short write),
+     * as the table parser also assumes.  A cut password is a wrong one;
+     * handing it out would fail the login, or lock the account out.
+     */
+    if (nl == NULL) {
+        return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                         "TPAM Retrieve output ends in the middle of its "
+                         "line (truncated); no password taken from it");
+    }
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
 

@@ -43,15 +43,16 @@ const char *tpam_table_cell_trimmed(const tpam_table *t, size_t row, int col);
 void tpam_table_free(tpam_table *t);
 
 /*
- * Parse the output of Retrieve.  The password is the only line (CRLF or LF
- * stripped; leading empty lines skipped, one trailing line end allowed) when
- * it is not one of TPAM's error lines.  CREDSTACK_OK with *password_out set
- * (a secret: free it with tpam_free_secret()), CREDSTACK_ERR_DENIED for a
- * refusal TPAM printed (not authorized, ticket or reason required, ...),
- * CREDSTACK_ERR_NOTFOUND for "No ... to list", CREDSTACK_ERR_BACKEND for
- * anything else (no output, several lines, a usage message, an error line,
- * control characters).  On failure *password_out is NULL and err never holds
- * output that could be a password.
+ * Parse the output of Retrieve.  The password is the only line (ended by
+ * CRLF or LF, which is stripped; leading empty lines skipped) when it is not
+ * one of TPAM's error lines; a line without its end counts as truncated.
+ * CREDSTACK_OK with *password_out set (a secret: free it with
+ * tpam_free_secret()), CREDSTACK_ERR_DENIED for a refusal TPAM printed (not
+ * authorized, ticket or reason required, ...), CREDSTACK_ERR_NOTFOUND for
+ * "No ... to list", CREDSTACK_ERR_BACKEND for anything else (no output,
+ * several lines, no line end, a usage message, an error line, control
+ * characters).  On failure *password_out is NULL and err never holds output
+ * that could be a password.
  */
 int tpam_retrieve_parse(const char *out, size_t len, char **password_out,
                         char *err, size_t errlen);

@@ -213,7 +213,6 @@ Test(retrieve, password_line)
     } cases[] = {
         {"S3cret!\r\n", "S3cret!"},
         {"S3cret!\n", "S3cret!"},
-        {"S3cret!", "S3cret!"},
         {"\r\nS3cret!\r\n", "S3cret!"},
         {"pass word ;# with spaces\r\n", "pass word ;# with spaces"},
         {" leading and trailing \r\n", " leading and trailing "},
@@ -298,6 +297,9 @@ Test(retrieve, malformed_outputs_fail_closed_without_echo)
         {"sec\bretA\r\n", 10, "control characters"},
         {"secr\retA\r\n", 10, "control characters"},
         {"secret\tA\r\n", 10, "control characters"},
+        /* No line end: cut off, maybe in the middle of the password. */
+        {"secretA", 7, "truncated"},
+        {"\r\nsecretA", 9, "truncated"},
         {" \r\n", 3, NULL},
     };
     size_t i;
