@@ -25,6 +25,10 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c core/config.c \
 	core/config_read.c core/config_interp.c core/config_value.c core/config_int.h
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) $(INIH_CFLAGS)
 tests_unit_test_config_LDADD = $(INIH_LIBS) $(TEST_LIBS)
+# The config fixtures (read through CREDSTACK_TEST_SRCDIR).
+EXTRA_DIST += tests/unit/config/gen2-default.cfg \
+	tests/unit/config/gen2-set.cfg \
+	tests/unit/config/seed-indented.cfg
 
 # Each area's tests have their own fragment.
 include tests/core.mk
