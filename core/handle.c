@@ -47,6 +47,29 @@ static int read_log_level(credstack_handle *h)
     return CREDSTACK_OK;
 }
 
+/*
+ * [logging] destination, as the vendor SDK: stderr (SPS forwards a plugin's
+ * stderr to its system log) or messages (syslog); syslog is accepted too.
+ */
+static int read_log_destination(credstack_handle *h)
+{
+    static const char *const choices[] = {"stderr", "messages", "syslog",
+                                          NULL};
+    const char *v = NULL;
+    int which = 0;
+    int ret = cs_config_lookup(h, NULL, "logging", "destination", &v);
+
+    if (ret == CREDSTACK_ERR_NOTFOUND)
+        return CREDSTACK_OK;
+    if (ret != CREDSTACK_OK)
+        return ret;
+    ret = cs_config_parse_enum(h->cfg, "logging", "destination", v, choices,
+                               &which, h->err, sizeof(h->err));
+    if (ret == CREDSTACK_OK)
+        h->log_stderr = which == 0;
+    return ret;
+}
+
 /* A relative path in the configuration is relative to the configuration file. */
 static char *relative_to_config(const cs_config *cfg, const char *path)
 {
@@ -175,7 +198,8 @@ int credstack_open(credstack_handle **h_out, const char *config_path,
     ret = cs_config_load_file(config_path, &h->cfg, h->err, sizeof(h->err));
     if (ret != CREDSTACK_OK)
         return ret;
-    if ((ret = read_log_level(h)) != CREDSTACK_OK)
+    if ((ret = read_log_level(h)) != CREDSTACK_OK ||
+        (ret = read_log_destination(h)) != CREDSTACK_OK)
         return ret;
     cs_config_check(h);
     if ((ret = choose_module_dir(h)) != CREDSTACK_OK)

@@ -525,6 +525,10 @@ static const struct check_bad_case check_bad[] = {
     {"[tpam]\nserver = x\nreuse_gateway_password = maybe\n",
      {"reuse_gateway_password", "maybe", NULL}},
     {"[plugin]\nlog_level = info\n", {"no [tpam] section", NULL}},
+    {"[logging]\nlog_level = loud\n[tpam]\nserver = x\n",
+     {"logging.log_level", "loud", NULL}},
+    {"[logging]\ndestination = printer\n[tpam]\nserver = x\n",
+     {":2: logging.destination", "printer", NULL}},
 };
 
 Test(check, bad_options_exit_2)
