@@ -138,6 +138,9 @@ void credstack_module_log(credstack_module *mod, int level, const char *fmt,
     va_end(ap);
 }
 
+/* The format attribute lets clang's -Wformat-nonliteral see fmt checked at the callers. */
+static void verror(credstack_module *mod, int rc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 static void verror(credstack_module *mod, int rc, const char *fmt, va_list ap)
 {
     char msg[CS_ERRLEN];
