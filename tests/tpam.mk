@@ -9,3 +9,10 @@ tests_unit_test_tpam_hostkey_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
 tests_unit_test_tpam_hostkey_LDADD = modules/tpam-common/libtpamclient.la $(TEST_LIBS)
 tests_integration_test_tpam_client_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
 tests_integration_test_tpam_client_LDADD = modules/tpam-common/libtpamclient.la $(TEST_LIBS)
+
+# The TPAM modules end to end: credstack get-password and hook through sshd + tpam-sim.
+check_PROGRAMS += tests/integration/test_tpam_modules
+tests_integration_test_tpam_modules_SOURCES = tests/integration/test_tpam_modules.c \
+	$(TESTUTIL_SOURCES)
+tests_integration_test_tpam_modules_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_integration_test_tpam_modules_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
