@@ -35,4 +35,6 @@ include tests/core.mk
 include tests/tpam.mk
 include tests/store.mk
 
+include tests/hardening.mk
+
 TESTS += $(check_PROGRAMS)

@@ -1,0 +1,457 @@
+/* test_faults.c: faults injected through tpam-sim, sshd and the environment: no password, a clear error, back within the timeout. */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "hardening.h"
+
+/* The command timeout the faults run against, in seconds. */
+#define COMMAND_TIMEOUT 2
+
+static char *tmp, *conf;
+
+/* Slack on top of a timeout: process start-up and the steps before the
+ * fault; valgrind makes every step many times slower. */
+static long long slack_ms(void)
+{
+    return hz_valgrind() ? 30000 : 4000;
+}
+
+static void setup(void)
+{
+    hz_load_harness();
+    tmp = tu_tmpdir();
+    /* A generous connect timeout so that only the faulted command times
+     * out, even under valgrind. */
+    conf = hz_write_config(tmp, "gateway", hz_valgrind() ? 60 : 10,
+                           COMMAND_TIMEOUT, 0, NULL);
+    hz_faults(NULL);
+    hz_log_clear();
+}
+
+static void teardown(void)
+{
+    char *stores = tu_path(tmp, "stores");
+
+    /* A failed store test may leave its tmpfs mounted. */
+    umount2(stores, MNT_DETACH);
+    free(stores);
+    hz_faults(NULL);
+    free(conf);
+    tu_rmtree(tmp);
+}
+
+TestSuite(faults, .init = setup, .fini = teardown, .timeout = 600);
+
+/* Run the good request of the fixture with `faults` in place; check the
+ * common promises and return the run for the fault's own checks. */
+static tu_run faulted(const char *faults, const char *config, long long *ms)
+{
+    long long t0;
+    tu_run r;
+
+    hz_faults(faults);
+    t0 = hz_now_ms();
+    r = hz_get_password(config, "bob", "root", "10.20.30.40");
+    *ms = hz_now_ms() - t0;
+    hz_faults(NULL);
+    cr_expect_str_eq(r.out, "", "%s: something printed on stdout", faults);
+    cr_expect(strstr(r.err, "db02-Root!pw") == NULL, "%s: password in %s",
+              faults, r.err);
+    cr_expect_eq(r.status, 3, "%s: exit %d: %s", faults, r.status, r.err);
+    return r;
+}
+
+/* Whether a tpam-sim of this harness is still running (not a zombie). */
+static int sim_alive(void)
+{
+    const char *state = tu_env("TPAM_STATE");
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int found = 0;
+
+    cr_assert_not_null(d);
+    while (!found && (e = readdir(d)) != NULL) {
+        char path[300], buf[4096];
+        FILE *f;
+        size_t n;
+
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        /* cmdline is NUL-separated: look at every argument. */
+        for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+            buf[n] = '\0';
+            if (strcmp(buf + i, state) == 0 && strstr(buf, "tpam-sim"))
+                found = 1;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+Test(faults, the_good_request_works)
+{
+    tu_run r = hz_get_password(conf, "bob", "root", "10.20.30.40");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "db02-Root!pw\n");
+    tu_run_free(&r);
+}
+
+/* The appliance's sshd dies in the middle of Retrieve. */
+Test(faults, sshd_killed_mid_command)
+{
+    long long ms;
+    tu_run r = faulted("drop=1\ncommand=Retrieve\n", conf, &ms);
+
+    cr_expect(strstr(r.err, "lost") != NULL, "%s", r.err);
+    cr_expect(ms < COMMAND_TIMEOUT * 1000 + slack_ms(), "took %lld ms", ms);
+    tu_run_free(&r);
+    /* The next request gets a fresh connection and works. */
+    r = hz_get_password(conf, "bob", "root", "10.20.30.40");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+}
+
+/* A channel that never answers: each command type, bounded by command_timeout. */
+Test(faults, channel_never_answers)
+{
+    static const char *const cmds[] = {"ListSystems", "Retrieve"};
+
+    for (size_t i = 0; i < 2; i++) {
+        char f[128];
+        long long ms;
+        tu_run r;
+
+        snprintf(f, sizeof(f), "hang=1\ncommand=%s\n", cmds[i]);
+        r = faulted(f, conf, &ms);
+        cr_expect(strstr(r.err, "did not answer") != NULL, "%s: %s", cmds[i],
+                  r.err);
+        cr_expect(strstr(r.err, "timed out") != NULL, "%s: %s", cmds[i],
+                  r.err);
+        cr_expect(ms >= COMMAND_TIMEOUT * 1000 - 100, "%s: only %lld ms",
+                  cmds[i], ms);
+        cr_expect(ms < COMMAND_TIMEOUT * 1000 + slack_ms(), "%s: took %lld ms",
+                  cmds[i], ms);
+        tu_run_free(&r);
+        /* The hung simulator goes away with the channel: nothing left behind. */
+        for (int k = 0; k < 100 && sim_alive(); k++)
+            usleep(50000);
+        cr_expect(!sim_alive(), "%s: a tpam-sim is still running", cmds[i]);
+    }
+}
+
+/* A TPAM address that accepts TCP and then says nothing (not even an SSH
+ * banner): bounded by connect_timeout. */
+Test(faults, server_never_speaks)
+{
+    struct sockaddr_in sa = {0};
+    socklen_t slen = sizeof(sa);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    char port[16], *c;
+    long long t0, ms;
+    tu_run r;
+    FILE *f;
+
+    cr_assert(s >= 0);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    cr_assert_eq(listen(s, 8), 0);
+    cr_assert_eq(getsockname(s, (struct sockaddr *)&sa, &slen), 0);
+    snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
+    free(conf);
+    conf = hz_write_config(tmp, "gateway", COMMAND_TIMEOUT, COMMAND_TIMEOUT, 0,
+                           NULL);
+    /* Point server_port, and the host key line's [host]:port, at the
+     * silent socket. */
+    c = tu_slurp(conf);
+    f = fopen(conf, "w");
+    cr_assert(c && f);
+    {
+        char *line = strstr(c, "server_port = ");
+        char *eol = strchr(line, '\n');
+        char *hk = strstr(c, "server_public_key = [127.0.0.1]:");
+        char *key = hk ? strchr(hk, ' ') : NULL;
+        cr_assert(hk > eol && key != NULL);
+        key = strchr(key + 3, ' '); /* after "= [127.0.0.1]:PORT" */
+        cr_assert_not_null(key);
+        fprintf(f, "%.*sserver_port = %s%.*s", (int)(line - c), c, port,
+                (int)(hk - eol), eol);
+        fprintf(f, "server_public_key = [127.0.0.1]:%s%s", port, key);
+    }
+    fclose(f);
+    free(c);
+    hz_log_clear();
+    t0 = hz_now_ms();
+    r = hz_get_password(conf, "bob", "root", "10.20.30.40");
+    ms = hz_now_ms() - t0;
+    close(s);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_str_eq(r.out, "");
+    cr_expect(strstr(r.err, "timed out") != NULL, "%s", r.err);
+    cr_expect(ms < COMMAND_TIMEOUT * 1000 + slack_ms(), "took %lld ms", ms);
+    tu_run_free(&r);
+}
+
+/* Half a line, then EOF: never half a password. */
+Test(faults, half_line_then_eof)
+{
+    static const char *const cmds[] = {"ListSystems", "Retrieve"};
+
+    for (size_t i = 0; i < 2; i++) {
+        char f[128];
+        long long ms;
+        tu_run r;
+
+        snprintf(f, sizeof(f), "half_line=1\ncommand=%s\n", cmds[i]);
+        r = faulted(f, conf, &ms);
+        cr_expect(strstr(r.err, "truncated") != NULL, "%s: %s", cmds[i],
+                  r.err);
+        /* The first half of the password must not be shown either. */
+        cr_expect(strstr(r.err, "db02-R") == NULL, "%s: %s", cmds[i], r.err);
+        tu_run_free(&r);
+    }
+}
+
+/* Other broken answers, each refused as a whole. */
+Test(faults, broken_answers)
+{
+    static const char *const fs[] = {"garbage=1\ncommand=Retrieve\n",
+                                     "empty=1\ncommand=Retrieve\n",
+                                     "garbage=1\ncommand=ListSystems\n",
+                                     "empty=1\ncommand=ListSystems\n"};
+
+    for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+        long long ms;
+        tu_run r = faulted(fs[i], conf, &ms);
+        cr_expect(strstr(r.err, "backend error") != NULL, "%s: %s", fs[i],
+                  r.err);
+        tu_run_free(&r);
+    }
+}
+
+/* The appliance's host key changes between two requests: the second is
+ * refused before authenticating, and nothing is sent. */
+Test(faults, host_key_changed_between_requests)
+{
+    const char *dir = tu_env("TPAM_DIR");
+    char *key = tu_path(dir, "ssh_host_ed25519_key");
+    char *pub = tu_path(dir, "ssh_host_ed25519_key.pub");
+    char *spare = tu_path(dir, "spare_host_ed25519_key");
+    char *spare_pub = tu_path(dir, "spare_host_ed25519_key.pub");
+    char *save = tu_path(tmp, "host_key.save");
+    char *save_pub = tu_path(tmp, "host_key.pub.save");
+    char *log;
+    tu_run r;
+
+    r = hz_get_password(conf, "bob", "root", "10.20.30.40");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    /* sshd re-executes itself for each connection and reads its host keys
+     * again: swapping the file changes the key the next client sees. */
+    cr_assert(tu_copy(key, save) == 0 && tu_copy(pub, save_pub) == 0);
+    cr_assert(tu_copy(spare, key) == 0 && tu_copy(spare_pub, pub) == 0);
+    chmod(key, 0600);
+    hz_log_clear();
+    r = hz_get_password(conf, "bob", "root", "10.20.30.40");
+    log = hz_log();
+    /* Put the real key back before asserting anything. */
+    cr_assert(tu_copy(save, key) == 0 && tu_copy(save_pub, pub) == 0);
+    chmod(key, 0600);
+    cr_expect_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    cr_expect_str_eq(r.out, "");
+    cr_expect(strstr(r.err, "host key mismatch") != NULL, "%s", r.err);
+    cr_expect_str_eq(log, "", "commands sent to the wrong host:\n%s", log);
+    free(log);
+    tu_run_free(&r);
+    r = hz_get_password(conf, "bob", "root", "10.20.30.40");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    free(key);
+    free(pub);
+    free(spare);
+    free(spare_pub);
+    free(save);
+    free(save_pub);
+}
+
+/* A module directory where the stack's last module has gone missing: the
+ * stack fails closed before anything is asked of TPAM. */
+Test(faults, module_missing_at_run_time)
+{
+    static const char *const mods[] = {
+        "secret-source-localstore", "reuse-gateway", "resolver-tpam",
+        "resolver-dns", "prefix", "maptoreal", "auth-gateway",
+        "auth-approval", "auth-policy"}; /* no checkout-tpam */
+    const char *built = tu_env("CREDSTACK_MODULE_DIR");
+    char *mdir = tu_path(tmp, "modules"), env[600];
+    const char *argv[] = {"get-password",  "--config",      conf,
+                          "--gateway-user", "bob",           "--target-user",
+                          "root",          "--target-host", "10.20.30.40",
+                          NULL};
+    const char *envv[] = {env, NULL};
+    char *log;
+    tu_run r;
+
+    cr_assert_eq(mkdir(mdir, 0755), 0);
+    for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+        char from[600], to[600];
+        snprintf(from, sizeof(from), "%s/%s/.libs/%s.so", built, mods[i],
+                 mods[i]);
+        snprintf(to, sizeof(to), "%s/%s.so", mdir, mods[i]);
+        cr_assert_eq(tu_copy(from, to), 0, "%s", from);
+        chmod(to, 0755);
+    }
+    snprintf(env, sizeof(env), "CREDSTACK_MODULE_DIR=%s", mdir);
+    r = tu_credstack(argv, NULL, envv);
+    log = hz_log();
+    cr_expect_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+    cr_expect_str_eq(r.out, "");
+    cr_expect(strstr(r.err, "checkout-tpam") != NULL, "%s", r.err);
+    cr_expect_str_eq(log, "", "TPAM was asked:\n%s", log);
+    free(log);
+    tu_run_free(&r);
+    free(mdir);
+}
+
+/* ---- the credential store's directory read-only, then full ---- */
+
+/* A small tmpfs for the store; the test is skipped where mounting is not
+ * allowed (not root, or a container without CAP_SYS_ADMIN). */
+static char *store_fs(void)
+{
+    char *dir = tu_path(tmp, "stores");
+
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    if (mount("credstack-test", dir, "tmpfs", 0, "size=256k,mode=0700") != 0) {
+        int e = errno;
+        rmdir(dir);
+        free(dir);
+        cr_skip_test("cannot mount a tmpfs for the store (%s)", strerror(e));
+    }
+    return dir;
+}
+
+static tu_run store_cmd(const char *dir, const char *const *argv,
+                        const char *in)
+{
+    char env[600];
+    const char *envv[] = {env, NULL};
+
+    snprintf(env, sizeof(env), "CREDSTACK_STORE_DIR=%s", dir);
+    return tu_credstack(argv, in, envv);
+}
+
+/* Store entries left in dir other than the store and its key (temporaries). */
+static int stray_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' && strcmp(e->d_name, "t.store") != 0 &&
+            strcmp(e->d_name, "t.key") != 0 &&
+            strcmp(e->d_name, "t.store.lock") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+Test(faults, store_directory_read_only_or_full)
+{
+    char *dir = store_fs(), *sconf, *filler, env[600], big[8192];
+    const char *envv[] = {env, NULL};
+    const char *getpw[] = {"get-password", "--config",      NULL,
+                           "--gateway-user", "bob",         "--target-user",
+                           "root",          "--target-host", "10.20.30.40",
+                           NULL};
+    tu_run r;
+    FILE *f;
+
+    sconf = hz_write_config(tmp, "gateway", hz_valgrind() ? 60 : 10,
+                            hz_valgrind() ? 60 : 10, 1,
+                            "[credential_store]\nname = t\n");
+    getpw[2] = sconf;
+    snprintf(env, sizeof(env), "CREDSTACK_STORE_DIR=%s", dir);
+    r = store_cmd(dir, (const char *[]){"store", "init", "--store", "t", NULL},
+                  NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    {
+        char *key = tu_slurp(tu_env("TPAM_CLIENT_KEY_ED25519"));
+        r = store_cmd(dir,
+                      (const char *[]){"store", "set", "--store", "t",
+                                       "--type", "private-key", "tpam",
+                                       "server_user_key", NULL},
+                      key);
+        free(key);
+    }
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+
+    /* Read-only: writing fails clearly; reading still works. */
+    cr_assert_eq(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0,
+                 "remount ro: %s", strerror(errno));
+    r = store_cmd(dir,
+                  (const char *[]){"store", "set", "--store", "t", "tpam",
+                                   "other", NULL},
+                  "pw\n");
+    cr_expect_neq(r.status, 0, "a write to a read-only store succeeded");
+    cr_expect(strstr(r.err, "Read-only file system") != NULL, "%s", r.err);
+    tu_run_free(&r);
+    r = tu_credstack(getpw, NULL, envv);
+    cr_expect_eq(r.status, 0, "read-only store: %s", r.err);
+    cr_expect_str_eq(r.out, "db02-Root!pw\n");
+    tu_run_free(&r);
+    cr_assert_eq(mount(NULL, dir, NULL, MS_REMOUNT, NULL), 0);
+
+    /* Full: a write fails clearly, leaves no temporary behind, and the old
+     * store still opens. */
+    filler = tu_path(dir, "filler");
+    f = fopen(filler, "w");
+    cr_assert_not_null(f);
+    memset(big, 'x', sizeof(big));
+    while (fwrite(big, 1, sizeof(big), f) == sizeof(big) && fflush(f) == 0)
+        ;
+    fclose(f);
+    memset(big, 'p', sizeof(big) - 2);
+    big[sizeof(big) - 2] = '\n';
+    big[sizeof(big) - 1] = '\0';
+    r = store_cmd(dir,
+                  (const char *[]){"store", "set", "--store", "t", "tpam",
+                                   "other", NULL},
+                  big);
+    cr_expect_neq(r.status, 0, "a write to a full store succeeded");
+    cr_expect(strstr(r.err, "No space left") != NULL, "%s", r.err);
+    tu_run_free(&r);
+    remove(filler);
+    cr_expect_eq(stray_files(dir), 0, "temporaries left in %s", dir);
+    r = tu_credstack(getpw, NULL, envv);
+    cr_expect_eq(r.status, 0, "after a full disk: %s", r.err);
+    cr_expect_str_eq(r.out, "db02-Root!pw\n");
+    tu_run_free(&r);
+
+    umount(dir);
+    free(filler);
+    free(sconf);
+    free(dir);
+}

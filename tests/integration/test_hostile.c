@@ -1,0 +1,280 @@
+/* test_hostile.c: a catalogue of hostile names through `get-password` and `hook`: each refused, clearly, and no TPAM command built from it. */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "hardening.h"
+
+/* Where a hostile value is put. */
+enum {
+    AS_USER = 1, /* target user (TPAM AccountName) */
+    AS_GW = 2,   /* gateway user (TPAM UserName, the reason text) */
+    AS_HOST = 4, /* target host (resolved, or a NetworkAddress) */
+    AS_ALL = 7
+};
+
+typedef struct hostile {
+    const char *what;
+    const char *value;
+    size_t len; /* 0: strlen(value); set for a NUL inside */
+    int where;
+} hostile;
+
+static char long_name[4097];
+
+/*
+ * The catalogue.  Every value must be refused wherever it is put; none may
+ * reach TPAM in any command.  Numeric-only and zone-id hosts are fine as
+ * account names, so they are tried as hosts only.
+ */
+static const hostile catalogue[] = {
+    {"double quote", "ro\"ot", 0, AS_ALL},
+    {"single quote", "ro'ot", 0, AS_ALL},
+    {"backslash", "ro\\ot", 0, AS_ALL},
+    {"an --Option", "--SystemName", 0, AS_ALL},
+    {"an --Option after a space", "root --SystemName PSM_app01", 0, AS_ALL},
+    {"a --Option=value", "--AccountName=oracle", 0, AS_ALL},
+    {"a leading dash", "-root", 0, AS_ALL},
+    {"a tab", "ro\tot", 0, AS_ALL},
+    {"a newline", "ro\not", 0, AS_ALL},
+    {"a carriage return", "ro\rot", 0, AS_ALL},
+    {"a NUL byte", "ro\0ot", 5, AS_ALL},
+    {"a '*' wildcard", "ro*t", 0, AS_ALL},
+    {"only '*'", "*", 0, AS_USER | AS_GW | AS_HOST},
+    {"a '!' no-membership", "!root", 0, AS_ALL},
+    {"shell syntax", "root;id`id`$(id)", 0, AS_ALL},
+    {"a very long name", long_name, 0, AS_ALL},
+    {"non-UTF-8 bytes", "r\xff\xfeot", 0, AS_ALL},
+    {"UTF-8 non-ASCII", "r\xc3\xb6\xc3\xb6t", 0, AS_ALL},
+    {"an IPv6 address with a zone id", "fe80::1%eth0", 0, AS_ALL},
+    {"a bracketed IPv6 address", "[2001:db8::5]", 0, AS_HOST},
+    {"a numeric-only host", "12345", 0, AS_HOST},
+    {"a 32-bit number host (inet_aton form)", "2130706433", 0, AS_HOST},
+    {"a short dotted host (inet_aton form)", "127.1", 0, AS_HOST},
+};
+#define NCAT (sizeof(catalogue) / sizeof(catalogue[0]))
+
+static char *tmp, *conf;
+
+static void setup(void)
+{
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    hz_load_harness();
+    tmp = tu_tmpdir();
+    /* policy: the gateway user, the account and the system each go into a
+     * command (ListAssignedPolicies), so each position is tested. */
+    conf = hz_write_config(tmp, "policy", hz_valgrind() ? 60 : 10,
+                           hz_valgrind() ? 60 : 10, 0,
+                           "system_prefix = PSM_\n");
+    hz_faults(NULL);
+}
+
+static void teardown(void)
+{
+    free(conf);
+    tu_rmtree(tmp);
+}
+
+TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 900);
+
+static size_t vlen(const hostile *h)
+{
+    return h->len ? h->len : strlen(h->value);
+}
+
+/* Printable form of a catalogue value for messages. */
+static const char *shown(const hostile *h, char *buf, size_t cap)
+{
+    size_t o = 0, n = vlen(h);
+
+    for (size_t i = 0; i < n && o + 5 < cap && i < 40; i++) {
+        unsigned char c = (unsigned char)h->value[i];
+        if (c < 0x20 || c >= 0x7f)
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* The three request fields for position `where`: one hostile, the others those of a good request. */
+static void fields(const hostile *h, int where, const char **gw,
+                   const char **user, const char **host)
+{
+    *gw = where == AS_GW ? h->value : "bob";
+    *user = where == AS_USER ? h->value : "root";
+    *host = where == AS_HOST ? h->value : "10.20.30.40";
+}
+
+static const char *position(int where)
+{
+    return where == AS_USER ? "target user"
+                            : where == AS_GW ? "gateway user" : "target host";
+}
+
+/* The good request works, so a refusal below is the hostile value's doing. */
+Test(hostile, the_good_request_works)
+{
+    tu_run r = hz_get_password(conf, "bob", "root", "10.20.30.40");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "p@ss word;#1\n");
+    tu_run_free(&r);
+}
+
+Test(hostile, get_password_refuses_the_catalogue)
+{
+    char buf[256];
+
+    for (size_t i = 0; i < NCAT; i++) {
+        const hostile *h = &catalogue[i];
+        /* A NUL cannot be passed in an argument at all: only the hook can
+         * carry one. */
+        if (h->len != 0)
+            continue;
+        for (int where = AS_USER; where <= AS_HOST; where <<= 1) {
+            const char *gw, *user, *host;
+            tu_run r;
+            char *log;
+
+            if (!(h->where & where))
+                continue;
+            fields(h, where, &gw, &user, &host);
+            hz_log_clear();
+            r = hz_get_password(conf, gw, user, host);
+            log = hz_log();
+            cr_expect_eq(r.status, 3,
+                         "%s as %s (\"%s\"): exit %d, want 3 (refused): %s",
+                         h->what, position(where), shown(h, buf, sizeof(buf)),
+                         r.status, r.err);
+            cr_expect_str_eq(r.out, "", "%s as %s: printed a password",
+                             h->what, position(where));
+            cr_expect(strstr(r.err, "refused") != NULL,
+                      "%s as %s: no clear refusal: %s", h->what,
+                      position(where), r.err);
+            cr_expect(!hz_log_mentions(log, h->value, vlen(h)),
+                      "%s as %s reached TPAM:\n%s", h->what, position(where),
+                      log);
+            /* A host is checked before anything else: no connection. */
+            if (where == AS_HOST)
+                cr_expect_str_eq(log, "", "%s as host: TPAM was asked:\n%s",
+                                 h->what, log);
+            free(log);
+            tu_run_free(&r);
+        }
+    }
+}
+
+/* A JSON string literal for len bytes: escapes what JSON must; other bytes
+ * (non-UTF-8 ones included) go in raw, as a broken caller would send them. */
+static void json_str(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t o = 0;
+
+    out[o++] = '"';
+    for (size_t i = 0; i < len && o + 8 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+Test(hostile, hook_refuses_the_catalogue)
+{
+    static char json[3 * 8192 + 512], a[8192], b[8192], c[8192];
+    char buf[256];
+
+    for (size_t i = 0; i < NCAT; i++) {
+        const hostile *h = &catalogue[i];
+        for (int where = AS_USER; where <= AS_HOST; where <<= 1) {
+            const char *gw, *user, *host;
+            size_t n = vlen(h);
+            tu_run r;
+            char *log;
+
+            if (!(h->where & where))
+                continue;
+            fields(h, where, &gw, &user, &host);
+            json_str(a, sizeof(a), gw, where == AS_GW ? n : strlen(gw));
+            json_str(b, sizeof(b), user, where == AS_USER ? n : strlen(user));
+            json_str(c, sizeof(c), host, where == AS_HOST ? n : strlen(host));
+            snprintf(json, sizeof(json),
+                     "{\"session_id\": \"s-1\", \"protocol\": \"ssh\", "
+                     "\"gateway_username\": %s, \"gateway_password\": "
+                     "\"gwpw\", \"target_username\": %s, \"target_host\": %s, "
+                     "\"target_port\": 22, \"cookie\": {}, "
+                     "\"session_cookie\": {}}",
+                     a, b, c);
+            hz_log_clear();
+            r = hz_hook(conf, json);
+            log = hz_log();
+            /* Refused: exit 3 (an unsafe value) or 2 (a request jansson
+             * already rejects: NUL, bad UTF-8); never a password. */
+            cr_expect(r.status == 2 || r.status == 3,
+                      "%s as %s (\"%s\"): exit %d: %s", h->what,
+                      position(where), shown(h, buf, sizeof(buf)), r.status,
+                      r.err);
+            cr_expect(strstr(r.out, "\"passwords\":[]") != NULL,
+                      "%s as %s: not an empty list: %s", h->what,
+                      position(where), r.out);
+            cr_expect(strstr(r.err, "refused") != NULL ||
+                          strstr(r.err, "JSON") != NULL,
+                      "%s as %s: no clear error: %s", h->what,
+                      position(where), r.err);
+            cr_expect(!hz_log_mentions(log, h->value, n),
+                      "%s as %s reached TPAM:\n%s", h->what, position(where),
+                      log);
+            if (where == AS_HOST)
+                cr_expect_str_eq(log, "", "%s as host: TPAM was asked:\n%s",
+                                 h->what, log);
+            free(log);
+            tu_run_free(&r);
+        }
+    }
+}
+
+/* server_* members win over target_*: a hostile one there is refused too,
+ * even when the target_* ones are harmless. */
+Test(hostile, hook_server_members_are_checked)
+{
+    static const char *const reqs[] = {
+        "{\"gateway_username\": \"bob\", \"target_username\": \"root\", "
+        "\"target_host\": \"10.20.30.40\", \"server_username\": "
+        "\"--SystemName\"}",
+        "{\"gateway_username\": \"bob\", \"target_username\": \"root\", "
+        "\"target_host\": \"10.20.30.40\", \"server_hostname\": "
+        "\"fe80::1%eth0\"}",
+        "{\"gateway_username\": \"bob\", \"target_username\": \"root\", "
+        "\"target_host\": \"10.20.30.40\", \"server_ip\": \"12345\"}",
+    };
+
+    for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+        tu_run r;
+        char *log;
+
+        hz_log_clear();
+        r = hz_hook(conf, reqs[i]);
+        log = hz_log();
+        cr_expect_eq(r.status, 3, "%s: exit %d: %s", reqs[i], r.status, r.err);
+        cr_expect(strstr(r.out, "\"passwords\":[]") != NULL, "%s", r.out);
+        cr_expect(strstr(r.err, "refused") != NULL, "%s", r.err);
+        cr_expect(strstr(log, "SystemName --SystemName") == NULL &&
+                      strstr(log, "fe80") == NULL &&
+                      strstr(log, "12345") == NULL,
+                  "%s reached TPAM:\n%s", reqs[i], log);
+        free(log);
+        tu_run_free(&r);
+    }
+}
