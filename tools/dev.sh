@@ -1,7 +1,7 @@
 #!/bin/bash
 # dev.sh: set up a Debian 12 machine for credstack, build it, and run the demo or the tests.
 #
-# Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|distcheck
+# Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|fuzz-smoke|distcheck
 #   setup           install the Debian packages credstack needs (idempotent; root)
 #   build           setup + autoreconf + configure + make in _build/
 #   demo            build, start the local TPAM simulator behind a real sshd,
@@ -9,6 +9,7 @@
 #   test            build and run the whole test suite (make check)
 #   check-asan      the suite again in a -fsanitize=address,undefined build (_asan/)
 #   check-valgrind  the suite again with every test and spawned credstack under valgrind
+#   fuzz-smoke      clang + libFuzzer build in _fuzz/, each fuzz target for 20 s
 #   distcheck       make distcheck (tarball builds and passes its tests)
 set -euo pipefail
 
@@ -17,7 +18,8 @@ cd "$top"
 
 PACKAGES=(build-essential autoconf automake libtool libltdl-dev pkg-config
     libssh-dev libssl-dev libinih-dev libjansson-dev libcriterion-dev
-    libnss-wrapper openssh-server openssh-client valgrind python3 zip)
+    libnss-wrapper openssh-server openssh-client valgrind python3 zip
+    clang libclang-rt-14-dev)
 
 say() { printf '== %s\n' "$*" >&2; }
 
@@ -83,6 +85,13 @@ check_valgrind() {
         { tail -n 80 _build/test-suite.log >&2; exit 1; }
 }
 
+fuzz_smoke() {
+    setup
+    say "libFuzzer targets in _fuzz/ (clang), 20 s each"
+    CC=clang configure_in _fuzz --enable-fuzzing --enable-sanitizers
+    make -C _fuzz -j"$(nproc)" fuzz-smoke
+}
+
 distcheck() {
     build
     make -C _build -j"$(nproc)" distcheck
@@ -95,12 +104,13 @@ demo) demo ;;
 test) run_tests ;;
 check-asan) check_asan ;;
 check-valgrind) check_valgrind ;;
+fuzz-smoke) fuzz_smoke ;;
 distcheck) distcheck ;;
 -h | --help)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     ;;
 *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
