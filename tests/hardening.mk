@@ -16,3 +16,5 @@ tests_integration_test_stress_SOURCES = tests/integration/test_stress.c \
 	$(HARDENING_SOURCES)
 tests_integration_test_stress_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_integration_test_stress_LDADD = $(TEST_LIBS)
+# The threat model and which of these tests checks each promise.
+EXTRA_DIST += doc/security.md
