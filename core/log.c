@@ -32,7 +32,7 @@ int cs_log_level_parse(const char *text, int *level_out)
         }
     }
     n = strtol(text, &end, 10);
-    if (end != text && *end == '\0' && n >= 0 && n <= 50) {
+    if (end != text && *end == '\0' && n >= 10 && n <= 50) {
         *level_out = (int)n;
         return CREDSTACK_OK;
     }

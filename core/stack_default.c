@@ -113,7 +113,8 @@ int cs_stack_derive(credstack_handle *h, cs_stack *stack)
         return CREDSTACK_ERR_CONFIG;
     }
     if ((ret = get_opt(h, "credential_store", "name", &store)) ||
-        (store == NULL && (ret = get_opt(h, "plugin", "cred_store", &store))) ||
+        ((store == NULL || *store == '\0') &&
+         (ret = get_opt(h, "plugin", "cred_store", &store))) ||
         (ret = get_opt(h, "tpam", "system_prefix", &prefix)) ||
         (ret = get_bool(h, "reuse_gateway_password", &reuse)) ||
         (ret = get_bool(h, "system_maptoreal", &maptoreal)) ||

@@ -22,6 +22,9 @@ int cli_store(int argc, char **argv);
 /* Print "credstack VERSION (module ABI N)" (--version of every command). */
 void cli_version(FILE *out);
 
+/* A --log-level value as a level number, or -1. */
+int cli_log_level(const char *text);
+
 /* The exit code for a credstack_rc. */
 int cli_exit_code(int rc);
 

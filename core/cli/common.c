@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <credstack/module.h>
 
@@ -99,4 +100,23 @@ void cli_free_secret(char *buf, size_t len)
         return;
     credstack_wipe(buf, len);
     free(buf);
+}
+
+/* The seed's log_level spellings: Python logging names, any case, or 10..50. */
+int cli_log_level(const char *text)
+{
+    static const struct {
+        const char *name;
+        int level;
+    } names[] = {{"debug", 10},   {"info", 20},  {"warning", 30},
+                 {"warn", 30},    {"error", 40}, {"critical", 50},
+                 {"fatal", 50}};
+    char *end = NULL;
+    long n;
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcasecmp(text, names[i].name) == 0)
+            return names[i].level;
+    n = strtol(text, &end, 10);
+    return (end != text && *end == '\0' && n >= 10 && n <= 50) ? (int)n : -1;
 }

@@ -119,21 +119,15 @@ int cli_get_password(int argc, char **argv)
         goto done;
     }
     if (level != NULL) {
-        static const struct { const char *n; int l; } names[] = {
-            {"debug", 10}, {"info", 20}, {"warning", 30},
-            {"error", 40}, {"critical", 50}};
-        int found = 0;
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-            if (strcmp(level, names[i].n) == 0) {
-                credstack_set_log_level(h, names[i].l);
-                found = 1;
-            }
-        if (!found) {
+        int lv = cli_log_level(level);
+        if (lv < 0) {
             fprintf(stderr, "credstack get-password: --log-level: '%s' is "
-                            "not debug, info, warning, error or critical\n",
+                            "not debug, info, warning, error, critical or "
+                            "10..50\n",
                     level);
             goto done;
         }
+        credstack_set_log_level(h, lv);
     }
     if (trace)
         credstack_set_trace(h, stderr);

@@ -41,8 +41,7 @@ static const char *member(json_t *obj, const char *key, int *bad)
         return NULL;
     if (json_is_string(v))
         return json_string_value(v);
-    if (!json_is_integer(v))
-        *bad = 1;
+    *bad = 1;
     return NULL;
 }
 

@@ -63,6 +63,7 @@ static void usage(FILE *out)
         "  -n, --index N             the entry's N-th credential (from 0)\n"
         "      --show-secret         print the secret on standard output\n"
         "  -h, --help                show this help\n"
+        "  -V, --version             show the version\n"
         "\n"
         "Secrets are never taken from the command line.  Exit status: 0 done,\n"
         "1 no such entry, 2 usage or store error.\n",
@@ -361,12 +362,13 @@ static int parse(int argc, char **argv, opts_t *o)
         {"index", required_argument, NULL, 'n'},
         {"show-secret", no_argument, NULL, OPT_SHOW_SECRET},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "S:d:k:P:t:f:an:h", table, NULL)) !=
+    while ((c = getopt_long(argc, argv, "S:d:k:P:t:f:an:hV", table, NULL)) !=
            -1) {
         switch (c) {
         case 'S': o->store = optarg; break;
@@ -385,6 +387,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'n': o->index = optarg; break;
         case OPT_SHOW_SECRET: o->show_secret = 1; break;
         case 'h': return 1;
+        case 'V': return 2;
         default: return -1;
         }
     }
@@ -408,6 +411,10 @@ int cli_store(int argc, char **argv)
     int which = -1, rc = CREDSTACK_OK, p;
 
     p = parse(argc, argv, &o);
+    if (p == 2) {
+        cli_version(stdout);
+        return CLI_EXIT_OK;
+    }
     if (p != 0) {
         usage(p > 0 ? stdout : stderr);
         return p > 0 ? CLI_EXIT_OK : CLI_EXIT_CONFIG;

@@ -53,9 +53,13 @@ struct credstack_module_ops {
 typedef const struct credstack_module_ops *(*credstack_module_entry_fn)(void);
 #define CREDSTACK_MODULE_ENTRY_SYMBOL "credstack_module_entry"
 
-/* Declare the entry point of a module whose ops are in `ops`. */
+/*
+ * Declare the entry point of a module whose ops are in `ops`.  It stays
+ * visible even when the module is built with -fvisibility=hidden.
+ */
 #define CREDSTACK_MODULE_DEFINE(ops)                                          \
-    const struct credstack_module_ops *credstack_module_entry(void);          \
+    __attribute__((visibility("default"))) const struct credstack_module_ops \
+        *credstack_module_entry(void);                                        \
     const struct credstack_module_ops *credstack_module_entry(void)           \
     {                                                                         \
         return &(ops);                                                        \

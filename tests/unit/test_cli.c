@@ -90,6 +90,7 @@ Test(cli, version_everywhere)
         (const char *const[]){"get-password", "--version", NULL},
         (const char *const[]){"hook", "--version", NULL},
         (const char *const[]){"check", "--version", NULL},
+        (const char *const[]){"store", "--version", NULL},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
