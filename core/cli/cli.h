@@ -36,6 +36,9 @@ int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
 int cli_read_all(FILE *f, size_t max, char **buf_out, size_t *len_out);
 void cli_free_secret(char *buf, size_t len);
 
+/* Write secret + "\n" to fd without stdio buffering; CREDSTACK_OK or _IO. */
+int cli_write_secret_line(int fd, const char *secret);
+
 /*
  * The request items of a hook's JSON object (hook.c), apart from the CLI so
  * that the mapping can be tested and fuzzed on its own.  The strings are

@@ -1,7 +1,9 @@
 /* common.c: helpers shared by the credstack subcommands. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -119,4 +121,32 @@ int cli_log_level(const char *text)
             return names[i].level;
     n = strtol(text, &end, 10);
     return (end != text && *end == '\0' && n >= 10 && n <= 50) ? (int)n : -1;
+}
+
+/*
+ * Write a secret and a newline with write(2): stdio would keep a copy in its
+ * buffer that nothing wipes.  The line is built in a buffer wiped after use.
+ */
+int cli_write_secret_line(int fd, const char *secret)
+{
+    size_t len = strlen(secret), off = 0;
+    char *line = malloc(len + 1);
+    int ret = CREDSTACK_OK;
+
+    if (line == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    memcpy(line, secret, len);
+    line[len] = '\n';
+    while (off < len + 1) {
+        ssize_t n = write(fd, line + off, len + 1 - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ret = CREDSTACK_ERR_IO;
+            break;
+        }
+        off += (size_t)n;
+    }
+    cli_free_secret(line, len + 1);
+    return ret;
 }

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <credstack/module.h>
 
@@ -145,7 +146,7 @@ int cli_get_password(int argc, char **argv)
     rc = credstack_run(h, req);
     if (rc == CREDSTACK_OK) {
         const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
-        if (printf("%s\n", pw) < 0 || fflush(stdout) != 0) {
+        if (cli_write_secret_line(STDOUT_FILENO, pw) != CREDSTACK_OK) {
             fprintf(stderr, "credstack get-password: cannot write the "
                             "password to stdout\n");
             ret = CLI_EXIT_CONFIG;

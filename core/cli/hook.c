@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -179,21 +180,17 @@ done:
     return rc;
 }
 
-/* Write the reply and wipe the buffer it was serialised into. */
+/* Write the reply (it may hold a password) and wipe its buffer. */
 static int write_reply(json_t *reply)
 {
     char *text = json_dumps(reply, JSON_COMPACT);
-    size_t len;
-    int ok;
+    int ret;
 
     if (text == NULL)
         return CREDSTACK_ERR_NOMEM;
-    len = strlen(text);
-    ok = fwrite(text, 1, len, stdout) == len && fputc('\n', stdout) != EOF &&
-         fflush(stdout) == 0;
-    credstack_wipe(text, len);
-    free(text);
-    return ok ? CREDSTACK_OK : CREDSTACK_ERR_IO;
+    ret = cli_write_secret_line(STDOUT_FILENO, text);
+    cli_free_secret(text, strlen(text));
+    return ret;
 }
 
 int cli_hook(int argc, char **argv)
