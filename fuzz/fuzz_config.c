@@ -1,4 +1,5 @@
-/* fuzz_config.c: libFuzzer harness of the configuration reader (ConfigParser rules on inih, interpolation, typed values). */
+/* fuzz_config.c: libFuzzer harness of the configuration reader (ConfigParser
+ * rules on inih, interpolation, typed values). */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -80,9 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 sizeof(err));
         }
         /* Overwriting a value drops its cached interpolation. */
-        if (nm.n > 0 &&
-            cs_config_set(cfg, nm.section[0], nm.option[0], "%(x)s") ==
-                CREDSTACK_OK) {
+        if (nm.n > 0 && cs_config_set(cfg, nm.section[0], nm.option[0],
+                                      "%(x)s") == CREDSTACK_OK) {
             const char *v = NULL;
             (void)cs_config_get(cfg, nm.section[0], nm.option[0], &v, err,
                                 sizeof(err));

@@ -1,4 +1,5 @@
-/* fuzz_hook_json.c: libFuzzer harness of `credstack hook`'s JSON input: parsing, the request mapping and the reply's cookies. */
+/* fuzz_hook_json.c: libFuzzer harness of `credstack hook`'s JSON input:
+ * parsing, the request mapping and the reply's cookies. */
 #include "autoconf.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* fuzz_stack.c: libFuzzer harness of the stack file parser (fields, quotes, control lists, arguments). */
+/* fuzz_stack.c: libFuzzer harness of the stack file parser (fields, quotes,
+ * control lists, arguments). */
 #include "autoconf.h"
 
 #include <stdio.h>

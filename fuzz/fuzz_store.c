@@ -1,4 +1,5 @@
-/* fuzz_store.c: libFuzzer harness of the credential store reader: header, AEAD open, payload decoding. */
+/* fuzz_store.c: libFuzzer harness of the credential store reader: header, AEAD
+ * open, payload decoding. */
 #include "autoconf.h"
 
 #include <fcntl.h>
@@ -85,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* 2. The input as the decrypted payload, sealed with the right key, so
      * that the decoder sees structured input behind a valid tag. */
-    cs_store_params_default(&params, CS_STORE_AES_256_GCM, CS_STORE_KDF_KEYFILE);
+    cs_store_params_default(&params, CS_STORE_AES_256_GCM,
+                            CS_STORE_KDF_KEYFILE);
     if (cs_store_seal(&params, key, data, size, &img, &img_len, err,
                       sizeof(err)) != CREDSTACK_OK)
         abort();

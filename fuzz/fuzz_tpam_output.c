@@ -1,4 +1,5 @@
-/* fuzz_tpam_output.c: libFuzzer harness of the TPAM output parsers (list tables and Retrieve). */
+/* fuzz_tpam_output.c: libFuzzer harness of the TPAM output parsers (list tables
+ * and Retrieve). */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -18,10 +19,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const cols[] = {"SystemName", "AccountName",
-                                       "AccountCustom1", "AccountCustom2",
+    static const char *const cols[] = {"SystemName",       "AccountName",
+                                       "AccountCustom1",   "AccountCustom2",
                                        "AccessPolicyName", "PSM DPA Affinity",
-                                       "PortNumber", ""};
+                                       "PortNumber",       ""};
     /* The client hands the parsers a NUL-terminated buffer with its length
      * (NUL bytes inside included), so the harness does too. */
     char *out = fuzz_cstr(data, size);

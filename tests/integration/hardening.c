@@ -1,4 +1,5 @@
-/* hardening.c: helpers of the hardening tests: the harness's environment, configs, spawning credstack. */
+/* hardening.c: helpers of the hardening tests: the harness's environment,
+ * configs, spawning credstack. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -38,9 +39,8 @@ void hz_load_harness(void)
     fclose(f);
 }
 
-char *hz_write_config(const char *dir, const char *authorization,
-                      int connect_s, int command_s, int key_in_store,
-                      const char *extra)
+char *hz_write_config(const char *dir, const char *authorization, int connect_s,
+                      int command_s, int key_in_store, const char *extra)
 {
     char *key = tu_slurp(tu_env("TPAM_CLIENT_KEY_ED25519"));
     char *path = tu_path(dir, "credstack.conf");
@@ -139,9 +139,15 @@ long long hz_now_ms(void)
 tu_run hz_get_password(const char *conf, const char *gw, const char *user,
                        const char *host)
 {
-    const char *argv[] = {"get-password",  "--config",      conf,
-                          "--gateway-user", gw,             "--target-user",
-                          user,            "--target-host", host,
+    const char *argv[] = {"get-password",
+                          "--config",
+                          conf,
+                          "--gateway-user",
+                          gw,
+                          "--target-user",
+                          user,
+                          "--target-host",
+                          host,
                           NULL};
     return tu_credstack(argv, NULL, NULL);
 }

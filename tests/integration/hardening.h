@@ -1,4 +1,5 @@
-/* hardening.h: helpers of the hardening tests (hostile inputs, faults, stress) against sshd + tpam-sim. */
+/* hardening.h: helpers of the hardening tests (hostile inputs, faults, stress)
+ * against sshd + tpam-sim. */
 #ifndef CREDSTACK_HARDENING_H
 #define CREDSTACK_HARDENING_H
 
@@ -6,7 +7,8 @@
 
 #include "../unit/testutil.h"
 
-/* Load $TPAM_HARNESS_DIR/env into the environment; skips the test without a harness. */
+/* Load $TPAM_HARNESS_DIR/env into the environment; skips the test without a
+ * harness. */
 void hz_load_harness(void);
 
 /*
@@ -15,15 +17,15 @@ void hz_load_harness(void);
  * inline or (key_in_store) as "$", and `extra` text appended after [tpam]
  * (may be NULL: it may start new sections).  Returns the path (free it).
  */
-char *hz_write_config(const char *dir, const char *authorization,
-                      int connect_s, int command_s, int key_in_store,
-                      const char *extra);
+char *hz_write_config(const char *dir, const char *authorization, int connect_s,
+                      int command_s, int key_in_store, const char *extra);
 
 /* Empty the simulator's command log, and remove or write its faults file. */
 void hz_log_clear(void);
 void hz_faults(const char *text);
 
-/* The commands in the simulator's log, one a line, without the ppids (free it). */
+/* The commands in the simulator's log, one a line, without the ppids (free it).
+ */
 char *hz_log(void);
 
 /* Whether the test runs under valgrind (CREDSTACK_VALGRIND=1): slower. */

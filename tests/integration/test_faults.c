@@ -1,4 +1,5 @@
-/* test_faults.c: faults injected through tpam-sim, sshd and the environment: no password, a clear error, back within the timeout. */
+/* test_faults.c: faults injected through tpam-sim, sshd and the environment: no
+ * password, a clear error, back within the timeout. */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
@@ -129,7 +130,8 @@ Test(faults, sshd_killed_mid_command)
     tu_run_free(&r);
 }
 
-/* A channel that never answers: each command type, bounded by command_timeout. */
+/* A channel that never answers: each command type, bounded by command_timeout.
+ */
 Test(faults, channel_never_answers)
 {
     static const char *const cmds[] = {"ListSystems", "Retrieve"};
@@ -143,14 +145,14 @@ Test(faults, channel_never_answers)
         r = faulted(f, conf, &ms);
         cr_expect(strstr(r.err, "did not answer") != NULL, "%s: %s", cmds[i],
                   r.err);
-        cr_expect(strstr(r.err, "timed out") != NULL, "%s: %s", cmds[i],
-                  r.err);
+        cr_expect(strstr(r.err, "timed out") != NULL, "%s: %s", cmds[i], r.err);
         cr_expect(ms >= COMMAND_TIMEOUT * 1000 - 100, "%s: only %lld ms",
                   cmds[i], ms);
         cr_expect(ms < COMMAND_TIMEOUT * 1000 + slack_ms(), "%s: took %lld ms",
                   cmds[i], ms);
         tu_run_free(&r);
-        /* The hung simulator goes away with the channel: nothing left behind. */
+        /* The hung simulator goes away with the channel: nothing left behind.
+         */
         for (int k = 0; k < 100 && sim_alive(); k++)
             usleep(50000);
         cr_expect(!sim_alive(), "%s: a tpam-sim is still running", cmds[i]);
@@ -222,8 +224,7 @@ Test(faults, half_line_then_eof)
 
         snprintf(f, sizeof(f), "half_line=1\ncommand=%s\n", cmds[i]);
         r = faulted(f, conf, &ms);
-        cr_expect(strstr(r.err, "truncated") != NULL, "%s: %s", cmds[i],
-                  r.err);
+        cr_expect(strstr(r.err, "truncated") != NULL, "%s: %s", cmds[i], r.err);
         /* The first half of the password must not be shown either. */
         cr_expect(strstr(r.err, "db02-R") == NULL, "%s: %s", cmds[i], r.err);
         tu_run_free(&r);
@@ -233,10 +234,9 @@ Test(faults, half_line_then_eof)
 /* Other broken answers, each refused as a whole. */
 Test(faults, broken_answers)
 {
-    static const char *const fs[] = {"garbage=1\ncommand=Retrieve\n",
-                                     "empty=1\ncommand=Retrieve\n",
-                                     "garbage=1\ncommand=ListSystems\n",
-                                     "empty=1\ncommand=ListSystems\n"};
+    static const char *const fs[] = {
+        "garbage=1\ncommand=Retrieve\n", "empty=1\ncommand=Retrieve\n",
+        "garbage=1\ncommand=ListSystems\n", "empty=1\ncommand=ListSystems\n"};
 
     for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
         long long ms;
@@ -296,16 +296,22 @@ Test(faults, host_key_changed_between_requests)
  * stack fails closed before anything is asked of TPAM. */
 Test(faults, module_missing_at_run_time)
 {
-    static const char *const mods[] = {
-        "secret-source-localstore", "reuse-gateway", "resolver-tpam",
-        "resolver-dns", "prefix", "maptoreal", "auth-gateway",
-        "auth-approval", "auth-policy"}; /* no checkout-tpam */
+    static const char *const mods[] = {"secret-source-localstore",
+                                       "reuse-gateway",
+                                       "resolver-tpam",
+                                       "resolver-dns",
+                                       "prefix",
+                                       "maptoreal",
+                                       "auth-gateway",
+                                       "auth-approval",
+                                       "auth-policy"}; /* no checkout-tpam */
     const char *built = tu_env("CREDSTACK_MODULE_DIR");
     char *mdir = tu_path(tmp, "modules"), env[600];
-    const char *argv[] = {"get-password",  "--config",      conf,
-                          "--gateway-user", "bob",           "--target-user",
-                          "root",          "--target-host", "10.20.30.40",
-                          NULL};
+    const char *argv[] = {"get-password", "--config",
+                          conf,           "--gateway-user",
+                          "bob",          "--target-user",
+                          "root",         "--target-host",
+                          "10.20.30.40",  NULL};
     const char *envv[] = {env, NULL};
     char *log;
     tu_run r;
@@ -380,10 +386,11 @@ Test(faults, store_directory_read_only_or_full)
 {
     char *dir = store_fs(), *sconf, *filler, env[600], big[8192];
     const char *envv[] = {env, NULL};
-    const char *getpw[] = {"get-password", "--config",      NULL,
-                           "--gateway-user", "bob",         "--target-user",
-                           "root",          "--target-host", "10.20.30.40",
-                           NULL};
+    const char *getpw[] = {"get-password", "--config",
+                           NULL,           "--gateway-user",
+                           "bob",          "--target-user",
+                           "root",         "--target-host",
+                           "10.20.30.40",  NULL};
     tu_run r;
     FILE *f;
 
@@ -399,9 +406,9 @@ Test(faults, store_directory_read_only_or_full)
     {
         char *key = tu_slurp(tu_env("TPAM_CLIENT_KEY_ED25519"));
         r = store_cmd(dir,
-                      (const char *[]){"store", "set", "--store", "t",
-                                       "--type", "private-key", "tpam",
-                                       "server_user_key", NULL},
+                      (const char *[]){"store", "set", "--store", "t", "--type",
+                                       "private-key", "tpam", "server_user_key",
+                                       NULL},
                       key);
         free(key);
     }
@@ -409,12 +416,13 @@ Test(faults, store_directory_read_only_or_full)
     tu_run_free(&r);
 
     /* Read-only: writing fails clearly; reading still works. */
-    cr_assert_eq(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0,
-                 "remount ro: %s", strerror(errno));
-    r = store_cmd(dir,
-                  (const char *[]){"store", "set", "--store", "t", "tpam",
-                                   "other", NULL},
-                  "pw\n");
+    cr_assert_eq(
+        mount("credstack-test", dir, "tmpfs", MS_REMOUNT | MS_RDONLY, NULL), 0,
+        "remount ro: %s", strerror(errno));
+    r = store_cmd(
+        dir,
+        (const char *[]){"store", "set", "--store", "t", "tpam", "other", NULL},
+        "pw\n");
     cr_expect_neq(r.status, 0, "a write to a read-only store succeeded");
     cr_expect(strstr(r.err, "Read-only file system") != NULL, "%s", r.err);
     tu_run_free(&r);
@@ -422,7 +430,7 @@ Test(faults, store_directory_read_only_or_full)
     cr_expect_eq(r.status, 0, "read-only store: %s", r.err);
     cr_expect_str_eq(r.out, "db02-Root!pw\n");
     tu_run_free(&r);
-    cr_assert_eq(mount(NULL, dir, NULL, MS_REMOUNT, NULL), 0);
+    cr_assert_eq(mount("credstack-test", dir, "tmpfs", MS_REMOUNT, NULL), 0);
 
     /* Full: a write fails clearly, leaves no temporary behind, and the old
      * store still opens. */
@@ -436,10 +444,10 @@ Test(faults, store_directory_read_only_or_full)
     memset(big, 'p', sizeof(big) - 2);
     big[sizeof(big) - 2] = '\n';
     big[sizeof(big) - 1] = '\0';
-    r = store_cmd(dir,
-                  (const char *[]){"store", "set", "--store", "t", "tpam",
-                                   "other", NULL},
-                  big);
+    r = store_cmd(
+        dir,
+        (const char *[]){"store", "set", "--store", "t", "tpam", "other", NULL},
+        big);
     cr_expect_neq(r.status, 0, "a write to a full store succeeded");
     cr_expect(strstr(r.err, "No space left") != NULL, "%s", r.err);
     tu_run_free(&r);

@@ -1,4 +1,5 @@
-/* test_hostile.c: a catalogue of hostile names through `get-password` and `hook`: each refused, clearly, and no TPAM command built from it. */
+/* test_hostile.c: a catalogue of hostile names through `get-password` and
+ * `hook`: each refused, clearly, and no TPAM command built from it. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -60,6 +61,12 @@ static const hostile catalogue[] = {
 
 static char *tmp, *conf;
 
+static const char *env_or_empty(const char *name)
+{
+    const char *v = getenv(name);
+    return v ? v : "";
+}
+
 static void setup(void)
 {
     memset(long_name, 'a', sizeof(long_name) - 1);
@@ -67,9 +74,9 @@ static void setup(void)
     tmp = tu_tmpdir();
     /* policy: the gateway user, the account and the system each go into a
      * command (ListAssignedPolicies), so each position is tested. */
-    conf = hz_write_config(tmp, "policy", hz_valgrind() ? 60 : 10,
-                           hz_valgrind() ? 60 : 10, 0,
-                           "system_prefix = PSM_\n");
+    conf =
+        hz_write_config(tmp, "policy", hz_valgrind() ? 60 : 10,
+                        hz_valgrind() ? 60 : 10, 0, "system_prefix = PSM_\n");
     hz_faults(NULL);
 }
 
@@ -102,7 +109,8 @@ static const char *shown(const hostile *h, char *buf, size_t cap)
     return buf;
 }
 
-/* The three request fields for position `where`: one hostile, the others those of a good request. */
+/* The three request fields for position `where`: one hostile, the others those
+ * of a good request. */
 static void fields(const hostile *h, int where, const char **gw,
                    const char **user, const char **host)
 {
@@ -114,7 +122,8 @@ static void fields(const hostile *h, int where, const char **gw,
 static const char *position(int where)
 {
     return where == AS_USER ? "target user"
-                            : where == AS_GW ? "gateway user" : "target host";
+           : where == AS_GW ? "gateway user"
+                            : "target host";
 }
 
 /* The good request works, so a refusal below is the hostile value's doing. */
@@ -136,6 +145,12 @@ Test(hostile, get_password_refuses_the_catalogue)
          * carry one. */
         if (h->len != 0)
             continue;
+        /* Under valgrind the command runs through `libtool --mode=execute`,
+         * which splits an argument at a newline before credstack sees it;
+         * the plain and ASan runs cover it, the hook covers it everywhere. */
+        if (strchr(h->value, '\n') != NULL &&
+            *env_or_empty("CREDSTACK_TEST_WRAPPER") != '\0')
+            continue;
         for (int where = AS_USER; where <= AS_HOST; where <<= 1) {
             const char *gw, *user, *host;
             tu_run r;
@@ -151,8 +166,8 @@ Test(hostile, get_password_refuses_the_catalogue)
                          "%s as %s (\"%s\"): exit %d, want 3 (refused): %s",
                          h->what, position(where), shown(h, buf, sizeof(buf)),
                          r.status, r.err);
-            cr_expect_str_eq(r.out, "", "%s as %s: printed a password",
-                             h->what, position(where));
+            cr_expect_str_eq(r.out, "", "%s as %s: printed a password", h->what,
+                             position(where));
             cr_expect(strstr(r.err, "refused") != NULL,
                       "%s as %s: no clear refusal: %s", h->what,
                       position(where), r.err);
@@ -231,8 +246,8 @@ Test(hostile, hook_refuses_the_catalogue)
                       position(where), r.out);
             cr_expect(strstr(r.err, "refused") != NULL ||
                           strstr(r.err, "JSON") != NULL,
-                      "%s as %s: no clear error: %s", h->what,
-                      position(where), r.err);
+                      "%s as %s: no clear error: %s", h->what, position(where),
+                      r.err);
             cr_expect(!hz_log_mentions(log, h->value, n),
                       "%s as %s reached TPAM:\n%s", h->what, position(where),
                       log);

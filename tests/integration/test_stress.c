@@ -1,4 +1,5 @@
-/* test_stress.c: N concurrent `credstack get-password` processes against sshd + tpam-sim, every answer checked. */
+/* test_stress.c: N concurrent `credstack get-password` processes against sshd +
+ * tpam-sim, every answer checked. */
 #include "autoconf.h"
 
 #include <errno.h>
