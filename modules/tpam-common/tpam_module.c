@@ -94,6 +94,43 @@ static int tpam_read_options(credstack_module *mod,
     return rc;
 }
 
+/*
+ * Every request value that a TPAM command may carry is checked before the
+ * first connection: a hostile name never even opens a session.  Commands
+ * check their values again when built (maptoreal's values come from TPAM).
+ */
+static int tpam_check_request(credstack_module *mod, credstack_request *req)
+{
+    static const struct {
+        credstack_item item;
+        const char *field;
+        tpam_field_kind kind;
+    } checks[] = {
+        {CREDSTACK_ITEM_GATEWAY_USER, "gateway user", TPAM_FIELD_USER},
+        {CREDSTACK_ITEM_ACCOUNT, "target user", TPAM_FIELD_ACCOUNT},
+        {CREDSTACK_ITEM_TARGET_HOST, "target host", TPAM_FIELD_ADDRESS},
+        {CREDSTACK_ITEM_SYSTEM, "system name", TPAM_FIELD_SYSTEM},
+    };
+    char err[512];
+
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        const char *v = credstack_request_get(req, checks[i].item);
+        int rc;
+
+        if (v == NULL)
+            continue;
+        rc = tpam_value_check(checks[i].field, v, strlen(v), checks[i].kind,
+                              err, sizeof(err));
+        if (rc != CREDSTACK_OK) {
+            credstack_module_error_rc(mod, rc,
+                                      "%s; refused before connecting to TPAM",
+                                      err);
+            return rc;
+        }
+    }
+    return CREDSTACK_OK;
+}
+
 int tpam_client_for_request(credstack_module *mod, credstack_request *req,
                             tpam_client **client_out)
 {
@@ -113,6 +150,10 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
                                   "%s (earlier in this request)",
                                   failure->msg);
         return failure->rc;
+    }
+    ret = tpam_check_request(mod, req);
+    if (ret != CREDSTACK_OK) {
+        return ret;
     }
     ret = tpam_read_options(mod, &o);
     if (ret != CREDSTACK_OK) {
