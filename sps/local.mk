@@ -1,0 +1,49 @@
+# sps/local.mk: the SPS credential-store plugin zip (make sps-plugin) and its test.
+# doc/sps.md says what is in the zip and how to upload and configure it.
+
+SPS_PLUGIN_ZIP = credstack-sps-$(VERSION).zip
+# The Python that builds the zip and runs tests/sps (standard library only).
+PYTHON3_SPS = python3
+# yes: the zip carries the libraries credstack links (libssh, jansson, inih,
+# libltdl, libcrypto, ...; not glibc), so the appliance needs none of them.
+SPS_BUNDLE_LIBS = yes
+
+SPS_INPUTS = $(srcdir)/sps/main.py $(srcdir)/sps/default.cfg \
+	$(srcdir)/sps/MANIFEST.in $(srcdir)/sps/mkplugin.py \
+	$(srcdir)/etc/default.stack.sample
+
+# A staged install (library first: the modules and the command relink
+# against it), packed by mkplugin.py; the stage is removed afterwards.
+$(SPS_PLUGIN_ZIP): $(SPS_INPUTS) $(lib_LTLIBRARIES) $(module_LTLIBRARIES) \
+		$(bin_PROGRAMS)
+	$(AM_V_GEN)stage=`mktemp -d "$(abs_top_builddir)/sps-stage.XXXXXX"` && \
+	{ $(MAKE) $(AM_MAKEFLAGS) DESTDIR="$$stage" install-libLTLIBRARIES \
+	    >"$$stage.log" 2>&1 && \
+	  $(MAKE) $(AM_MAKEFLAGS) DESTDIR="$$stage" \
+	    install-moduleLTLIBRARIES install-binPROGRAMS >>"$$stage.log" 2>&1 || \
+	  { cat "$$stage.log" >&2; rm -rf "$$stage" "$$stage.log"; exit 1; }; } && \
+	$(PYTHON3_SPS) $(srcdir)/sps/mkplugin.py --stage "$$stage" \
+	    --bindir '$(bindir)' --libdir '$(libdir)' --moduledir '$(moduledir)' \
+	    --srcdir '$(srcdir)' --version '$(VERSION)' \
+	    --bundle '$(SPS_BUNDLE_LIBS)' --out $@; \
+	ret=$$?; rm -rf "$$stage" "$$stage.log"; exit $$ret
+
+sps-plugin: $(SPS_PLUGIN_ZIP)
+.PHONY: sps-plugin
+CLEANFILES += $(SPS_PLUGIN_ZIP) $(SPS_PLUGIN_ZIP).tmp
+EXTRA_DIST += sps/main.py sps/default.cfg sps/MANIFEST.in sps/mkplugin.py \
+	tests/sps/stub/safeguard/__init__.py \
+	tests/sps/stub/safeguard/sessions/__init__.py \
+	tests/sps/stub/safeguard/sessions/plugin/__init__.py \
+	tests/sps/stub/safeguard/sessions/plugin/plugin_base.py
+
+# The plugin's test: main.py against the TPAM simulator, the zip's layout,
+# and the zip unpacked and run with no credstack installed.  It starts and
+# stops its own simulator (tests/harness), so it has its own log compiler.
+TEST_EXTENSIONS = .py
+PY_LOG_COMPILER = env CREDSTACK_SPS_ZIP='$(abs_top_builddir)/$(SPS_PLUGIN_ZIP)' \
+	CREDSTACK_TEST_BUILDDIR='$(abs_top_builddir)' \
+	TPAM_SIM='$(abs_top_builddir)/tests/tpam-sim/tpam-sim' $(PYTHON3_SPS)
+TESTS += tests/sps/test_plugin.py
+dist_noinst_SCRIPTS += tests/sps/test_plugin.py
+tests/sps/test_plugin.log: $(SPS_PLUGIN_ZIP)

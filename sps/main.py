@@ -1,0 +1,382 @@
+#!/usr/bin/env pluginwrapper3
+# main.py: the credstack credential-store plugin for One Identity Safeguard for
+# Privileged Sessions (SPS).  Each hook is handed to the credstack command that
+# ships inside the plugin zip: `bin/credstack hook <hook> --config <file>`, one
+# JSON object on stdin, one on stdout (doc/sps.md, design.md "Command line").
+#
+# Rules this file keeps:
+#   - it never raises into SPS: any failure is logged (stderr, which SPS forwards
+#     to its system log) and answered with an empty list and the next cookie;
+#   - secrets (the gateway password, an inline key in the configuration) never
+#     go on a command line: the password travels inside the JSON on stdin, the
+#     configuration in a 0600 file in a private temporary directory that is
+#     removed after the call;
+#   - it needs nothing installed system-wide: the binary, libcredstack, the
+#     modules and the libraries they link are found relative to this file.
+# Written for Python 3.6 and later (SPS's pluginwrapper3), standard library only.
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:  # The SPS plugin SDK when SPS provides it; a minimal base otherwise.
+    from safeguard.sessions.plugin.plugin_base import PluginBase as _SdkBase
+except Exception:  # pragma: no cover - depends on the machine
+    _SdkBase = None
+
+LOG_NAME = "credstack-sps"
+
+# Hook name -> (credstack hook, list member of the reply or None).
+HOOKS = {
+    "get_password_list": ("get-password-list", "passwords"),
+    "get_private_key_list": ("get-private-key-list", "private_keys"),
+    "authentication_completed": ("authentication-completed", None),
+    "session_ended": ("session-ended", None),
+}
+
+# Positional order of the vendor plugin's signatures, for a caller that does
+# not use keyword arguments (SPS does).
+POSITIONAL = {
+    "get_password_list": (
+        "session_id", "session_cookie", "cookie", "protocol", "client_ip",
+        "gateway_username", "gateway_password", "target_username",
+        "target_host"),
+    "get_private_key_list": (
+        "session_id", "session_cookie", "cookie", "protocol", "client_ip",
+        "gateway_username", "gateway_password", "target_username",
+        "target_host"),
+    "authentication_completed": ("session_id", "cookie"),
+    "session_ended": ("session_id", "cookie"),
+}
+
+# The keyword arguments credstack reads: both generations (server_* win over
+# target_* in credstack).  Anything else is logged at debug level and dropped.
+STRING_ARGS = (
+    "session_id", "protocol", "client_ip", "client_hostname",
+    "gateway_username", "gateway_password", "gateway_domain",
+    "target_username", "target_host", "target_domain",
+    "server_username", "server_ip", "server_hostname", "server_domain")
+PORT_ARGS = ("client_port", "target_port", "server_port")
+COOKIE_ARGS = ("cookie", "session_cookie")
+
+# Seconds: the child's deadline is derived from the [tpam] timeouts.
+DEFAULT_CONNECT_TIMEOUT = 10
+DEFAULT_COMMAND_TIMEOUT = 60
+# One run sends at most this many TPAM commands (resolve, map, authorize,
+# checkout, and one spare).
+MAX_COMMANDS = 5
+MARGIN = 5
+NOTIFY_TIMEOUT = 30
+
+
+def _stderr_logger():
+    logger = logging.getLogger(LOG_NAME)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter(LOG_NAME + ": %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    return logger
+
+
+class _LocalBase(object):
+    """What this plugin needs of the SDK's PluginBase, when there is no SDK."""
+
+    def __init__(self, configuration, defaults=None, logger=None):
+        self.cookie = None
+        self.session_cookie = None
+        self.logger = logger or _stderr_logger()
+
+
+_Base = _SdkBase if _SdkBase is not None else _LocalBase
+
+
+def plugin_dir():
+    """The directory main.py was unpacked to (bin/, lib/, stacks/ beside it)."""
+    try:
+        return os.path.dirname(os.path.abspath(__file__))
+    except NameError:  # pragma: no cover - __file__ is always set by SPS
+        return os.path.dirname(os.path.abspath(sys.argv[0]))
+
+
+def _config_int(configuration, section, option, default):
+    """An integer option read leniently: credstack itself reports bad values."""
+    try:
+        import configparser
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read_string(configuration or "")
+        value = parser.get(section, option, fallback=None)
+        return int(value) if value is not None else default
+    except Exception:
+        return default
+
+
+def _log_level(configuration):
+    """[logging] log_level (or the seed's [plugin] log_level) for this file's own lines."""
+    names = {"debug": logging.DEBUG, "info": logging.INFO,
+             "warning": logging.WARNING, "error": logging.ERROR,
+             "critical": logging.CRITICAL}
+    try:
+        import configparser
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read_string(configuration or "")
+        for section in ("logging", "plugin"):
+            value = parser.get(section, "log_level", fallback=None)
+            if value is None:
+                continue
+            value = value.strip().lower()
+            if value in names:
+                return names[value]
+            if value.isdigit():
+                return int(value)
+    except Exception:
+        pass
+    return logging.INFO
+
+
+def _next_cookie(cookie, count):
+    """A copy of a cookie; with count, its call_count increased (as the vendor's)."""
+    out = dict(cookie) if isinstance(cookie, dict) else {}
+    if count:
+        n = out.get("call_count")
+        out["call_count"] = (n if isinstance(n, int) and
+                             not isinstance(n, bool) else 0) + 1
+    return out
+
+
+class Plugin(_Base):
+    """The SPS credential-store plugin: every hook goes to `credstack hook`."""
+
+    def __init__(self, configuration=None, defaults=None, logger=None,
+                 **kwargs):
+        self.configuration = configuration if isinstance(configuration, str) \
+            else ""
+        self.plugin_dir = plugin_dir()
+        try:
+            _Base.__init__(self, self.configuration, defaults=defaults,
+                           logger=logger)
+        except Exception as exc:
+            # The SDK's own parsing may refuse the text; credstack will say why.
+            sys.stderr.write("%s: error: plugin base: %s: %s\n" %
+                             (LOG_NAME, exc.__class__.__name__, exc))
+        if getattr(self, "logger", None) is None:
+            self.logger = logger or _stderr_logger()
+        try:
+            if logger is None and self.logger.name == LOG_NAME:
+                self.logger.setLevel(_log_level(self.configuration))
+        except Exception:
+            pass
+
+    # ---- the four hooks SPS calls (keyword arguments) ----
+
+    def get_password_list(self, *args, **kwargs):
+        return self._safe_hook("get_password_list", args, kwargs)
+
+    def get_private_key_list(self, *args, **kwargs):
+        return self._safe_hook("get_private_key_list", args, kwargs)
+
+    def authentication_completed(self, *args, **kwargs):
+        return self._safe_hook("authentication_completed", args, kwargs)
+
+    def session_ended(self, *args, **kwargs):
+        return self._safe_hook("session_ended", args, kwargs)
+
+    # ---- the machinery ----
+
+    def _safe_hook(self, name, args, kwargs):
+        """Run one hook; whatever happens, a reply and no exception."""
+        try:
+            kwargs = dict(kwargs)
+            for key, value in zip(POSITIONAL[name], args):
+                kwargs.setdefault(key, value)
+            return self._hook(name, kwargs)
+        except BaseException as exc:  # never into SPS (KeyboardInterrupt too)
+            try:
+                self._log("error", name, "failed: %s: %s" %
+                          (exc.__class__.__name__, exc))
+            except BaseException:
+                pass
+            return self._fallback(name, kwargs if isinstance(kwargs, dict)
+                                  else {})
+
+    def _log(self, level, hook, message):
+        getattr(self.logger, level)("%s: %s", hook, message)
+
+    def _fallback(self, name, kwargs):
+        """The reply when credstack gave none: empty list, next cookie."""
+        reply = {}
+        member = HOOKS[name][1]
+        if member is not None:
+            reply[member] = []
+        reply["cookie"] = _next_cookie(kwargs.get("cookie"), True)
+        reply["session_cookie"] = _next_cookie(kwargs.get("session_cookie"),
+                                               False)
+        return reply
+
+    def _request(self, name, kwargs):
+        """The JSON request: the arguments credstack knows, with clean types."""
+        req = {}
+        for key in STRING_ARGS:
+            value = kwargs.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+            req[key] = value if isinstance(value, str) else str(value)
+        for key in PORT_ARGS:
+            value = kwargs.get(key)
+            if value is None:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
+                req[key] = value
+            else:
+                req[key] = str(value)
+        for key in COOKIE_ARGS:
+            value = kwargs.get(key)
+            req[key] = dict(value) if isinstance(value, dict) else {}
+        unknown = sorted(k for k in kwargs if k not in STRING_ARGS and
+                         k not in PORT_ARGS and k not in COOKIE_ARGS)
+        if unknown:
+            self._log("debug", name, "ignored arguments: %s" %
+                      ", ".join(unknown))
+        return req
+
+    def _timeout(self, name):
+        if HOOKS[name][1] != "passwords":
+            return NOTIFY_TIMEOUT
+        connect = _config_int(self.configuration, "tpam", "connect_timeout",
+                              DEFAULT_CONNECT_TIMEOUT)
+        command = _config_int(self.configuration, "tpam", "command_timeout",
+                              DEFAULT_COMMAND_TIMEOUT)
+        connect = connect if connect > 0 else DEFAULT_CONNECT_TIMEOUT
+        command = command if command > 0 else DEFAULT_COMMAND_TIMEOUT
+        return connect + MAX_COMMANDS * command + MARGIN
+
+    def _child_env(self):
+        """The environment of credstack: the zip's modules and libraries first."""
+        env = dict(os.environ)
+        lib = os.path.join(self.plugin_dir, "lib")
+        env["CREDSTACK_MODULE_DIR"] = os.path.join(lib, "credstack", "modules")
+        old = env.get("LD_LIBRARY_PATH")
+        env["LD_LIBRARY_PATH"] = lib + (":" + old if old else "")
+        return env
+
+    def _binary(self):
+        path = os.path.join(self.plugin_dir, "bin", "credstack")
+        if not os.access(path, os.X_OK):
+            # An unpacker that dropped the mode bits: try to restore them.
+            try:
+                os.chmod(path, 0o755)
+            except OSError:
+                pass
+        return path
+
+    def _write_config(self, workdir):
+        """The configuration text, 0600, beside a link to the zip's stacks/."""
+        path = os.path.join(workdir, "credstack.conf")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                     getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(self.configuration)
+        stacks = os.path.join(self.plugin_dir, "stacks")
+        if os.path.isdir(stacks):
+            # [credstack] stack = stacks/NAME is relative to the configuration.
+            os.symlink(stacks, os.path.join(workdir, "stacks"))
+        return path
+
+    @staticmethod
+    def _remove_config(workdir):
+        path = os.path.join(workdir, "credstack.conf")
+        try:  # Best effort: overwrite an inline key before unlinking.
+            size = os.lstat(path).st_size
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                os.write(fd, b"\0" * size)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    def _hook(self, name, kwargs):
+        hook, member = HOOKS[name]
+        request = json.dumps(self._request(name, kwargs), default=str)
+        workdir = tempfile.mkdtemp(prefix="credstack-sps.")
+        try:
+            config = self._write_config(workdir)
+            cmd = [self._binary(), "hook", hook, "--config", config]
+            timeout = self._timeout(name)
+            try:
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE,
+                                        env=self._child_env(), cwd=workdir,
+                                        close_fds=True)
+            except OSError as exc:
+                self._log("error", name, "cannot run %s: %s" % (cmd[0], exc))
+                return self._fallback(name, kwargs)
+            try:
+                out, err = proc.communicate(request.encode("utf-8"),
+                                            timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
+                self._relay(name, err)
+                self._log("error", name, "credstack did not answer within "
+                          "%d s: killed" % timeout)
+                return self._fallback(name, kwargs)
+        finally:
+            self._remove_config(workdir)
+        self._relay(name, err)
+        if proc.returncode != 0:
+            self._log("error", name, "credstack exited with status %d" %
+                      proc.returncode)
+            return self._fallback(name, kwargs)
+        return self._reply(name, member, out, kwargs)
+
+    def _relay(self, name, err):
+        """credstack's own log lines (never secrets), tagged with the hook."""
+        for line in (err or b"").decode("utf-8", "replace").splitlines():
+            if not line.strip():
+                continue
+            head = line[:48].lower()
+            level = "info"
+            for word in ("critical", "error", "warning", "debug"):
+                if word in head:
+                    level = word
+                    break
+            self._log(level, name, line)
+
+    def _reply(self, name, member, out, kwargs):
+        try:
+            reply = json.loads(out.decode("utf-8"))
+        except ValueError as exc:
+            self._log("error", name, "credstack's reply is not JSON: %s" % exc)
+            return self._fallback(name, kwargs)
+        if not isinstance(reply, dict):
+            self._log("error", name, "credstack's reply is not an object")
+            return self._fallback(name, kwargs)
+        result = {}
+        if member is not None:
+            items = reply.get(member)
+            if not isinstance(items, list) or not all(
+                    isinstance(i, str) for i in items):
+                self._log("error", name, "credstack's reply has no list of "
+                          "strings '%s'" % member)
+                return self._fallback(name, kwargs)
+            result[member] = items
+            self._log("info", name, "%d %s" % (
+                len(items), member.replace("_", " ") if len(items) != 1
+                else member.rstrip("s").replace("_", " ")))
+        for key, count in (("cookie", True), ("session_cookie", False)):
+            value = reply.get(key)
+            result[key] = value if isinstance(value, dict) else \
+                _next_cookie(kwargs.get(key), count)
+        return result
