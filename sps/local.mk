@@ -31,7 +31,7 @@ $(SPS_PLUGIN_ZIP): $(SPS_INPUTS) $(lib_LTLIBRARIES) $(module_LTLIBRARIES) \
 sps-plugin: $(SPS_PLUGIN_ZIP)
 .PHONY: sps-plugin
 CLEANFILES += $(SPS_PLUGIN_ZIP) $(SPS_PLUGIN_ZIP).tmp
-EXTRA_DIST += sps/main.py sps/default.cfg sps/MANIFEST.in sps/mkplugin.py \
+EXTRA_DIST += sps/main.py sps/default.cfg sps/MANIFEST.in sps/mkplugin.py doc/sps.md \
 	tests/sps/stub/safeguard/__init__.py \
 	tests/sps/stub/safeguard/sessions/__init__.py \
 	tests/sps/stub/safeguard/sessions/plugin/__init__.py \

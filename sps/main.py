@@ -287,7 +287,10 @@ class Plugin(_Base):
         stacks = os.path.join(self.plugin_dir, "stacks")
         if os.path.isdir(stacks):
             # [credstack] stack = stacks/NAME is relative to the configuration.
-            os.symlink(stacks, os.path.join(workdir, "stacks"))
+            try:
+                os.symlink(stacks, os.path.join(workdir, "stacks"))
+            except OSError as exc:
+                self._log("warning", "config", "stacks/ not linked: %s" % exc)
         return path
 
     @staticmethod
