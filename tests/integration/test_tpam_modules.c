@@ -1,4 +1,4 @@
-/* test_tpam_modules.c: every [tpam] option of the seed end to end, through credstack, a real sshd and tpam-sim. */
+/* test_tpam_modules.c: each seed [tpam] option end to end (sshd + tpam-sim). */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -176,8 +176,7 @@ static char *conf_with(const conf_opts *o)
                        tu_env("TPAM_HOST"),
                        o->port ? o->port : tu_env("TPAM_PORT"),
                        tu_env("TPAM_USER"),
-                       tu_env(o->hostkey ? o->hostkey
-                                         : "TPAM_HOSTKEY_ED25519"),
+                       tu_env(o->hostkey ? o->hostkey : "TPAM_HOSTKEY_ED25519"),
                        key, o->extra ? o->extra : "") > 0);
     snprintf(name, sizeof(name), "c%u.ini", n++);
     path = tu_write(tmp, name, text);
@@ -193,17 +192,22 @@ static char *conf(const char *extra)
 
 /* ---- running credstack ---- */
 
-static tu_run get_password_env(const char *cfg, const char *gw,
-                               const char *tu, const char *th,
-                               const char *gwpw, const char *const *env)
+static tu_run get_password_env(const char *cfg, const char *gw, const char *tu,
+                               const char *th, const char *gwpw,
+                               const char *const *env)
 {
-    const char *argv[] = {"get-password",   "--log-level",
-                          "warning",        "--config",
-                          cfg,              "--gateway-user",
-                          gw,               "--target-user",
-                          tu,               "--target-host",
-                          th,               gwpw ? "--gateway-password-stdin"
-                                                 : NULL,
+    const char *argv[] = {"get-password",
+                          "--log-level",
+                          "warning",
+                          "--config",
+                          cfg,
+                          "--gateway-user",
+                          gw,
+                          "--target-user",
+                          tu,
+                          "--target-host",
+                          th,
+                          gwpw ? "--gateway-password-stdin" : NULL,
                           NULL};
     char *in = NULL;
     tu_run r;
@@ -319,12 +323,12 @@ static void expect_password(tu_run *r, const char *pw)
 
 static void expect_status(tu_run *r, int status, const char *in_err)
 {
-    cr_expect_eq(r->status, status, "exit %d, want %d; stderr:\n%s",
-                 r->status, status, r->err);
+    cr_expect_eq(r->status, status, "exit %d, want %d; stderr:\n%s", r->status,
+                 status, r->err);
     cr_expect_str_eq(r->out, "", "nothing on stdout without a password");
     if (in_err != NULL)
-        cr_expect(strstr(r->err, in_err) != NULL,
-                  "stderr lacks '%s':\n%s", in_err, r->err);
+        cr_expect(strstr(r->err, in_err) != NULL, "stderr lacks '%s':\n%s",
+                  in_err, r->err);
 }
 
 /* ---- system_name_resolver = tpam ---- */
@@ -401,8 +405,8 @@ static void nss_setup(nss *n, const char *hosts)
     cr_assert_not_null(pw);
     /* libssh may look the user up: give nss_wrapper the real one. */
     cr_assert(asprintf(&line, "%s:x:%u:%u:%s:%s:/bin/sh\n", pw->pw_name,
-                       (unsigned)pw->pw_uid, (unsigned)pw->pw_gid,
-                       pw->pw_name, pw->pw_dir) > 0);
+                       (unsigned)pw->pw_uid, (unsigned)pw->pw_gid, pw->pw_name,
+                       pw->pw_dir) > 0);
     free(tu_write(tmp, "passwd", line));
     free(line);
     free(tu_write(tmp, "group", "root:x:0:\n"));
@@ -496,8 +500,8 @@ Test(tpam, resolver_dns_fqdn_first_label)
 
     /* An empty hosts file: an FQDN must not need DNS at all. */
     nss_setup(&n, "");
-    r = get_password_env(cfg, "alice", "root", "web01.corp.example.com",
-                         NULL, (const char *const *)n.env);
+    r = get_password_env(cfg, "alice", "root", "web01.corp.example.com", NULL,
+                         (const char *const *)n.env);
     expect_password(&r, PW_WEB01);
     EXPECT_COMMANDS("Retrieve --AccountName root --SystemName web01 "
                     "--ReasonText alice,SPS,gateway");
@@ -643,8 +647,8 @@ Test(tpam, approval_active_request)
 Test(tpam, approval_request_id_with_dash)
 {
     char *cfg = conf("\nsystem_prefix = PSM\nauthorization = approval");
-    tu_run r = get_password(cfg, "alice.smith@example.com", "root",
-                            "10.20.30.40");
+    tu_run r =
+        get_password(cfg, "alice.smith@example.com", "root", "10.20.30.40");
 
     expect_password(&r, PW_PSM_DB02);
     EXPECT_COMMANDS("ListSystems --NetworkAddress 10.20.30.40",
@@ -757,8 +761,8 @@ Test(tpam, reuse_different_users_checks_out)
     char *cfg = conf("\nreuse_gateway_password = yes\nauthorization = policy"
                      "\nsystem_prefix = PSM_");
     int before = sshd_connections();
-    tu_run r = get_password_env(cfg, "bob", "root", "10.20.30.40",
-                                "gw-pass", NULL);
+    tu_run r =
+        get_password_env(cfg, "bob", "root", "10.20.30.40", "gw-pass", NULL);
 
     expect_password(&r, PW_PSM_DB02);
     cr_expect_eq(sshd_connections(), before + 1);
@@ -781,8 +785,8 @@ Test(tpam, reuse_different_users_checks_out)
 Test(tpam, reuse_no_checks_out_for_the_same_user)
 {
     char *cfg = conf("\nreuse_gateway_password = no");
-    tu_run r = get_password_env(cfg, "root", "root", "10.20.30.40", "gw-pass",
-                                NULL);
+    tu_run r =
+        get_password_env(cfg, "root", "root", "10.20.30.40", "gw-pass", NULL);
 
     expect_password(&r, PW_DB02);
     EXPECT_COMMANDS("ListSystems --NetworkAddress 10.20.30.40",
@@ -817,8 +821,7 @@ Test(tpam, server_port_is_used)
 
     snprintf(port, sizeof(port), "%u", closed_port());
     /* The host key line names the port, so only the port differs. */
-    cr_assert(asprintf(&line, "[127.0.0.1]:%s%s", port, strchr(key, ' ')) >
-              0);
+    cr_assert(asprintf(&line, "[127.0.0.1]:%s%s", port, strchr(key, ' ')) > 0);
     setenv("TEST_HOSTKEY", line, 1);
     cfg = conf_with(&(conf_opts){.port = port, .hostkey = "TEST_HOSTKEY"});
     r = get_password(cfg, "alice", "root", "10.20.30.40");
@@ -832,10 +835,9 @@ Test(tpam, server_port_is_used)
 
 Test(tpam, host_key_lines)
 {
-    static const char *const keys[] = {"TPAM_HOSTKEY_ED25519",
-                                       "TPAM_HOSTKEY_HASHED",
-                                       "TPAM_HOSTKEY_RSA",
-                                       "TPAM_HOSTKEY_ECDSA"};
+    static const char *const keys[] = {
+        "TPAM_HOSTKEY_ED25519", "TPAM_HOSTKEY_HASHED", "TPAM_HOSTKEY_RSA",
+        "TPAM_HOSTKEY_ECDSA"};
 
     for (size_t i = 0; i < N_OF(keys); i++) {
         char *cfg = conf_with(&(conf_opts){.hostkey = keys[i]});
@@ -991,8 +993,8 @@ static void retrieve_error(const char *line)
     cr_assert(asprintf(&faults, "retrieve_error=%s\n", line) > 0);
     set_faults(faults);
     r = get_password(cfg, "bob", "root", "10.20.30.40");
-    cr_expect(r.status == 1 || r.status == 3, "exit %d; stderr:\n%s",
-              r.status, r.err);
+    cr_expect(r.status == 1 || r.status == 3, "exit %d; stderr:\n%s", r.status,
+              r.err);
     /* Never the error line as a password. */
     cr_expect_str_eq(r.out, "");
     cr_expect(strstr(r.out, line) == NULL);
@@ -1061,7 +1063,8 @@ static const char *const hostile_users[] = {
     "!x",
     "tab\tx",
     "bob\nRetrieve --AccountName root",
-    "\xff\xfe" "bob",
+    "\xff\xfe"
+    "bob",
     "-x",
     "--UserName",
     "DOM\\user",
@@ -1083,7 +1086,7 @@ static const char *hostile_user(size_t i)
     return long_name;
 }
 
-/* No logged command holds text (or its first 12 bytes, escaped by the sim or not). */
+/* No logged command holds the first 12 bytes of text. */
 static void expect_log_without(const char *text, const char *what)
 {
     char *log = cmdlog();
@@ -1128,8 +1131,8 @@ Test(tpam, hostile_gateway_users_refused_before_any_command)
             clear_log();
             /* An FQDN target needs no lookup: nothing is sent at all. */
             r = get_password(cfg, u, "root", "web01.example.com");
-            cr_expect_eq(r.status, 3, "%s, user %zu: exit %d\n%s", auths[a],
-                         i, r.status, r.err);
+            cr_expect_eq(r.status, 3, "%s, user %zu: exit %d\n%s", auths[a], i,
+                         r.status, r.err);
             cr_expect_str_eq(r.out, "");
             cr_expect(strstr(r.err, "refused user name") != NULL,
                       "%s, user %zu: no clear message:\n%s", auths[a], i,
@@ -1153,8 +1156,7 @@ Test(tpam, hostile_gateway_users_after_listsystems)
 
         clear_log();
         r = get_password(cfg, u, "root", "10.20.30.40");
-        cr_expect_eq(r.status, 3, "user %zu: exit %d\n%s", i, r.status,
-                     r.err);
+        cr_expect_eq(r.status, 3, "user %zu: exit %d\n%s", i, r.status, r.err);
         cr_expect_str_eq(r.out, "");
         /* The address needed ListSystems; nothing built from the user. */
         expect_only_listsystems(u);
@@ -1183,7 +1185,7 @@ static const char *const hostile_targets[] = {
 
 Test(tpam, hostile_target_users_refused)
 {
-    /* Each authorization and maptoreal: the first command built from the user differs. */
+    /* The first command built from the target user differs in each. */
     static const char *const extras[] = {
         "\nsystem_prefix = PSM",
         "\nsystem_prefix = PSM\nauthorization = policy",
@@ -1195,14 +1197,15 @@ Test(tpam, hostile_target_users_refused)
         char *cfg = conf(extras[e]);
 
         for (size_t i = 0; i < N_OF(hostile_targets); i++) {
-            const char *u = hostile_targets[i] ? hostile_targets[i]
-                                               : hostile_user(N_OF(hostile_users) - 1);
+            const char *u = hostile_targets[i]
+                                ? hostile_targets[i]
+                                : hostile_user(N_OF(hostile_users) - 1);
             tu_run r;
 
             clear_log();
             r = get_password(cfg, "bob", u, "10.20.30.40");
-            cr_expect_eq(r.status, 3, "config %zu, target %zu: exit %d\n%s",
-                         e, i, r.status, r.err);
+            cr_expect_eq(r.status, 3, "config %zu, target %zu: exit %d\n%s", e,
+                         i, r.status, r.err);
             cr_expect_str_eq(r.out, "");
             cr_expect(strstr(r.err, "refused account name") != NULL,
                       "config %zu, target %zu: no clear message:\n%s", e, i,
@@ -1225,7 +1228,12 @@ static const char *const hostile_hosts[] = {
     "--NetworkAddress",
     "\"10.20.30.40\"",
     "a\tb",
-    "web01\n.example.com",
+    /*
+     * Newlines come with a blank: under valgrind the command is spawned
+     * through `libtool --mode=execute`, which leaves a word without blanks
+     * unquoted and so cuts "a\nb" at the newline before credstack sees it.
+     */
+    "web01\n--SystemName DB02",
     "fe80::1%eth0",
     "web01.exa\xffmple.com",
     "DOM\\web01",
@@ -1245,14 +1253,14 @@ Test(tpam, hostile_target_hosts_refused)
         char *cfg = conf(extras[e]);
 
         for (size_t i = 0; i <= N_OF(hostile_hosts); i++) {
-            const char *h = i < N_OF(hostile_hosts) ? hostile_hosts[i]
-                                                   : longhost;
+            const char *h =
+                i < N_OF(hostile_hosts) ? hostile_hosts[i] : longhost;
             tu_run r;
 
             clear_log();
             r = get_password(cfg, "bob", "root", h);
-            cr_expect_eq(r.status, 3, "resolver %zu, host %zu: exit %d\n%s",
-                         e, i, r.status, r.err);
+            cr_expect_eq(r.status, 3, "resolver %zu, host %zu: exit %d\n%s", e,
+                         i, r.status, r.err);
             cr_expect_str_eq(r.out, "");
             cr_expect(strstr(r.err, "refused") != NULL,
                       "resolver %zu, host %zu: no clear message:\n%s", e, i,
@@ -1266,7 +1274,8 @@ Test(tpam, hostile_target_hosts_refused)
 
 /* ---- the vendor's configuration shapes, end to end ---- */
 
-/* Put the CLI user's ed25519 key in store `name` under CREDSTACK_STORE_DIR=tmp. */
+/* Put the CLI user's ed25519 key in store `name` under CREDSTACK_STORE_DIR=tmp.
+ */
 static void store_key(const char *name, const char *const *env)
 {
     tu_run r = tu_credstack(ARGV("store", "init", "--store", name), NULL, env);
@@ -1275,14 +1284,14 @@ static void store_key(const char *name, const char *const *env)
     tu_run_free(&r);
     r = tu_credstack(ARGV("store", "set", "--store", name, "--type",
                           "private-key", "--from-file",
-                          tu_env("TPAM_CLIENT_KEY"), "tpam",
-                          "server_user_key"),
+                          tu_env("TPAM_CLIENT_KEY"), "tpam", "server_user_key"),
                      NULL, env);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
 }
 
-/* Copy a file of tests/unit/config, replacing the lines that start with a key. */
+/* Copy a file of tests/unit/config, replacing the lines that start with a key.
+ */
 static char *edit_sample(const char *sample, const char *const *from,
                          const char *const *to)
 {
@@ -1339,9 +1348,8 @@ Test(tpam, vendor_gen2_default_cfg)
     cfg = edit_sample(
         "tests/unit/config/gen2-default.cfg",
         ARGV("; server = ", "; server_public_key=", "; server_port = ",
-             "; server_user = ", "; server_user_key=$",
-             "; authorization = ", "; system_prefix = ", "; name = ",
-             "; log_level = "),
+             "; server_user = ", "; server_user_key=$", "; authorization = ",
+             "; system_prefix = ", "; name = ", "; log_level = "),
         ARGV(server, key, port, user, "server_user_key=$",
              "authorization = policy", "system_prefix = PSM_",
              "name = tpamstore", "log_level = warning"));
@@ -1460,8 +1468,9 @@ Test(tpam, check_prints_the_derived_stack)
                  map ? "yes" : "no", reuse ? "yes" : "no");
         cfg = conf(extra);
         r = tu_credstack(ARGV("check", "--config", cfg), NULL, NULL);
-        cr_assert(asprintf(&want, "%s%s%s%s%s\ncheckout required "
-                                  "checkout-tpam\n",
+        cr_assert(asprintf(&want,
+                           "%s%s%s%s%s\ncheckout required "
+                           "checkout-tpam\n",
                            reuse ? "checkout sufficient reuse-gateway\n" : "",
                            res ? "resolve requisite resolver-dns\n"
                                : "resolve requisite resolver-tpam\n",
@@ -1469,8 +1478,7 @@ Test(tpam, check_prints_the_derived_stack)
                            map ? "map required maptoreal\n" : "",
                            auth == 0   ? "authorize required auth-gateway"
                            : auth == 1 ? "authorize required auth-approval"
-                                       : "authorize required auth-policy") >
-                  0);
+                                       : "authorize required auth-policy") > 0);
         got = stack_lines(r.out);
         cr_expect_eq(r.status, 0, "%s: %s", extra, r.err);
         cr_expect_str_eq(got, want, "options:%s", extra);
@@ -1502,8 +1510,8 @@ Test(tpam, check_store_and_bad_values)
     static const char *const bad[] = {
         "\nsystem_name_resolver = ldap", "\nauthorization = always",
         "\nsystem_maptoreal = maybe", "\nreuse_gateway_password = 2"};
-    static const char *const names[] = {"system_name_resolver",
-                                        "authorization", "system_maptoreal",
+    static const char *const names[] = {"system_name_resolver", "authorization",
+                                        "system_maptoreal",
                                         "reuse_gateway_password"};
     for (size_t i = 0; i < N_OF(bad); i++) {
         cfg = conf(bad[i]);
@@ -1519,8 +1527,7 @@ Test(tpam, check_store_and_bad_values)
 
 static json_t *hook(const char *cfg, const char *in, int *status)
 {
-    tu_run r = tu_credstack(ARGV("hook", "get-password-list", "--config",
-                                 cfg),
+    tu_run r = tu_credstack(ARGV("hook", "get-password-list", "--config", cfg),
                             in, NULL);
     json_error_t e;
     json_t *j = json_loads(r.out, 0, &e);
