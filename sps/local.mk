@@ -46,4 +46,8 @@ PY_LOG_COMPILER = env CREDSTACK_SPS_ZIP='$(abs_top_builddir)/$(SPS_PLUGIN_ZIP)' 
 	TPAM_SIM='$(abs_top_builddir)/tests/tpam-sim/tpam-sim' $(PYTHON3_SPS)
 TESTS += tests/sps/test_plugin.py
 dist_noinst_SCRIPTS += tests/sps/test_plugin.py
+# Built before any test runs (check_DATA), never beside them: its staged
+# install relinks the modules in the build tree, and a test loading one at
+# that moment would find it missing.
+check_DATA = $(SPS_PLUGIN_ZIP)
 tests/sps/test_plugin.log: $(SPS_PLUGIN_ZIP)
