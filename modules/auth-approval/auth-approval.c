@@ -29,39 +29,23 @@ static int row_matches(const tpam_table *t, size_t r, const char *user,
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *user = credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER);
-    const char *account = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
-    const char *system = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
+    const char *user, *account, *system;
     char err[512] = "", reason[256];
-    tpam_cmd *cmd = NULL;
     tpam_table *t = NULL;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc;
 
     (void)data;
-    if (user == NULL || account == NULL || system == NULL) {
-        credstack_module_error(mod, "no gateway user, account or system: "
-                                    "put a resolver before this line");
+    if (tpam_module_subject(mod, req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
-    }
-    cmd = tpam_cmd_new("ListRequestDetails");
-    if (cmd == NULL) {
-        credstack_module_error(mod, "out of memory");
-        return CREDSTACK_RESULT_ERROR;
-    }
-    rc = tpam_cmd_add(cmd, "RequestorName", user, TPAM_FIELD_USER, err,
-                      sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "AccountName", account, TPAM_FIELD_ACCOUNT,
-                          err, sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "SystemName", system, TPAM_FIELD_SYSTEM, err,
-                          sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "Status", "Active", TPAM_FIELD_KEYWORD, err,
-                          sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_module_list(mod, req, cmd, &t, err, sizeof(err));
+    rc = tpam_module_query(mod, req, "ListRequestDetails",
+                           (const tpam_arg[]){
+                               {"RequestorName", user, TPAM_FIELD_USER},
+                               {"AccountName", account, TPAM_FIELD_ACCOUNT},
+                               {"SystemName", system, TPAM_FIELD_SYSTEM},
+                               {"Status", "Active", TPAM_FIELD_KEYWORD},
+                           },
+                           4, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
         credstack_module_note(mod, "%s has no Active request for %s on %s",
                               user, account, system);
@@ -101,7 +85,6 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                           account, system);
 done:
     tpam_table_free(t);
-    tpam_cmd_free(cmd);
     return ret;
 }
 

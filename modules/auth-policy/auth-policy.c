@@ -24,47 +24,30 @@ static int required_policy(credstack_module *mod, const char **policy)
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *user = credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER);
-    const char *account = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
-    const char *system = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
-    const char *policy = NULL;
+    const char *user, *account, *system, *policy = NULL;
     char err[512] = "", reason[256];
-    tpam_cmd *cmd = NULL;
     tpam_table *t = NULL;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc, col;
 
     (void)data;
-    if (required_policy(mod, &policy) != CREDSTACK_OK)
+    if (required_policy(mod, &policy) != CREDSTACK_OK ||
+        tpam_module_subject(mod, req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
-    if (user == NULL || account == NULL || system == NULL) {
-        credstack_module_error(mod, "no gateway user, account or system: "
-                                    "put a resolver before this line");
-        return CREDSTACK_RESULT_ERROR;
-    }
     /* The policy goes into the reason text: check it before connecting. */
     rc = tpam_value_check("required_policy", policy, strlen(policy),
                           TPAM_FIELD_POLICY, err, sizeof(err));
-    cmd = rc == CREDSTACK_OK ? tpam_cmd_new("ListAssignedPolicies") : NULL;
-    if (rc == CREDSTACK_OK && cmd == NULL)
-        rc = CREDSTACK_ERR_NOMEM;
     if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "UserName", user, TPAM_FIELD_USER, err,
-                          sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "AccountName", account, TPAM_FIELD_ACCOUNT,
-                          err, sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "SystemName", system, TPAM_FIELD_SYSTEM, err,
-                          sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "AllOrEffectiveFlag", "E", TPAM_FIELD_FLAG, err,
-                          sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "PermissionType", "Pwd", TPAM_FIELD_KEYWORD,
-                          err, sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_module_list(mod, req, cmd, &t, err, sizeof(err));
+        rc = tpam_module_query(
+            mod, req, "ListAssignedPolicies",
+            (const tpam_arg[]){
+                {"UserName", user, TPAM_FIELD_USER},
+                {"AccountName", account, TPAM_FIELD_ACCOUNT},
+                {"SystemName", system, TPAM_FIELD_SYSTEM},
+                {"AllOrEffectiveFlag", "E", TPAM_FIELD_FLAG},
+                {"PermissionType", "Pwd", TPAM_FIELD_KEYWORD},
+            },
+            5, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
         credstack_module_note(mod, "%s has no password permissions on %s "
                                    "for %s",
@@ -101,7 +84,6 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                           user, policy, account, system);
 done:
     tpam_table_free(t);
-    tpam_cmd_free(cmd);
     return ret;
 }
 

@@ -31,11 +31,8 @@ static int split_reason(const char *reason, char *kind, size_t kindlen,
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *user = credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER);
-    const char *account = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
-    const char *system = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
     const char *reason = credstack_request_get(req, CREDSTACK_ITEM_REASON);
-    const char *detail = NULL;
+    const char *user, *account, *system, *detail = NULL;
     tpam_field_kind detail_kind = TPAM_FIELD_POLICY;
     char kind[32], err[512] = "";
     char *password = NULL;
@@ -49,26 +46,19 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         credstack_module_note(mod, "no module authorized this request");
         return CREDSTACK_RESULT_DENIED;
     }
-    if (user == NULL || account == NULL || system == NULL) {
-        credstack_module_error(mod, "no gateway user, account or system: "
-                                    "put a resolver before this line");
+    if (tpam_module_subject(mod, req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
-    }
     if (split_reason(reason, kind, sizeof(kind), &detail, &detail_kind) != 0) {
         credstack_module_error(mod, "unknown authorization reason '%.40s'",
                                reason);
         return CREDSTACK_RESULT_ERROR;
     }
-    cmd = tpam_cmd_new("Retrieve");
-    if (cmd == NULL) {
-        credstack_module_error(mod, "out of memory");
-        return CREDSTACK_RESULT_ERROR;
-    }
-    rc = tpam_cmd_add(cmd, "AccountName", account, TPAM_FIELD_ACCOUNT, err,
-                      sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "SystemName", system, TPAM_FIELD_SYSTEM, err,
-                          sizeof(err));
+    rc = tpam_module_command("Retrieve",
+                             (const tpam_arg[]){
+                                 {"AccountName", account, TPAM_FIELD_ACCOUNT},
+                                 {"SystemName", system, TPAM_FIELD_SYSTEM},
+                             },
+                             2, &cmd, err, sizeof(err));
     if (rc == CREDSTACK_OK)
         rc = tpam_cmd_add_reason(cmd, "ReasonText", user, kind, detail,
                                  detail_kind, err, sizeof(err));

@@ -24,39 +24,29 @@ static int find_row(const tpam_table *t, const char *account,
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *account = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
-    const char *system = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
+    const char *user, *account, *system, *real_account, *real_system;
     char err[512] = "";
-    tpam_cmd *cmd = NULL;
     tpam_table *t = NULL;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
-    const char *real_account, *real_system;
     int rc, row, c1, c2;
 
     (void)data;
-    if (account == NULL || system == NULL) {
-        credstack_module_error(mod, "no account or system to map: put a "
-                                    "resolver before this line");
+    if (tpam_module_subject(mod, req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
+    rc = tpam_module_query(mod, req, "ListAccounts",
+                           (const tpam_arg[]){
+                               {"AccountName", account, TPAM_FIELD_ACCOUNT},
+                               {"SystemName", system, TPAM_FIELD_SYSTEM},
+                           },
+                           2, &t, err, sizeof(err));
+    if (rc == CREDSTACK_ERR_NOTFOUND) {
+        credstack_module_note(mod, "TPAM has no account %s on %s", account,
+                              system);
+        ret = CREDSTACK_RESULT_DENIED;
+        goto done;
     }
-    cmd = tpam_cmd_new("ListAccounts");
-    if (cmd == NULL) {
-        credstack_module_error(mod, "out of memory");
-        return CREDSTACK_RESULT_ERROR;
-    }
-    rc = tpam_cmd_add(cmd, "AccountName", account, TPAM_FIELD_ACCOUNT, err,
-                      sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_cmd_add(cmd, "SystemName", system, TPAM_FIELD_SYSTEM, err,
-                          sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_module_list(mod, req, cmd, &t, err, sizeof(err));
     if (rc != CREDSTACK_OK) {
-        if (rc == CREDSTACK_ERR_NOTFOUND)
-            credstack_module_note(mod, "TPAM has no account %s on %s",
-                                  account, system);
-        ret = rc == CREDSTACK_ERR_NOTFOUND ? CREDSTACK_RESULT_DENIED
-                                           : tpam_module_fail(mod, rc, err);
+        ret = tpam_module_fail(mod, rc, err);
         goto done;
     }
     row = find_row(t, account, system);
@@ -95,7 +85,6 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     ret = CREDSTACK_RESULT_SUCCESS;
 done:
     tpam_table_free(t);
-    tpam_cmd_free(cmd);
     return ret;
 }
 

@@ -53,7 +53,6 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     const char *host = credstack_request_get(req, CREDSTACK_ITEM_TARGET_HOST);
     mc_host_kind kind = mc_host_classify(host);
     char label[64], shown[96], err[512] = "";
-    tpam_cmd *cmd = NULL;
     tpam_table *t = NULL;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc, col, row;
@@ -78,15 +77,11 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         }
         return CREDSTACK_RESULT_SUCCESS;
     }
-    cmd = tpam_cmd_new("ListSystems");
-    if (cmd == NULL) {
-        credstack_module_error(mod, "out of memory");
-        return CREDSTACK_RESULT_ERROR;
-    }
-    rc = tpam_cmd_add(cmd, "NetworkAddress", host, TPAM_FIELD_ADDRESS, err,
-                      sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc = tpam_module_list(mod, req, cmd, &t, err, sizeof(err));
+    rc = tpam_module_query(mod, req, "ListSystems",
+                           (const tpam_arg[]){
+                               {"NetworkAddress", host, TPAM_FIELD_ADDRESS},
+                           },
+                           1, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
         credstack_module_note(mod, "TPAM lists no system at %s", shown);
         ret = CREDSTACK_RESULT_DENIED;
@@ -119,7 +114,6 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     ret = CREDSTACK_RESULT_SUCCESS;
 done:
     tpam_table_free(t);
-    tpam_cmd_free(cmd);
     return ret;
 }
 

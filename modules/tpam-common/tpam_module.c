@@ -253,20 +253,22 @@ static void tpam_prefix_command(const tpam_cmd *cmd, char *err,
     snprintf(err, errlen, "%s: %s", tpam_cmd_name(cmd), tmp);
 }
 
-int tpam_module_list(credstack_module *mod, credstack_request *req,
-                     const tpam_cmd *cmd, tpam_table **t_out, char *err,
-                     size_t errlen)
+/* Run cmd and hand its output to parse; the output is wiped either way. */
+static int tpam_module_parse(credstack_module *mod, credstack_request *req,
+                             const tpam_cmd *cmd,
+                             int (*parse)(const char *, size_t, void *,
+                                          char *, size_t),
+                             void *parsed_out, char *err, size_t errlen)
 {
     char *out = NULL;
     size_t len = 0;
     int ret;
 
-    *t_out = NULL;
     ret = tpam_module_run(mod, req, cmd, &out, &len, err, errlen);
     if (ret != CREDSTACK_OK) {
         return ret;
     }
-    ret = tpam_table_parse(out, len, t_out, err, errlen);
+    ret = parse(out, len, parsed_out, err, errlen);
     tpam_client_output_free(out, len);
     if (ret != CREDSTACK_OK) {
         tpam_prefix_command(cmd, err, errlen);
@@ -274,23 +276,85 @@ int tpam_module_list(credstack_module *mod, credstack_request *req,
     return ret;
 }
 
+static int tpam_parse_table(const char *out, size_t len, void *t_out,
+                            char *err, size_t errlen)
+{
+    return tpam_table_parse(out, len, t_out, err, errlen);
+}
+
+static int tpam_parse_password(const char *out, size_t len, void *pw_out,
+                               char *err, size_t errlen)
+{
+    return tpam_retrieve_parse(out, len, pw_out, err, errlen);
+}
+
+int tpam_module_list(credstack_module *mod, credstack_request *req,
+                     const tpam_cmd *cmd, tpam_table **t_out, char *err,
+                     size_t errlen)
+{
+    *t_out = NULL;
+    return tpam_module_parse(mod, req, cmd, tpam_parse_table, t_out, err,
+                             errlen);
+}
+
 int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
                          const tpam_cmd *cmd, char **password_out, char *err,
                          size_t errlen)
 {
-    char *out = NULL;
-    size_t len = 0;
+    *password_out = NULL;
+    return tpam_module_parse(mod, req, cmd, tpam_parse_password,
+                             password_out, err, errlen);
+}
+
+int tpam_module_subject(credstack_module *mod, const credstack_request *req,
+                        const char **user_out, const char **account_out,
+                        const char **system_out)
+{
+    *user_out = credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER);
+    *account_out = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
+    *system_out = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
+    if (*user_out == NULL || *account_out == NULL || *system_out == NULL) {
+        credstack_module_error(mod, "no gateway user, account or system: "
+                                    "put a resolver before this line");
+        return CREDSTACK_ERR_MODULE;
+    }
+    return CREDSTACK_OK;
+}
+
+int tpam_module_command(const char *command, const tpam_arg *args,
+                        size_t nargs, tpam_cmd **cmd_out, char *err,
+                        size_t errlen)
+{
+    tpam_cmd *cmd = tpam_cmd_new(command);
+    int ret = cmd == NULL ? CREDSTACK_ERR_NOMEM : CREDSTACK_OK;
+
+    for (size_t i = 0; ret == CREDSTACK_OK && i < nargs; i++) {
+        ret = tpam_cmd_add(cmd, args[i].option, args[i].value, args[i].kind,
+                           err, errlen);
+    }
+    if (ret == CREDSTACK_ERR_NOMEM) {
+        snprintf(err, errlen, "out of memory");
+    }
+    if (ret != CREDSTACK_OK) {
+        tpam_cmd_free(cmd);
+        cmd = NULL;
+    }
+    *cmd_out = cmd;
+    return ret;
+}
+
+int tpam_module_query(credstack_module *mod, credstack_request *req,
+                      const char *command, const tpam_arg *args, size_t nargs,
+                      tpam_table **t_out, char *err, size_t errlen)
+{
+    tpam_cmd *cmd = NULL;
     int ret;
 
-    *password_out = NULL;
-    ret = tpam_module_run(mod, req, cmd, &out, &len, err, errlen);
-    if (ret != CREDSTACK_OK) {
-        return ret;
+    *t_out = NULL;
+    ret = tpam_module_command(command, args, nargs, &cmd, err, errlen);
+    if (ret == CREDSTACK_OK) {
+        ret = tpam_module_list(mod, req, cmd, t_out, err, errlen);
     }
-    ret = tpam_retrieve_parse(out, len, password_out, err, errlen);
-    tpam_client_output_free(out, len);
-    if (ret != CREDSTACK_OK) {
-        tpam_prefix_command(cmd, err, errlen);
-    }
+    tpam_cmd_free(cmd);
     return ret;
 }

@@ -56,4 +56,34 @@ int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
                          const tpam_cmd *cmd, char **password_out, char *err,
                          size_t errlen);
 
+/* One `--option value` of a command, checked against kind's allow-list. */
+typedef struct tpam_arg {
+    const char *option;
+    const char *value;
+    tpam_field_kind kind;
+} tpam_arg;
+
+/*
+ * The request's gateway user, account and system, which every module after
+ * the resolvers needs.  When one is unset, records an error saying a
+ * resolver must come first and returns CREDSTACK_ERR_MODULE.
+ */
+int tpam_module_subject(credstack_module *mod, const credstack_request *req,
+                        const char **user_out, const char **account_out,
+                        const char **system_out);
+
+/*
+ * A new command `command --option value ...` (free with tpam_cmd_free()).
+ * Returns as tpam_cmd_add(), with *cmd_out NULL on failure and err saying
+ * which value was refused and why.
+ */
+int tpam_module_command(const char *command, const tpam_arg *args,
+                        size_t nargs, tpam_cmd **cmd_out, char *err,
+                        size_t errlen);
+
+/* tpam_module_command() then tpam_module_list(): one list query. */
+int tpam_module_query(credstack_module *mod, credstack_request *req,
+                      const char *command, const tpam_arg *args, size_t nargs,
+                      tpam_table **t_out, char *err, size_t errlen);
+
 #endif /* TPAM_MODULE_H */
