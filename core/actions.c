@@ -1,4 +1,5 @@
-/* actions.c: control words and [result=action ...] lists, turned into per-result action tables. */
+/* actions.c: control words and [result=action ...] lists, turned into
+ * per-result action tables. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -28,11 +29,14 @@ static const struct {
     const char *word;
     cs_action actions[CREDSTACK_RESULT_COUNT];
 } controls[] = {
-    {"required", {CS_ACTION_OK, CS_ACTION_BAD, CS_ACTION_IGNORE, CS_ACTION_BAD}},
-    {"requisite", {CS_ACTION_OK, CS_ACTION_DIE, CS_ACTION_IGNORE, CS_ACTION_DIE}},
+    {"required",
+     {CS_ACTION_OK, CS_ACTION_BAD, CS_ACTION_IGNORE, CS_ACTION_BAD}},
+    {"requisite",
+     {CS_ACTION_OK, CS_ACTION_DIE, CS_ACTION_IGNORE, CS_ACTION_DIE}},
     {"sufficient",
      {CS_ACTION_DONE, CS_ACTION_IGNORE, CS_ACTION_IGNORE, CS_ACTION_BAD}},
-    {"optional", {CS_ACTION_OK, CS_ACTION_IGNORE, CS_ACTION_IGNORE, CS_ACTION_BAD}},
+    {"optional",
+     {CS_ACTION_OK, CS_ACTION_IGNORE, CS_ACTION_IGNORE, CS_ACTION_BAD}},
 };
 
 const char *cs_result_name(int result)
@@ -142,15 +146,14 @@ static int parse_bracket(const char *control, cs_action *actions, char *err,
     return CREDSTACK_OK;
 }
 
-int cs_actions_from_control(const char *control, cs_action *actions,
-                            char *err, size_t errlen)
+int cs_actions_from_control(const char *control, cs_action *actions, char *err,
+                            size_t errlen)
 {
     if (control[0] == '[')
         return parse_bracket(control, actions, err, errlen);
     for (size_t i = 0; i < sizeof(controls) / sizeof(controls[0]); i++) {
         if (strcmp(control, controls[i].word) == 0) {
-            memcpy(actions, controls[i].actions,
-                   sizeof(controls[i].actions));
+            memcpy(actions, controls[i].actions, sizeof(controls[i].actions));
             return CREDSTACK_OK;
         }
     }

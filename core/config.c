@@ -1,4 +1,5 @@
-/* config.c: the table of sections and options behind cs_config, with lookups, overrides and the lookup cache. */
+/* config.c: the table of sections and options behind cs_config, with lookups,
+ * overrides and the lookup cache. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@ struct cs_cached {
 
 struct cs_sect {
     char *name;
-    unsigned line; /* line of the (first) header; 0 when made by cs_config_set() */
+    unsigned
+        line; /* line of the (first) header; 0 when made by cs_config_set() */
     struct cs_opt *opts;
     size_t nopts, capopts;
     struct cs_cached *cache;
@@ -132,7 +134,8 @@ static void cs_err_clear(char *err, size_t errlen)
 
 static int cs_lower(int c)
 {
-    /* ASCII only: locale-dependent tolower() must not change how a file parses. */
+    /* ASCII only: locale-dependent tolower() must not change how a file parses.
+     */
     return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
@@ -181,8 +184,8 @@ static void *cs_grow(void *arr, size_t *cap, size_t n, size_t elsize)
 
 static int cs_sects_room(cs_config *cfg)
 {
-    struct cs_sect *p = cs_grow(cfg->sects, &cfg->capsects, cfg->nsects,
-                                sizeof(*p));
+    struct cs_sect *p =
+        cs_grow(cfg->sects, &cfg->capsects, cfg->nsects, sizeof(*p));
 
     if (!p)
         return CREDSTACK_ERR_NOMEM;
@@ -202,8 +205,8 @@ static int cs_opts_room(struct cs_sect *s)
 
 static int cs_cache_room(struct cs_sect *s)
 {
-    struct cs_cached *p = cs_grow(s->cache, &s->capcache, s->ncache,
-                                  sizeof(*p));
+    struct cs_cached *p =
+        cs_grow(s->cache, &s->capcache, s->ncache, sizeof(*p));
 
     if (!p)
         return CREDSTACK_ERR_NOMEM;
@@ -329,10 +332,10 @@ static const struct cs_opt *cs_opt_find_const(const struct cs_sect *s,
     return i < s->nopts ? &s->opts[i] : NULL;
 }
 
-/* The option in section, else in [DEFAULT]; NULL if the section does not exist. */
-static const struct cs_opt *cs_opt_lookup(const cs_config *cfg,
-                                          const char *section,
-                                          const char *option)
+/* The option in section, else in [DEFAULT]; NULL if the section does not exist.
+ */
+static const struct cs_opt *
+cs_opt_lookup(const cs_config *cfg, const char *section, const char *option)
 {
     const struct cs_sect *s = NULL;
     const struct cs_opt *o = NULL;
@@ -386,7 +389,8 @@ int cs_config_add_section(cs_config *cfg, const char *section, unsigned line,
 
     s = cs_sect_find(cfg, section);
     if (s == &cfg->defaults) {
-        /* ConfigParser lets [DEFAULT] be opened again; its options still may not repeat. */
+        /* ConfigParser lets [DEFAULT] be opened again; its options still may
+         * not repeat. */
         if (s->line == 0)
             s->line = line;
         goto done;
@@ -595,7 +599,8 @@ int cs_config_set(cs_config *cfg, const char *section, const char *option,
         name = NULL;
         copy = NULL;
     }
-    /* Any value may be referenced from anywhere (via [DEFAULT]): drop the whole cache. */
+    /* Any value may be referenced from anywhere (via [DEFAULT]): drop the whole
+     * cache. */
     cfg->gen++;
 done:
     free(name);
@@ -603,8 +608,7 @@ done:
     return ret;
 }
 
-void cs_config_foreach(const cs_config *cfg, cs_config_visit_fn fn,
-                       void *user)
+void cs_config_foreach(const cs_config *cfg, cs_config_visit_fn fn, void *user)
 {
     size_t i, j;
 

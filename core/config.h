@@ -1,4 +1,5 @@
-/* config.h: the configuration reader (ConfigParser semantics on top of inih), private to the core. */
+/* config.h: the configuration reader (ConfigParser semantics on top of inih),
+ * private to the core. */
 #ifndef CREDSTACK_CORE_CONFIG_H
 #define CREDSTACK_CORE_CONFIG_H
 
@@ -70,13 +71,12 @@ int cs_config_parse_int(const cs_config *cfg, const char *section,
  */
 int cs_config_parse_enum(const cs_config *cfg, const char *section,
                          const char *option, const char *value,
-                         const char *const *choices, int *index_out,
-                         char *err, size_t errlen);
+                         const char *const *choices, int *index_out, char *err,
+                         size_t errlen);
 
 /* Call fn for every section.option in file order (DEFAULT first). */
 typedef void (*cs_config_visit_fn)(const char *section, const char *option,
                                    unsigned line, void *user);
-void cs_config_foreach(const cs_config *cfg, cs_config_visit_fn fn,
-                       void *user);
+void cs_config_foreach(const cs_config *cfg, cs_config_visit_fn fn, void *user);
 
 #endif /* CREDSTACK_CORE_CONFIG_H */

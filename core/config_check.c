@@ -1,4 +1,5 @@
-/* config_check.c: warns about unknown sections and options, and reads the core's own options. */
+/* config_check.c: warns about unknown sections and options, and reads the
+ * core's own options. */
 #include "autoconf.h"
 
 #include <string.h>
@@ -10,17 +11,16 @@ static const struct {
     const char *section;
     const char *const *options; /* NULL: any option */
 } known[] = {
-    {"plugin", (const char *const[]){"config_version", "cred_store",
-                                     "log_level", NULL}},
+    {"plugin",
+     (const char *const[]){"config_version", "cred_store", "log_level", NULL}},
     {"credential_store", (const char *const[]){"name", NULL}},
     {"logging", (const char *const[]){"log_level", "destination", NULL}},
-    {"tpam",
-     (const char *const[]){"server", "server_port", "server_user",
-                           "server_user_key", "server_public_key",
-                           "system_name_resolver", "authorization",
-                           "required_policy", "system_maptoreal",
-                           "system_prefix", "reuse_gateway_password",
-                           "connect_timeout", "command_timeout", NULL}},
+    {"tpam", (const char *const[]){"server", "server_port", "server_user",
+                                   "server_user_key", "server_public_key",
+                                   "system_name_resolver", "authorization",
+                                   "required_policy", "system_maptoreal",
+                                   "system_prefix", "reuse_gateway_password",
+                                   "connect_timeout", "command_timeout", NULL}},
     {"credstack", (const char *const[]){"module_dir", "stack", "store_dir",
                                         "store_key_file", NULL}},
     {"DEFAULT", NULL},
@@ -40,8 +40,8 @@ static void visit(const char *section, const char *option, unsigned line,
             if (strcmp(*o, option) == 0)
                 return;
         cs_log(h, CREDSTACK_LOG_WARNING, NULL,
-               "%s:%u: unknown option %s.%s (ignored)",
-               cs_config_path(h->cfg), line, section, option);
+               "%s:%u: unknown option %s.%s (ignored)", cs_config_path(h->cfg),
+               line, section, option);
         return;
     }
     /* Sections of third-party modules are theirs to check. */

@@ -1,4 +1,5 @@
-/* config_int.h: declarations shared by the config*.c files only, not by the rest of the core. */
+/* config_int.h: declarations shared by the config*.c files only, not by the
+ * rest of the core. */
 #ifndef CREDSTACK_CORE_CONFIG_INT_H
 #define CREDSTACK_CORE_CONFIG_INT_H
 
@@ -15,7 +16,8 @@
  */
 #define CS_CONFIG_NAME_MAX 176
 
-/* The name ConfigParser gives the section whose values every section inherits. */
+/* The name ConfigParser gives the section whose values every section inherits.
+ */
 #define CS_CONFIG_DEFAULT "DEFAULT"
 
 /* Overwrite n bytes in a way the compiler may not drop (values may be keys). */
@@ -50,7 +52,8 @@ void cs_config_errf(char *err, size_t errlen, const char *fmt, ...)
 /* Whether two names are equal ignoring ASCII case. */
 int cs_config_name_eq(const char *a, const char *b);
 
-/* An empty configuration named `path` (for messages); NULL when out of memory. */
+/* An empty configuration named `path` (for messages); NULL when out of memory.
+ */
 cs_config *cs_config_new(const char *path);
 
 /*

@@ -1,4 +1,5 @@
-/* config_interp.c: %(name)s and %% interpolation, as Python's configparser.BasicInterpolation does it. */
+/* config_interp.c: %(name)s and %% interpolation, as Python's
+ * configparser.BasicInterpolation does it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,8 @@ struct cs_interp {
     const char *section;
     const char *option; /* the option asked for, as given */
     struct cs_config_buf out;
-    /* Names being expanded, outermost first, for loop detection and messages. */
+    /* Names being expanded, outermost first, for loop detection and messages.
+     */
     char *chain[CS_INTERP_MAX_DEPTH + 2];
     size_t nchain;
     char *err;
@@ -112,15 +114,17 @@ static int cs_expand(struct cs_interp *ip, const char *rest, int depth)
             continue;
         }
         if (p[1] != '(') {
-            ret = cs_interp_fail(ip, "'%' must be followed by '%' or "
-                                     "'(name)s'; write a literal '%' as '%%'",
+            ret = cs_interp_fail(ip,
+                                 "'%' must be followed by '%' or "
+                                 "'(name)s'; write a literal '%' as '%%'",
                                  "");
             goto done;
         }
         q = strchr(p + 2, ')');
         if (!q || q == p + 2 || q[1] != 's') {
-            ret = cs_interp_fail(ip, "a reference must be written "
-                                     "'%(name)s'",
+            ret = cs_interp_fail(ip,
+                                 "a reference must be written "
+                                 "'%(name)s'",
                                  "");
             goto done;
         }
@@ -135,12 +139,16 @@ static int cs_expand(struct cs_interp *ip, const char *rest, int depth)
             char what[CS_CONFIG_NAME_MAX * 2 + 64];
 
             if (strcmp(ip->section, CS_CONFIG_DEFAULT) == 0)
-                snprintf(what, sizeof(what), "no option '%.*s' in section "
-                         "[DEFAULT]", CS_CONFIG_NAME_MAX, var);
+                snprintf(what, sizeof(what),
+                         "no option '%.*s' in section "
+                         "[DEFAULT]",
+                         CS_CONFIG_NAME_MAX, var);
             else
-                snprintf(what, sizeof(what), "no option '%.*s' in section "
-                         "[%.*s] or [DEFAULT]", CS_CONFIG_NAME_MAX, var,
-                         CS_CONFIG_NAME_MAX, ip->section);
+                snprintf(what, sizeof(what),
+                         "no option '%.*s' in section "
+                         "[%.*s] or [DEFAULT]",
+                         CS_CONFIG_NAME_MAX, var, CS_CONFIG_NAME_MAX,
+                         ip->section);
             ret = cs_interp_fail(ip, what, "");
             goto done;
         }

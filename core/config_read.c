@@ -1,4 +1,5 @@
-/* config_read.c: the line reader: ConfigParser's line rules in front of inih, which only ever sees short synthetic lines. */
+/* config_read.c: the line reader: ConfigParser's line rules in front of inih,
+ * which only ever sees short synthetic lines. */
 
 /*
  * Why inih is fed a synthetic stream
@@ -54,7 +55,8 @@
 /* inih copies section names into a 50-byte buffer. */
 #define CS_INIH_SECTION_MAX 49
 
-/* A bigger file is not a configuration file; refuse it rather than read it all. */
+/* A bigger file is not a configuration file; refuse it rather than read it all.
+ */
 #define CS_FILE_MAX (16u * 1024u * 1024u)
 
 #define CS_NONE ((size_t)-1)
@@ -65,8 +67,8 @@ enum cs_rec_kind { CS_REC_SECTION, CS_REC_OPTION };
 struct cs_rec {
     enum cs_rec_kind kind;
     unsigned line;
-    char *name;                /* section name, or option name in lower case */
-    size_t sect;               /* option: index of its section's record */
+    char *name;                 /* section name, or option name in lower case */
+    size_t sect;                /* option: index of its section's record */
     struct cs_config_buf value; /* option: the assembled value */
 };
 
@@ -453,7 +455,8 @@ static int cs_feed_option(void *user, const char *section, const char *name,
 #endif
     if (rd->rc != CREDSTACK_OK)
         return 0;
-    /* A build with INI_CALL_HANDLER_ON_NEW_SECTION reports headers so; we track them ourselves. */
+    /* A build with INI_CALL_HANDLER_ON_NEW_SECTION reports headers so; we track
+     * them ourselves. */
     if (!name && !value)
         return 1;
     if (!section || !name || !cs_token(value, '\x01', rd->nrecs, &j) ||
@@ -475,8 +478,8 @@ static int cs_feed_option(void *user, const char *section, const char *name,
     } else if (strcmp(name, r->name) != 0) {
         goto mismatch;
     }
-    ret = cs_config_add_option(rd->cfg, s->name, r->name, &r->value.p,
-                               r->line, rd->err, rd->errlen);
+    ret = cs_config_add_option(rd->cfg, s->name, r->name, &r->value.p, r->line,
+                               rd->err, rd->errlen);
     if (ret != CREDSTACK_OK) {
         rd->rc = ret;
         return 0;
@@ -536,8 +539,7 @@ int cs_config_parse(const char *text, size_t len, const char *name,
         ret = CREDSTACK_ERR_NOMEM;
     } else if (r != 0) {
         cs_config_errf(err, errlen,
-                       "%s:%u: internal error: inih refused the line",
-                       rd.name,
+                       "%s:%u: internal error: inih refused the line", rd.name,
                        (r > 0 && (size_t)r <= rd.nrecs) ? rd.recs[r - 1].line
                                                         : 0u);
         ret = CREDSTACK_ERR_CONFIG;

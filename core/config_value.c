@@ -1,4 +1,5 @@
-/* config_value.c: typed option values (boolean, integer, one of a list) with messages that say what is wrong. */
+/* config_value.c: typed option values (boolean, integer, one of a list) with
+ * messages that say what is wrong. */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,7 +149,8 @@ int cs_config_parse_int(const cs_config *cfg, const char *section,
                        quoted);
         goto done;
     }
-    /* Accumulate the magnitude; anything past LONG_MIN's is out of range anyway. */
+    /* Accumulate the magnitude; anything past LONG_MIN's is out of range
+     * anyway. */
     limit = neg ? (unsigned long)LONG_MAX + 1ul : (unsigned long)LONG_MAX;
     for (; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') {
@@ -166,10 +168,9 @@ int cs_config_parse_int(const cs_config *cfg, const char *section,
         }
     }
     if (!range) {
-        long v = neg ? (mag == (unsigned long)LONG_MAX + 1ul
-                            ? LONG_MIN
-                            : -(long)mag)
-                     : (long)mag;
+        long v =
+            neg ? (mag == (unsigned long)LONG_MAX + 1ul ? LONG_MIN : -(long)mag)
+                : (long)mag;
 
         if (v >= min && v <= max) {
             *out = v;
@@ -185,8 +186,8 @@ done:
 
 int cs_config_parse_enum(const cs_config *cfg, const char *section,
                          const char *option, const char *value,
-                         const char *const *choices, int *index_out,
-                         char *err, size_t errlen)
+                         const char *const *choices, int *index_out, char *err,
+                         size_t errlen)
 {
     int ret = CREDSTACK_ERR_CONFIG;
     char prefix[512], quoted[CS_QUOTE_MAX + 8], list[512];
@@ -218,8 +219,7 @@ int cs_config_parse_enum(const cs_config *cfg, const char *section,
     }
     cs_prefix(cfg, section, option, prefix, sizeof(prefix));
     cs_quote(value, quoted, sizeof(quoted));
-    cs_config_errf(err, errlen, "%s%s is not one of: %s", prefix, quoted,
-                   list);
+    cs_config_errf(err, errlen, "%s%s is not one of: %s", prefix, quoted, list);
 done:
     return ret;
 }

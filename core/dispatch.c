@@ -1,4 +1,5 @@
-/* dispatch.c: runs a request through the stack, stage by stage, reading only the action tables. */
+/* dispatch.c: runs a request through the stack, stage by stage, reading only
+ * the action tables. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -46,7 +47,8 @@ static void trace_line(credstack_handle *h, const credstack_request *req,
     fflush(h->trace);
 }
 
-/* Whether a stage may end with no positive result (only sufficient/optional lines). */
+/* Whether a stage may end with no positive result (only sufficient/optional
+ * lines). */
 static int stage_may_pass_empty(const credstack_handle *h, size_t first,
                                 size_t end)
 {
@@ -156,8 +158,9 @@ int cs_dispatch(credstack_handle *h, credstack_request *req)
         if (st.failed)
             return stage_fail(h, req, &st, stage);
         if (!st.positive && !stage_may_pass_empty(h, i, end)) {
-            cs_set_error(h, "stage %s (%s:%u): no module gave a positive "
-                            "result",
+            cs_set_error(h,
+                         "stage %s (%s:%u): no module gave a positive "
+                         "result",
                          stage, h->stack.lines[i].file,
                          h->stack.lines[i].lineno);
             if (h->trace)

@@ -6,7 +6,8 @@
 
 #include "internal.h"
 
-/* Indexed by credstack_rc; the sentinel keeps the table and the enum in step. */
+/* Indexed by credstack_rc; the sentinel keeps the table and the enum in step.
+ */
 static const char *const rc_texts[CREDSTACK_ERR_COUNT] = {
     [CREDSTACK_OK] = "success",
     [CREDSTACK_ERR_DENIED] = "no password (denied or not found)",

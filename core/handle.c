@@ -1,4 +1,5 @@
-/* handle.c: opening a handle (configuration, stack, modules), printing its stack, closing it. */
+/* handle.c: opening a handle (configuration, stack, modules), printing its
+ * stack, closing it. */
 #include "autoconf.h"
 
 #include <libgen.h>
@@ -21,7 +22,8 @@ static const char *env(const char *name)
 #endif
 }
 
-/* log_level of the later generation ([logging]) wins over the seed's ([plugin]). */
+/* log_level of the later generation ([logging]) wins over the seed's
+ * ([plugin]). */
 static int read_log_level(credstack_handle *h)
 {
     static const char *const sections[] = {"logging", "plugin"};
@@ -53,8 +55,7 @@ static int read_log_level(credstack_handle *h)
  */
 static int read_log_destination(credstack_handle *h)
 {
-    static const char *const choices[] = {"stderr", "messages", "syslog",
-                                          NULL};
+    static const char *const choices[] = {"stderr", "messages", "syslog", NULL};
     const char *v = NULL;
     int which = 0;
     int ret = cs_config_lookup(h, NULL, "logging", "destination", &v);
@@ -70,7 +71,8 @@ static int read_log_destination(credstack_handle *h)
     return ret;
 }
 
-/* A relative path in the configuration is relative to the configuration file. */
+/* A relative path in the configuration is relative to the configuration file.
+ */
 static char *relative_to_config(const cs_config *cfg, const char *path)
 {
     char *copy = NULL, *out = NULL;
@@ -245,7 +247,8 @@ void credstack_set_log_level(credstack_handle *h, int level)
         h->log_level = level;
 }
 
-/* Quote an argument value when it needs it, so the output reads back as a stack file. */
+/* Quote an argument value when it needs it, so the output reads back as a stack
+ * file. */
 static void print_value(FILE *out, const char *v)
 {
     if (*v != '\0' && strpbrk(v, " \t\"#\\[") == NULL) {

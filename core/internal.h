@@ -1,4 +1,5 @@
-/* internal.h: struct bodies and helpers shared by the core's files; never installed. */
+/* internal.h: struct bodies and helpers shared by the core's files; never
+ * installed. */
 #ifndef CREDSTACK_CORE_INTERNAL_H
 #define CREDSTACK_CORE_INTERNAL_H
 
@@ -37,7 +38,7 @@ typedef struct cs_line {
     char *module; /* module name */
     cs_arg *args;
     size_t nargs;
-    char *file;    /* where the line came from */
+    char *file; /* where the line came from */
     unsigned lineno;
 } cs_line;
 
@@ -122,8 +123,8 @@ const char *cs_log_level_name(int level);
 /* actions.c */
 const char *cs_result_name(int result);
 const char *cs_action_name(cs_action action);
-int cs_actions_from_control(const char *control, cs_action *actions,
-                            char *err, size_t errlen);
+int cs_actions_from_control(const char *control, cs_action *actions, char *err,
+                            size_t errlen);
 
 /* stack_parse.c */
 int cs_stack_parse_file(const char *path, cs_stack *stack, char *err,
@@ -149,7 +150,8 @@ void cs_dso_unload_all(credstack_handle *h);
 /* dispatch.c */
 int cs_dispatch(credstack_handle *h, credstack_request *req);
 
-/* module_api.c: options written as exactly "$" (take from the credential store) */
+/* module_api.c: options written as exactly "$" (take from the credential store)
+ */
 void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
                           void *user);
 

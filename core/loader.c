@@ -102,8 +102,7 @@ static int check_safe(const char *module_dir, const char *path,
         slash = strrchr(paths[i], '/');
         if (slash == NULL)
             continue;
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - paths[i]),
-                 paths[i]);
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - paths[i]), paths[i]);
         ret = cs_is_safe_path(dir[0] ? dir : "/", 1, err, errlen);
         if (ret != CREDSTACK_OK)
             return ret;
@@ -115,8 +114,8 @@ static int check_ops(const struct credstack_module_ops *ops, const char *name,
                      const char *path, char *err, size_t errlen)
 {
     if (ops == NULL) {
-        snprintf(err, errlen, "module %s (%s): entry point returned NULL",
-                 name, path);
+        snprintf(err, errlen, "module %s (%s): entry point returned NULL", name,
+                 path);
         return CREDSTACK_ERR_MODULE;
     }
     if (ops->abi_version != CREDSTACK_MODULE_ABI_VERSION) {
@@ -126,8 +125,8 @@ static int check_ops(const struct credstack_module_ops *ops, const char *name,
                  name, path, ops->abi_version, CREDSTACK_MODULE_ABI_VERSION);
         return CREDSTACK_ERR_MODULE;
     }
-    if (ops->size < offsetof(struct credstack_module_ops, fini) +
-                        sizeof(ops->fini)) {
+    if (ops->size <
+        offsetof(struct credstack_module_ops, fini) + sizeof(ops->fini)) {
         snprintf(err, errlen,
                  "module %s (%s): ops structure too small (%zu bytes)", name,
                  path, ops->size);
@@ -163,8 +162,8 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out)
     }
     ret = find_module(h->module_dir, name, &path, &object);
     if (ret == CREDSTACK_ERR_NOTFOUND) {
-        cs_set_error(h, "module %s: no %s.so or %s.la in %s", name, name,
-                     name, h->module_dir);
+        cs_set_error(h, "module %s: no %s.so or %s.la in %s", name, name, name,
+                     h->module_dir);
         ret = CREDSTACK_ERR_MODULE;
         goto done;
     }
@@ -192,8 +191,9 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out)
         entry = (credstack_module_entry_fn)(uintptr_t)lt_dlsym(
             (lt_dlhandle)dso->lt_handle, CREDSTACK_MODULE_ENTRY_SYMBOL);
         if (entry == NULL)
-            cs_set_error(h, "module %s (%s): no symbol %s; not a credstack "
-                            "module",
+            cs_set_error(h,
+                         "module %s (%s): no symbol %s; not a credstack "
+                         "module",
                          name, dso->path, CREDSTACK_MODULE_ENTRY_SYMBOL);
     }
     lt_dladvise_destroy(&advise);

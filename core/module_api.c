@@ -77,9 +77,8 @@ int credstack_module_config_bool(credstack_module *mod, const char *section,
     }
     if (ret != CREDSTACK_OK)
         return ret;
-    return config_failed(mod, cs_config_parse_bool(mod->h->cfg, section,
-                                                   option, v, value_out,
-                                                   mod->h->err,
+    return config_failed(mod, cs_config_parse_bool(mod->h->cfg, section, option,
+                                                   v, value_out, mod->h->err,
                                                    sizeof(mod->h->err)));
 }
 
@@ -96,16 +95,14 @@ int credstack_module_config_int(credstack_module *mod, const char *section,
     }
     if (ret != CREDSTACK_OK)
         return ret;
-    return config_failed(mod, cs_config_parse_int(mod->h->cfg, section,
-                                                  option, v, min, max,
-                                                  value_out, mod->h->err,
-                                                  sizeof(mod->h->err)));
+    return config_failed(
+        mod, cs_config_parse_int(mod->h->cfg, section, option, v, min, max,
+                                 value_out, mod->h->err, sizeof(mod->h->err)));
 }
 
 int credstack_module_config_enum(credstack_module *mod, const char *section,
-                                 const char *option,
-                                 const char *const *choices, int def_index,
-                                 int *index_out)
+                                 const char *option, const char *const *choices,
+                                 int def_index, int *index_out)
 {
     const char *v = NULL;
     int ret = credstack_module_config_string(mod, section, option, &v);
@@ -121,10 +118,9 @@ int credstack_module_config_enum(credstack_module *mod, const char *section,
     }
     if (ret != CREDSTACK_OK)
         return ret;
-    return config_failed(mod, cs_config_parse_enum(mod->h->cfg, section,
-                                                   option, v, choices,
-                                                   index_out, mod->h->err,
-                                                   sizeof(mod->h->err)));
+    return config_failed(
+        mod, cs_config_parse_enum(mod->h->cfg, section, option, v, choices,
+                                  index_out, mod->h->err, sizeof(mod->h->err)));
 }
 
 void credstack_module_log(credstack_module *mod, int level, const char *fmt,
@@ -138,7 +134,8 @@ void credstack_module_log(credstack_module *mod, int level, const char *fmt,
     va_end(ap);
 }
 
-/* The format attribute lets clang's -Wformat-nonliteral see fmt checked at the callers. */
+/* The format attribute lets clang's -Wformat-nonliteral see fmt checked at the
+ * callers. */
 static void verror(credstack_module *mod, int rc, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 static void verror(credstack_module *mod, int rc, const char *fmt, va_list ap)
@@ -152,8 +149,8 @@ static void verror(credstack_module *mod, int rc, const char *fmt, va_list ap)
                   ? rc
                   : CREDSTACK_ERR_MODULE;
     snprintf(mod->note, sizeof(mod->note), "%s", msg);
-    cs_set_error(mod->h, "%s (%s:%u): %s", mod->line->module,
-                 mod->line->file, mod->line->lineno, msg);
+    cs_set_error(mod->h, "%s (%s:%u): %s", mod->line->module, mod->line->file,
+                 mod->line->lineno, msg);
     cs_log(mod->h, CREDSTACK_LOG_ERROR, mod->line->module, "%s", msg);
 }
 

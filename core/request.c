@@ -1,4 +1,5 @@
-/* request.c: a request's items, per-request module data and option overrides. */
+/* request.c: a request's items, per-request module data and option overrides.
+ */
 #include "autoconf.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
-/* stack_default.c: builds the stack from the seed's [tpam] options when no stack file is given. */
+/* stack_default.c: builds the stack from the seed's [tpam] options when no
+ * stack file is given. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -6,8 +7,8 @@
 
 #include "internal.h"
 
-static int get_opt(credstack_handle *h, const char *section,
-                   const char *option, const char **v)
+static int get_opt(credstack_handle *h, const char *section, const char *option,
+                   const char **v)
 {
     int ret = cs_config_lookup(h, NULL, section, option, v);
 
@@ -37,8 +38,8 @@ static int get_enum(credstack_handle *h, const char *option,
     *out = 0;
     if (ret != CREDSTACK_OK || v == NULL)
         return ret;
-    return cs_config_parse_enum(h->cfg, "tpam", option, v, choices, out,
-                                h->err, sizeof(h->err));
+    return cs_config_parse_enum(h->cfg, "tpam", option, v, choices, out, h->err,
+                                sizeof(h->err));
 }
 
 typedef struct plan {
@@ -92,12 +93,12 @@ static int want_secret_source(credstack_handle *h, const char *store)
     return 0;
 }
 
-/* The order is the seed's: secret, reuse, resolve, prefix, map, authorize, checkout. */
+/* The order is the seed's: secret, reuse, resolve, prefix, map, authorize,
+ * checkout. */
 int cs_stack_derive(credstack_handle *h, cs_stack *stack)
 {
     static const char *const resolvers[] = {"tpam", "dns", NULL};
-    static const char *const auths[] = {"gateway", "approval", "policy",
-                                        NULL};
+    static const char *const auths[] = {"gateway", "approval", "policy", NULL};
     static const char *const auth_modules[] = {"auth-gateway", "auth-approval",
                                                "auth-policy"};
     const char *file = cs_config_path(h->cfg);
@@ -107,8 +108,9 @@ int cs_stack_derive(credstack_handle *h, cs_stack *stack)
     int ret;
 
     if (!cs_config_has_section(h->cfg, "tpam")) {
-        cs_set_error(h, "%s: no [tpam] section and no stack file: nothing "
-                        "to run",
+        cs_set_error(h,
+                     "%s: no [tpam] section and no stack file: nothing "
+                     "to run",
                      file);
         return CREDSTACK_ERR_CONFIG;
     }

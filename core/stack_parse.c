@@ -1,4 +1,5 @@
-/* stack_parse.c: reads a stack file into lines with action tables; every malformed line is an error naming file:line. */
+/* stack_parse.c: reads a stack file into lines with action tables; every
+ * malformed line is an error naming file:line. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -11,8 +12,8 @@
 #define MAX_FIELDS 64
 #define MAX_LINE 4096
 
-static const char *const known_stages[] = {"secret", "checkout", "resolve",
-                                           "map", "authorize", NULL};
+static const char *const known_stages[] = {"secret", "checkout",  "resolve",
+                                           "map",    "authorize", NULL};
 
 static int valid_name(const char *s, const char *extra)
 {
@@ -116,8 +117,7 @@ void cs_stack_clear(cs_stack *stack)
 /* Append one line; args are "key=value" strings, NULL-terminated. */
 int cs_stack_append(cs_stack *stack, const char *stage, const char *control,
                     const char *module, const char *const *args,
-                    const char *file, unsigned lineno, char *err,
-                    size_t errlen)
+                    const char *file, unsigned lineno, char *err, size_t errlen)
 {
     cs_line l = {0};
     cs_line *grown = NULL;
@@ -161,9 +161,8 @@ int cs_stack_append(cs_stack *stack, const char *stage, const char *control,
     for (size_t i = 0; i < nargs; i++) {
         const char *eq = strchr(args[i], '=');
         if (eq == NULL || eq == args[i]) {
-            snprintf(err, errlen,
-                     "%s:%u: argument '%s' of %s is not key=value", file,
-                     lineno, args[i], module);
+            snprintf(err, errlen, "%s:%u: argument '%s' of %s is not key=value",
+                     file, lineno, args[i], module);
             ret = CREDSTACK_ERR_STACK;
             goto done;
         }
@@ -294,8 +293,7 @@ int cs_stack_parse_file(const char *path, cs_stack *stack, char *err,
             char *grown;
             cap = cap ? cap * 2 : 8192;
             if (cap > (1u << 20)) {
-                snprintf(err, errlen, "%s: stack file larger than 1 MiB",
-                         path);
+                snprintf(err, errlen, "%s: stack file larger than 1 MiB", path);
                 ret = CREDSTACK_ERR_STACK;
                 goto done;
             }

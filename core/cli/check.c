@@ -1,4 +1,5 @@
-/* check.c: `credstack check`: validates the configuration and stack and prints the effective stack. */
+/* check.c: `credstack check`: validates the configuration and stack and prints
+ * the effective stack. */
 #include "autoconf.h"
 
 #include <getopt.h>

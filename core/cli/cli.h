@@ -10,8 +10,8 @@
 enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_DENIED = 1,
-    CLI_EXIT_CONFIG = 2,  /* usage, configuration, stack, module, request */
-    CLI_EXIT_BACKEND = 3  /* the backend failed, timed out or was refused */
+    CLI_EXIT_CONFIG = 2, /* usage, configuration, stack, module, request */
+    CLI_EXIT_BACKEND = 3 /* the backend failed, timed out or was refused */
 };
 
 int cli_get_password(int argc, char **argv);
@@ -32,7 +32,8 @@ int cli_exit_code(int rc);
 int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
              const char *stack, unsigned flags);
 
-/* Read all of a stream (at most max bytes); NUL-terminated; free with cli_free_secret. */
+/* Read all of a stream (at most max bytes); NUL-terminated; free with
+ * cli_free_secret. */
 int cli_read_all(FILE *f, size_t max, char **buf_out, size_t *len_out);
 void cli_free_secret(char *buf, size_t len);
 

@@ -110,9 +110,8 @@ int cli_log_level(const char *text)
     static const struct {
         const char *name;
         int level;
-    } names[] = {{"debug", 10},   {"info", 20},  {"warning", 30},
-                 {"warn", 30},    {"error", 40}, {"critical", 50},
-                 {"fatal", 50}};
+    } names[] = {{"debug", 10}, {"info", 20},     {"warning", 30}, {"warn", 30},
+                 {"error", 40}, {"critical", 50}, {"fatal", 50}};
     char *end = NULL;
     long n;
 

@@ -1,4 +1,5 @@
-/* get_password.c: `credstack get-password`: prints the password for one request. */
+/* get_password.c: `credstack get-password`: prints the password for one
+ * request. */
 #include "autoconf.h"
 
 #include <getopt.h>
@@ -80,14 +81,30 @@ int cli_get_password(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "c:s:g:u:H:ptl:hV", opts, NULL)) !=
            -1) {
         switch (c) {
-        case 'c': config = optarg; break;
-        case 's': stack = optarg; break;
-        case 'g': gw = optarg; break;
-        case 'u': tu = optarg; break;
-        case 'H': th = optarg; break;
-        case 'p': want_pw = 1; break;
-        case 't': trace = 1; break;
-        case 'l': level = optarg; break;
+        case 'c':
+            config = optarg;
+            break;
+        case 's':
+            stack = optarg;
+            break;
+        case 'g':
+            gw = optarg;
+            break;
+        case 'u':
+            tu = optarg;
+            break;
+        case 'H':
+            th = optarg;
+            break;
+        case 'p':
+            want_pw = 1;
+            break;
+        case 't':
+            trace = 1;
+            break;
+        case 'l':
+            level = optarg;
+            break;
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
@@ -113,8 +130,7 @@ int cli_get_password(int argc, char **argv)
                         "password from stdin\n");
         return CLI_EXIT_CONFIG;
     }
-    rc = cli_open("get-password", &h, config, stack,
-                  CREDSTACK_OPEN_LOG_STDERR);
+    rc = cli_open("get-password", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR);
     if (rc != CREDSTACK_OK) {
         ret = cli_exit_code(rc);
         goto done;
@@ -122,9 +138,10 @@ int cli_get_password(int argc, char **argv)
     if (level != NULL) {
         int lv = cli_log_level(level);
         if (lv < 0) {
-            fprintf(stderr, "credstack get-password: --log-level: '%s' is "
-                            "not debug, info, warning, error, critical or "
-                            "10..50\n",
+            fprintf(stderr,
+                    "credstack get-password: --log-level: '%s' is "
+                    "not debug, info, warning, error, critical or "
+                    "10..50\n",
                     level);
             goto done;
         }
@@ -138,8 +155,7 @@ int cli_get_password(int argc, char **argv)
         (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_HOST, th)) ||
         (gwpw && (rc = credstack_request_set(
                       req, CREDSTACK_ITEM_GATEWAY_PASSWORD, gwpw)))) {
-        fprintf(stderr, "credstack get-password: %s\n",
-                credstack_strerror(rc));
+        fprintf(stderr, "credstack get-password: %s\n", credstack_strerror(rc));
         ret = cli_exit_code(rc);
         goto done;
     }

@@ -1,4 +1,5 @@
-/* hook.c: `credstack hook`: answers one SPS plugin hook, JSON in on stdin and out on stdout. */
+/* hook.c: `credstack hook`: answers one SPS plugin hook, JSON in on stdin and
+ * out on stdout. */
 #include "autoconf.h"
 
 #include <getopt.h>
@@ -14,23 +15,24 @@
 
 static void usage(FILE *out)
 {
-    fputs("Usage: credstack hook HOOK --config FILE [--stack FILE] [--trace]\n"
-          "\n"
-          "Answer one SPS credential-store hook.  Reads one JSON object with\n"
-          "the hook's keyword arguments on stdin and writes one JSON object\n"
-          "on stdout.  HOOK is one of:\n"
-          "  get-password-list        {\"passwords\": [...], \"cookie\": "
-          "{...},\n"
-          "                            \"session_cookie\": {...}}\n"
-          "  get-private-key-list     {\"private_keys\": [...], ...}\n"
-          "  authentication-completed {\"cookie\": {...}, ...}\n"
-          "  session-ended            {\"cookie\": {...}, ...}\n"
-          "\n"
-          "server_username, server_hostname/server_ip win over target_username\n"
-          "and target_host when present.  Denied or not found: an empty list\n"
-          "and exit 0; a broken request or configuration: exit 2; a backend\n"
-          "failure: exit 3 (with an empty list on stdout in both cases).\n",
-          out);
+    fputs(
+        "Usage: credstack hook HOOK --config FILE [--stack FILE] [--trace]\n"
+        "\n"
+        "Answer one SPS credential-store hook.  Reads one JSON object with\n"
+        "the hook's keyword arguments on stdin and writes one JSON object\n"
+        "on stdout.  HOOK is one of:\n"
+        "  get-password-list        {\"passwords\": [...], \"cookie\": "
+        "{...},\n"
+        "                            \"session_cookie\": {...}}\n"
+        "  get-private-key-list     {\"private_keys\": [...], ...}\n"
+        "  authentication-completed {\"cookie\": {...}, ...}\n"
+        "  session-ended            {\"cookie\": {...}, ...}\n"
+        "\n"
+        "server_username, server_hostname/server_ip win over target_username\n"
+        "and target_host when present.  Denied or not found: an empty list\n"
+        "and exit 0; a broken request or configuration: exit 2; a backend\n"
+        "failure: exit 3 (with an empty list on stdout in both cases).\n",
+        out);
 }
 
 /* A string member, or NULL; *bad is set when present with another type. */
@@ -84,7 +86,8 @@ static void wipe_member(json_t *obj, const char *key)
         credstack_wipe((char *)json_string_value(v), json_string_length(v));
 }
 
-/* The reply's cookie: the caller's, with the call count increased (as the vendor's plugin). */
+/* The reply's cookie: the caller's, with the call count increased (as the
+ * vendor's plugin). */
 json_t *cli_hook_next_cookie(json_t *in, const char *key)
 {
     json_t *c = json_object_get(in, key);
@@ -106,8 +109,7 @@ int cli_hook_request_from_json(json_t *in, cli_hook_request *r)
                                             "target_username", NULL};
     static const char *const host_keys[] = {"server_hostname", "server_ip",
                                             "target_host", NULL};
-    static const char *const port_keys[] = {"server_port", "target_port",
-                                            NULL};
+    static const char *const port_keys[] = {"server_port", "target_port", NULL};
     const char **it = r->items;
     int bad = 0;
 
@@ -159,8 +161,8 @@ static int run_password(json_t *in, const char *config, const char *stack,
     if ((rc = credstack_request_new(h, &req)) != CREDSTACK_OK)
         goto done;
     for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
-        if ((rc = credstack_request_set(req, passed[i],
-                                        r.items[passed[i]])) != CREDSTACK_OK)
+        if ((rc = credstack_request_set(req, passed[i], r.items[passed[i]])) !=
+            CREDSTACK_OK)
             goto done;
     rc = credstack_run(h, req);
     if (rc == CREDSTACK_OK) {
@@ -203,10 +205,9 @@ int cli_hook(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    static const char *const hooks[] = {"get-password-list",
-                                        "get-private-key-list",
-                                        "authentication-completed",
-                                        "session-ended", NULL};
+    static const char *const hooks[] = {
+        "get-password-list", "get-private-key-list", "authentication-completed",
+        "session-ended", NULL};
     const char *config = NULL, *stack = NULL, *hook = NULL;
     int trace = 0, c, which = -1, rc = CREDSTACK_OK;
     char *text = NULL;
@@ -217,9 +218,15 @@ int cli_hook(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:s:thV", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': config = optarg; break;
-        case 's': stack = optarg; break;
-        case 't': trace = 1; break;
+        case 'c':
+            config = optarg;
+            break;
+        case 's':
+            stack = optarg;
+            break;
+        case 't':
+            trace = 1;
+            break;
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
@@ -238,8 +245,7 @@ int cli_hook(int argc, char **argv)
             which = i;
     if (which < 0 || config == NULL) {
         fprintf(stderr, "credstack hook: %s\n",
-                config == NULL ? "--config FILE is required"
-                               : "name one HOOK");
+                config == NULL ? "--config FILE is required" : "name one HOOK");
         usage(stderr);
         return CLI_EXIT_CONFIG;
     }
@@ -252,10 +258,10 @@ int cli_hook(int argc, char **argv)
     in = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     cli_free_secret(text, len);
     if (!json_is_object(in)) {
-        fprintf(stderr, "credstack hook: the request is not a JSON object: "
-                        "line %d column %d: %s\n",
-                jerr.line, jerr.column,
-                in ? "not an object" : jerr.text);
+        fprintf(stderr,
+                "credstack hook: the request is not a JSON object: "
+                "line %d column %d: %s\n",
+                jerr.line, jerr.column, in ? "not an object" : jerr.text);
         rc = CREDSTACK_ERR_INVALID;
         goto reply;
     }
@@ -276,8 +282,7 @@ reply:
     if (which <= 1) {
         json_t *empty = json_array();
         /* On any failure the list is empty: never half an answer. */
-        json_object_set_new(reply,
-                            which == 1 ? "private_keys" : "passwords",
+        json_object_set_new(reply, which == 1 ? "private_keys" : "passwords",
                             rc == CREDSTACK_OK && list ? json_incref(list)
                                                        : empty);
         if (rc == CREDSTACK_OK && list)

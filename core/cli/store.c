@@ -1,4 +1,5 @@
-/* store.c: `credstack store`: init, set, get, list, delete and rekey of a local credential store. */
+/* store.c: `credstack store`: init, set, get, list, delete and rekey of a local
+ * credential store. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -14,7 +15,8 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
+    fprintf(
+        out,
         "Usage: credstack store COMMAND --store NAME|PATH [OPTIONS] [ARGS]\n"
         "\n"
         "Manage a local credential store: an encrypted file of credentials\n"
@@ -34,7 +36,8 @@ static void usage(FILE *out)
         "  rekey               re-encrypt under a new key\n"
         "\n"
         "Which store:\n"
-        "  -S, --store NAME|PATH     a store name ([credential_store] name), or\n"
+        "  -S, --store NAME|PATH     a store name ([credential_store] name), "
+        "or\n"
         "                            a path to the file when it has a '/'\n"
         "  -d, --store-dir DIR       where named stores live (default:\n"
         "                            $CREDSTACK_STORE_DIR, else %s)\n"
@@ -44,8 +47,10 @@ static void usage(FILE *out)
         "                            instead of a key file (also:\n"
         "                            $CREDSTACK_STORE_PASSPHRASE)\n"
         "init and rekey:\n"
-        "      --cipher C            aes-256-gcm (default) or chacha20-poly1305\n"
-        "      --kdf K               for a passphrase: scrypt (default) or pbkdf2\n"
+        "      --cipher C            aes-256-gcm (default) or "
+        "chacha20-poly1305\n"
+        "      --kdf K               for a passphrase: scrypt (default) or "
+        "pbkdf2\n"
         "      --kdf-cost N          scrypt: log2 of N (default 15); pbkdf2:\n"
         "                            rounds (default 600000)\n"
         "rekey:\n"
@@ -55,7 +60,8 @@ static void usage(FILE *out)
         "      --new-passphrase-file F  protect with this passphrase\n"
         "set:\n"
         "  -t, --type T              password (default) or private-key\n"
-        "      --key-type T          ssh-rsa, ssh-ed25519, ecdsa-sha2-nistp256,\n"
+        "      --key-type T          ssh-rsa, ssh-ed25519, "
+        "ecdsa-sha2-nistp256,\n"
         "                            ... (default: read from the key)\n"
         "  -f, --from-file FILE      read the secret from FILE, not stdin\n"
         "  -a, --append              add a credential to the entry\n"
@@ -88,7 +94,8 @@ typedef struct opts {
     int append, show_secret;
 } opts_t;
 
-/* A file's content (at most max bytes), NUL-terminated; free with cli_free_secret. */
+/* A file's content (at most max bytes), NUL-terminated; free with
+ * cli_free_secret. */
 static int read_file(const char *path, size_t max, char **buf_out,
                      size_t *len_out)
 {
@@ -102,8 +109,9 @@ static int read_file(const char *path, size_t max, char **buf_out,
     rc = cli_read_all(f, max, buf_out, len_out);
     fclose(f);
     if (rc != CREDSTACK_OK)
-        fprintf(stderr, "credstack store: cannot read %s (at most %zu "
-                        "bytes)\n",
+        fprintf(stderr,
+                "credstack store: cannot read %s (at most %zu "
+                "bytes)\n",
                 path, max);
     return rc;
 }
@@ -151,7 +159,8 @@ static int get_passphrase(const char *file, char **pass_out, size_t *len_out)
     return CREDSTACK_OK;
 }
 
-/* --cipher, --kdf, --kdf-cost into params (kdf from whether a passphrase is used). */
+/* --cipher, --kdf, --kdf-cost into params (kdf from whether a passphrase is
+ * used). */
 static int make_params(const opts_t *o, int passphrase, cs_store_params *p)
 {
     cs_store_cipher cipher = CS_STORE_AES_256_GCM;
@@ -163,8 +172,9 @@ static int make_params(const opts_t *o, int passphrase, cs_store_params *p)
         else if (strcmp(o->cipher, "chacha20-poly1305") == 0)
             cipher = CS_STORE_CHACHA20_POLY1305;
         else {
-            fprintf(stderr, "credstack store: --cipher: '%s' is not "
-                            "aes-256-gcm or chacha20-poly1305\n",
+            fprintf(stderr,
+                    "credstack store: --cipher: '%s' is not "
+                    "aes-256-gcm or chacha20-poly1305\n",
                     o->cipher);
             return CREDSTACK_ERR_INVALID;
         }
@@ -180,8 +190,9 @@ static int make_params(const opts_t *o, int passphrase, cs_store_params *p)
         else if (strcmp(o->kdf, "pbkdf2") == 0)
             kdf = CS_STORE_KDF_PBKDF2;
         else {
-            fprintf(stderr, "credstack store: --kdf: '%s' is not scrypt or "
-                            "pbkdf2\n",
+            fprintf(stderr,
+                    "credstack store: --kdf: '%s' is not scrypt or "
+                    "pbkdf2\n",
                     o->kdf);
             return CREDSTACK_ERR_INVALID;
         }
@@ -193,8 +204,9 @@ static int make_params(const opts_t *o, int passphrase, cs_store_params *p)
         p->kdf_p1 = (uint32_t)n;
         if (end == o->kdf_cost || *end != '\0' || n > 0xffffffffUL ||
             !cs_store_kdf_params_ok(p)) {
-            fprintf(stderr, "credstack store: --kdf-cost: '%s' is out of "
-                            "range (scrypt 1..22, pbkdf2 1000..50000000)\n",
+            fprintf(stderr,
+                    "credstack store: --kdf-cost: '%s' is out of "
+                    "range (scrypt 1..22, pbkdf2 1000..50000000)\n",
                     o->kdf_cost);
             return CREDSTACK_ERR_INVALID;
         }
@@ -231,12 +243,11 @@ static int edit_delete(cs_store *st, void *user, char *err, size_t errlen)
     return rc;
 }
 
-static int do_set(const opts_t *o, const char *path,
-                  const cs_store_unlock *un, const char *host,
-                  const char *user, char *err, size_t errlen)
+static int do_set(const opts_t *o, const char *path, const cs_store_unlock *un,
+                  const char *host, const char *user, char *err, size_t errlen)
 {
-    set_args a = {host, user, o->key_type, CS_STORE_PASSWORD, NULL, 0,
-                  o->append};
+    set_args a = {host, user, o->key_type, CS_STORE_PASSWORD,
+                  NULL, 0,    o->append};
     char *buf = NULL;
     size_t len = 0;
     int rc;
@@ -284,8 +295,7 @@ done:
 }
 
 static int do_get(const opts_t *o, const char *path, const cs_store_unlock *un,
-                  const char *host, const char *user, char *err,
-                  size_t errlen)
+                  const char *host, const char *user, char *err, size_t errlen)
 {
     cs_store *st = NULL;
     unsigned long n = 0;
@@ -371,24 +381,57 @@ static int parse(int argc, char **argv, opts_t *o)
     while ((c = getopt_long(argc, argv, "S:d:k:P:t:f:an:hV", table, NULL)) !=
            -1) {
         switch (c) {
-        case 'S': o->store = optarg; break;
-        case 'd': o->dir = optarg; break;
-        case 'k': o->key_file = optarg; break;
-        case 'P': o->pass_file = optarg; break;
-        case OPT_CIPHER: o->cipher = optarg; break;
-        case OPT_KDF: o->kdf = optarg; break;
-        case OPT_KDF_COST: o->kdf_cost = optarg; break;
-        case OPT_NEW_KEY_FILE: o->new_key_file = optarg; break;
-        case OPT_NEW_PASS_FILE: o->new_pass_file = optarg; break;
-        case 't': o->type = optarg; break;
-        case OPT_KEY_TYPE: o->key_type = optarg; break;
-        case 'f': o->from_file = optarg; break;
-        case 'a': o->append = 1; break;
-        case 'n': o->index = optarg; break;
-        case OPT_SHOW_SECRET: o->show_secret = 1; break;
-        case 'h': return 1;
-        case 'V': return 2;
-        default: return -1;
+        case 'S':
+            o->store = optarg;
+            break;
+        case 'd':
+            o->dir = optarg;
+            break;
+        case 'k':
+            o->key_file = optarg;
+            break;
+        case 'P':
+            o->pass_file = optarg;
+            break;
+        case OPT_CIPHER:
+            o->cipher = optarg;
+            break;
+        case OPT_KDF:
+            o->kdf = optarg;
+            break;
+        case OPT_KDF_COST:
+            o->kdf_cost = optarg;
+            break;
+        case OPT_NEW_KEY_FILE:
+            o->new_key_file = optarg;
+            break;
+        case OPT_NEW_PASS_FILE:
+            o->new_pass_file = optarg;
+            break;
+        case 't':
+            o->type = optarg;
+            break;
+        case OPT_KEY_TYPE:
+            o->key_type = optarg;
+            break;
+        case 'f':
+            o->from_file = optarg;
+            break;
+        case 'a':
+            o->append = 1;
+            break;
+        case 'n':
+            o->index = optarg;
+            break;
+        case OPT_SHOW_SECRET:
+            o->show_secret = 1;
+            break;
+        case 'h':
+            return 1;
+        case 'V':
+            return 2;
+        default:
+            return -1;
         }
     }
     return 0;
@@ -472,8 +515,9 @@ int cli_store(int argc, char **argv)
     case 5: { /* rekey */
         cs_store_unlock to = {0};
         if (o.new_key_file && o.new_pass_file) {
-            snprintf(err, sizeof(err), "give --new-key-file or "
-                                       "--new-passphrase-file, not both");
+            snprintf(err, sizeof(err),
+                     "give --new-key-file or "
+                     "--new-passphrase-file, not both");
             rc = CREDSTACK_ERR_INVALID;
             break;
         }

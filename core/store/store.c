@@ -1,4 +1,5 @@
-/* store.c: the credential store's entries API: locate, open, init, update, rekey, find/put/delete. */
+/* store.c: the credential store's entries API: locate, open, init, update,
+ * rekey, find/put/delete. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -45,8 +46,7 @@ static int name_ok(const char *name)
         return 0;
     for (const char *p = name; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
-              *p == '-'))
+              (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
             return 0;
     return 1;
 }
@@ -170,8 +170,7 @@ static int open_image(const char *path, const unsigned char *img, size_t len,
     cs_store *st = NULL;
     int ret;
 
-    ret = cs_store_unseal(img, len, path, key, &plain, &plain_len, err,
-                          errlen);
+    ret = cs_store_unseal(img, len, path, key, &plain, &plain_len, err, errlen);
     if (ret != CREDSTACK_OK)
         return ret;
     st = calloc(1, sizeof(*st));
@@ -215,8 +214,7 @@ int cs_store_open(const char *path, const cs_store_unlock *un,
     }
     /* A rekey of the key file in place that was cut short between writing
      * the store and renaming <key>.new into place: the new key is there. */
-    if (sealed && p.kdf == CS_STORE_KDF_KEYFILE &&
-        un->key_file != NULL) {
+    if (sealed && p.kdf == CS_STORE_KDF_KEYFILE && un->key_file != NULL) {
         char *knew = NULL;
         char err2[256];
         if (asprintf(&knew, "%s.new", un->key_file) >= 0 &&
@@ -246,8 +244,8 @@ static int write_store(const cs_store *st, int excl, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return ret;
     }
-    ret = cs_store_seal(&st->params, st->key, plain, plain_len, &img, &len,
-                        err, errlen);
+    ret = cs_store_seal(&st->params, st->key, plain, plain_len, &img, &len, err,
+                        errlen);
     cs_store_wipe_free(plain, plain_len);
     if (ret != CREDSTACK_OK)
         return ret;
@@ -256,7 +254,8 @@ static int write_store(const cs_store *st, int excl, char *err, size_t errlen)
     return ret;
 }
 
-/* Parameters and key for a new store or a rekey: a key file (read or created) or a passphrase. */
+/* Parameters and key for a new store or a rekey: a key file (read or created)
+ * or a passphrase. */
 static int new_key(const cs_store_unlock *un, const cs_store_params *params,
                    const char *key_path, cs_store_params *p_out,
                    unsigned char key[CS_STORE_KEY_LEN], char *err,
@@ -269,8 +268,9 @@ static int new_key(const cs_store_unlock *un, const cs_store_params *params,
     if (params != NULL) {
         *p_out = *params;
         if ((p_out->kdf == CS_STORE_KDF_KEYFILE) != (un->passphrase == NULL)) {
-            snprintf(err, errlen, "a key file store needs a key file, a "
-                                  "passphrase store a passphrase");
+            snprintf(err, errlen,
+                     "a key file store needs a key file, a "
+                     "passphrase store a passphrase");
             return CREDSTACK_ERR_INVALID;
         }
     } else {
@@ -298,8 +298,7 @@ static int new_key(const cs_store_unlock *un, const cs_store_params *params,
     return cs_store_key_file_create(key_path, key, err, errlen);
 }
 
-static int lock_dir_of(const char *path, int *lock_fd, char *err,
-                       size_t errlen)
+static int lock_dir_of(const char *path, int *lock_fd, char *err, size_t errlen)
 {
     char *copy = strdup(path);
     int ret;
@@ -346,8 +345,7 @@ done:
 }
 
 int cs_store_update(const char *path, const cs_store_unlock *un,
-                    cs_store_edit_fn edit, void *user, char *err,
-                    size_t errlen)
+                    cs_store_edit_fn edit, void *user, char *err, size_t errlen)
 {
     cs_store *st = NULL;
     int lock_fd = -1, ret;
@@ -355,7 +353,8 @@ int cs_store_update(const char *path, const cs_store_unlock *un,
     ret = cs_store_file_lock(path, &lock_fd, err, errlen);
     if (ret != CREDSTACK_OK)
         return ret;
-    /* Read under the lock: the read-modify-write of two writers never interleaves. */
+    /* Read under the lock: the read-modify-write of two writers never
+     * interleaves. */
     ret = cs_store_open(path, un, &st, err, errlen);
     if (ret == CREDSTACK_OK)
         ret = edit(st, user, err, errlen);
@@ -465,8 +464,9 @@ int cs_store_put(cs_store *st, const char *host, const char *user,
     if (key_type == NULL)
         key_type = "";
     if (!field_ok(host, 255) || !field_ok(user, 255)) {
-        snprintf(err, errlen, "host and user must be 1 to 255 printable "
-                              "characters");
+        snprintf(err, errlen,
+                 "host and user must be 1 to 255 printable "
+                 "characters");
         return CREDSTACK_ERR_INVALID;
     }
     if (type != CS_STORE_PASSWORD && type != CS_STORE_PRIVATE_KEY) {
@@ -484,8 +484,9 @@ int cs_store_put(cs_store *st, const char *host, const char *user,
     }
     if (secret_len == 0 || memchr(secret, 0, secret_len) != NULL ||
         secret_len > CS_STORE_MAX_FILE / 2) {
-        snprintf(err, errlen, "the secret is empty, too long or holds a NUL "
-                              "byte");
+        snprintf(err, errlen,
+                 "the secret is empty, too long or holds a NUL "
+                 "byte");
         return CREDSTACK_ERR_INVALID;
     }
     c.type = type;
@@ -516,11 +517,15 @@ int cs_store_put(cs_store *st, const char *host, const char *user,
 /* The key type inside an "openssh-key-v1" blob: its first public key's name. */
 static const char *openssh_key_type(const unsigned char *b, size_t n)
 {
-    static const char *const known[] = {
-        "ssh-rsa", "ssh-dss", "ssh-ed25519", "ecdsa-sha2-nistp256",
-        "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-        "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
-        NULL};
+    static const char *const known[] = {"ssh-rsa",
+                                        "ssh-dss",
+                                        "ssh-ed25519",
+                                        "ecdsa-sha2-nistp256",
+                                        "ecdsa-sha2-nistp384",
+                                        "ecdsa-sha2-nistp521",
+                                        "sk-ssh-ed25519@openssh.com",
+                                        "sk-ecdsa-sha2-nistp256@openssh.com",
+                                        NULL};
     size_t off = 15; /* "openssh-key-v1\0" */
 
     if (n < off || memcmp(b, "openssh-key-v1", 15) != 0)
@@ -613,8 +618,8 @@ const char *cs_store_guess_key_type(const char *text, size_t len)
                 group[0] = '\0';
 #else
             snprintf(group, sizeof(group), "%s",
-                     OBJ_nid2sn(EC_GROUP_get_curve_name(EC_KEY_get0_group(
-                         EVP_PKEY_get0_EC_KEY(pk)))));
+                     OBJ_nid2sn(EC_GROUP_get_curve_name(
+                         EC_KEY_get0_group(EVP_PKEY_get0_EC_KEY(pk)))));
 #endif
             {
                 if (strcmp(group, "prime256v1") == 0)

@@ -1,4 +1,5 @@
-/* store.h: the local credential store (private to credstack: the CLI and secret-source-localstore). */
+/* store.h: the local credential store (private to credstack: the CLI and
+ * secret-source-localstore). */
 #ifndef CREDSTACK_STORE_H
 #define CREDSTACK_STORE_H
 
@@ -29,7 +30,8 @@ typedef enum cs_store_cipher {
 typedef enum cs_store_kdf {
     CS_STORE_KDF_KEYFILE = 0, /* the key is a master key file's 32 bytes */
     CS_STORE_KDF_SCRYPT = 1,  /* scrypt(passphrase, salt, N=2^p1, r=p2, p=p3) */
-    CS_STORE_KDF_PBKDF2 = 2   /* PBKDF2-HMAC-SHA256(passphrase, salt, p1 rounds) */
+    CS_STORE_KDF_PBKDF2 =
+        2 /* PBKDF2-HMAC-SHA256(passphrase, salt, p1 rounds) */
 } cs_store_kdf;
 
 typedef enum cs_store_type {
@@ -92,7 +94,8 @@ int cs_store_locate(const char *name, const char *dir, char **path_out,
 
 /* ---- whole-store operations (store.c) ---- */
 
-/* Read and decrypt (no lock: writes are atomic renames).  Free with cs_store_free(). */
+/* Read and decrypt (no lock: writes are atomic renames).  Free with
+ * cs_store_free(). */
 int cs_store_open(const char *path, const cs_store_unlock *un,
                   cs_store **st_out, char *err, size_t errlen);
 
@@ -153,13 +156,15 @@ const char *cs_store_guess_key_type(const char *text, size_t len);
 
 /* ---- the format (store_format.c) ---- */
 
-/* Encode the credentials as the plaintext payload; wipe with cs_store_wipe_free(). */
+/* Encode the credentials as the plaintext payload; wipe with
+ * cs_store_wipe_free(). */
 int cs_store_encode(const cs_store *st, unsigned char **out, size_t *len_out);
 /* Decode a payload into st->creds (replacing nothing: st must be empty). */
 int cs_store_decode(cs_store *st, const unsigned char *buf, size_t len,
                     char *err, size_t errlen);
 
-/* Read the header's parameters (no key needed); checks magic, version, sizes. */
+/* Read the header's parameters (no key needed); checks magic, version, sizes.
+ */
 int cs_store_peek(const unsigned char *file, size_t len, const char *path,
                   cs_store_params *params_out, char *err, size_t errlen);
 
@@ -173,15 +178,16 @@ int cs_store_seal(const cs_store_params *params,
 /* Check and decrypt a file image (cs_store_peek() first). */
 int cs_store_unseal(const unsigned char *file, size_t len, const char *path,
                     const unsigned char key[CS_STORE_KEY_LEN],
-                    unsigned char **plain_out, size_t *plain_len_out,
-                    char *err, size_t errlen);
+                    unsigned char **plain_out, size_t *plain_len_out, char *err,
+                    size_t errlen);
 
 /* ---- keys (store_key.c) ---- */
 
 /* Read a master key file; refused when not a regular file, a symlink, or
  * readable or writable by group or others, or not owned by us. */
-int cs_store_key_file_read(const char *path, unsigned char key[CS_STORE_KEY_LEN],
-                           char *err, size_t errlen);
+int cs_store_key_file_read(const char *path,
+                           unsigned char key[CS_STORE_KEY_LEN], char *err,
+                           size_t errlen);
 
 /* Create a new master key file (mode 0400, O_EXCL) with fresh random bytes. */
 int cs_store_key_file_create(const char *path,
@@ -202,9 +208,9 @@ int cs_store_kdf_params_ok(const cs_store_params *params);
 int cs_store_file_read(const char *path, unsigned char **buf_out,
                        size_t *len_out, char *err, size_t errlen);
 
-/* Take the writers' lock (<path>.lock, flock); *fd_out for cs_store_file_unlock. */
-int cs_store_file_lock(const char *path, int *fd_out, char *err,
-                       size_t errlen);
+/* Take the writers' lock (<path>.lock, flock); *fd_out for
+ * cs_store_file_unlock. */
+int cs_store_file_lock(const char *path, int *fd_out, char *err, size_t errlen);
 void cs_store_file_unlock(int fd);
 
 /*

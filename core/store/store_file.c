@@ -1,4 +1,5 @@
-/* store_file.c: reading a store file, the writers' lock, and atomic replacement (temp, fsync, rename, fsync dir). */
+/* store_file.c: reading a store file, the writers' lock, and atomic replacement
+ * (temp, fsync, rename, fsync dir). */
 #include "autoconf.h"
 
 #include <dirent.h>
@@ -78,8 +79,7 @@ done:
     return ret;
 }
 
-int cs_store_file_lock(const char *path, int *fd_out, char *err,
-                       size_t errlen)
+int cs_store_file_lock(const char *path, int *fd_out, char *err, size_t errlen)
 {
     char *lock = NULL;
     int fd;
@@ -192,14 +192,13 @@ int cs_store_file_replace(const char *path, const unsigned char *buf,
     remove_stale(dir, base);
     if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
         asprintf(&tmp, "%s.tmp.%ld.%02x%02x%02x%02x%02x%02x%02x%02x", path,
-                 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-                 rnd[5], rnd[6], rnd[7]) < 0) {
+                 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
+                 rnd[6], rnd[7]) < 0) {
         tmp = NULL;
         snprintf(err, errlen, "out of memory");
         goto done;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-              0600);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "store %s: cannot create %s: %s", path, tmp,
                  strerror(errno));
@@ -219,10 +218,11 @@ int cs_store_file_replace(const char *path, const unsigned char *buf,
         goto done;
     }
     fd = -1;
-    /* Readers see the old file or the new one, never a part: rename is atomic. */
+    /* Readers see the old file or the new one, never a part: rename is atomic.
+     */
     if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "store %s: cannot rename %s into place: %s",
-                 path, tmp, strerror(errno));
+        snprintf(err, errlen, "store %s: cannot rename %s into place: %s", path,
+                 tmp, strerror(errno));
         goto done;
     }
     free(tmp);

@@ -1,4 +1,5 @@
-/* store_format.c: the store file's header, its AEAD seal/open, and the entries' payload encoding. */
+/* store_format.c: the store file's header, its AEAD seal/open, and the entries'
+ * payload encoding. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -131,7 +132,8 @@ int cs_store_peek(const unsigned char *file, size_t len, const char *path,
     return CREDSTACK_OK;
 }
 
-/* One AEAD pass; enc: encrypt plain and write the tag, else decrypt and check it. */
+/* One AEAD pass; enc: encrypt plain and write the tag, else decrypt and check
+ * it. */
 static int aead(int enc, cs_store_cipher cipher,
                 const unsigned char key[CS_STORE_KEY_LEN],
                 const unsigned char *nonce, const unsigned char *aad,
@@ -143,7 +145,8 @@ static int aead(int enc, cs_store_cipher cipher,
 
     if (ctx == NULL || len > (size_t)0x7fffffff)
         goto done;
-    if (EVP_CipherInit_ex(ctx, evp_cipher(cipher), NULL, NULL, NULL, enc) != 1 ||
+    if (EVP_CipherInit_ex(ctx, evp_cipher(cipher), NULL, NULL, NULL, enc) !=
+            1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, CS_STORE_NONCE_LEN,
                             NULL) != 1 ||
         EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1 ||
@@ -156,8 +159,8 @@ static int aead(int enc, cs_store_cipher cipher,
         goto done;
     if (EVP_CipherFinal_ex(ctx, out + n, &n) != 1)
         goto done;
-    if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG,
-                                   CS_STORE_TAG_LEN, tag) != 1)
+    if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CS_STORE_TAG_LEN,
+                                   tag) != 1)
         goto done;
     ok = 1;
 done:
@@ -175,8 +178,9 @@ int cs_store_seal(const cs_store_params *params,
     unsigned char *f = NULL;
 
     if (evp_cipher(params->cipher) == NULL || total > CS_STORE_MAX_FILE) {
-        snprintf(err, errlen, "the store would be too large or its cipher "
-                              "is unknown");
+        snprintf(err, errlen,
+                 "the store would be too large or its cipher "
+                 "is unknown");
         return CREDSTACK_ERR_INVALID;
     }
     f = calloc(1, total);
@@ -215,8 +219,8 @@ int cs_store_seal(const cs_store_params *params,
 
 int cs_store_unseal(const unsigned char *file, size_t len, const char *path,
                     const unsigned char key[CS_STORE_KEY_LEN],
-                    unsigned char **plain_out, size_t *plain_len_out,
-                    char *err, size_t errlen)
+                    unsigned char **plain_out, size_t *plain_len_out, char *err,
+                    size_t errlen)
 {
     cs_store_params p;
     size_t plen;
@@ -287,8 +291,8 @@ int cs_store_encode(const cs_store *st, unsigned char **out, size_t *len_out)
 }
 
 /* A string field: no NUL bytes inside, since the API hands out C strings. */
-static int take(const unsigned char *buf, size_t len, size_t *off,
-                size_t width, char **out)
+static int take(const unsigned char *buf, size_t len, size_t *off, size_t width,
+                char **out)
 {
     size_t n;
 

@@ -1,4 +1,5 @@
-/* store_key.c: the store's key: a master key file, or a passphrase through scrypt or PBKDF2. */
+/* store_key.c: the store's key: a master key file, or a passphrase through
+ * scrypt or PBKDF2. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -16,7 +17,8 @@
 
 #include "store.h"
 
-/* Bounds a reader accepts, so a modified header cannot ask for 2^40 bytes of scrypt. */
+/* Bounds a reader accepts, so a modified header cannot ask for 2^40 bytes of
+ * scrypt. */
 #define SCRYPT_MAX_LOG2N 22
 #define SCRYPT_MAX_R 32
 #define SCRYPT_MAX_P 16
@@ -72,8 +74,8 @@ int cs_store_kdf_derive(const cs_store_params *p, const char *pass,
     if (p->kdf == CS_STORE_KDF_SCRYPT) {
         uint64_t n = (uint64_t)1 << p->kdf_p1;
         /* 128 * N * r bytes, plus a margin for OpenSSL's own accounting. */
-        uint64_t maxmem = 128u * n * p->kdf_p2 + 128u * p->kdf_p2 * p->kdf_p3 +
-                          (1u << 20);
+        uint64_t maxmem =
+            128u * n * p->kdf_p2 + 128u * p->kdf_p2 * p->kdf_p3 + (1u << 20);
         ok = EVP_PBE_scrypt(pass, pass_len, p->salt, CS_STORE_SALT_LEN, n,
                             p->kdf_p2, p->kdf_p3, maxmem, key,
                             CS_STORE_KEY_LEN) == 1;
@@ -96,8 +98,9 @@ int cs_store_kdf_derive(const cs_store_params *p, const char *pass,
  * on the open descriptor (fstat), so it cannot be swapped between the
  * check and the read.
  */
-int cs_store_key_file_read(const char *path, unsigned char key[CS_STORE_KEY_LEN],
-                           char *err, size_t errlen)
+int cs_store_key_file_read(const char *path,
+                           unsigned char key[CS_STORE_KEY_LEN], char *err,
+                           size_t errlen)
 {
     struct stat st;
     unsigned char buf[CS_STORE_KEY_LEN + 1];
@@ -106,8 +109,7 @@ int cs_store_key_file_read(const char *path, unsigned char key[CS_STORE_KEY_LEN]
     int fd = -1, ret = CREDSTACK_ERR_REFUSED;
 
     if (lstat(path, &st) != 0) {
-        snprintf(err, errlen, "master key file %s: %s", path,
-                 strerror(errno));
+        snprintf(err, errlen, "master key file %s: %s", path, strerror(errno));
         /* Not NOTFOUND: that one means "no such store". */
         return errno == ENOENT ? CREDSTACK_ERR_CONFIG : CREDSTACK_ERR_IO;
     }
@@ -128,8 +130,9 @@ int cs_store_key_file_read(const char *path, unsigned char key[CS_STORE_KEY_LEN]
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "master key file %s: refused: not a regular "
-                              "file",
+        snprintf(err, errlen,
+                 "master key file %s: refused: not a regular "
+                 "file",
                  path);
         goto done;
     }
@@ -188,8 +191,7 @@ int cs_store_key_file_create(const char *path,
         snprintf(err, errlen, "no randomness for the master key");
         return CREDSTACK_ERR_IO;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-              0400);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
     if (fd < 0) {
         snprintf(err, errlen, "master key file %s: %s", path, strerror(errno));
         OPENSSL_cleanse(key, CS_STORE_KEY_LEN);

@@ -1,4 +1,5 @@
-/* hello.c: an out-of-tree credstack module that refuses a configured list of target users. */
+/* hello.c: an out-of-tree credstack module that refuses a configured list of
+ * target users. */
 
 /*
  * Stack line:   authorize  requisite  hello  [refuse=root,admin]
@@ -67,8 +68,8 @@ static int hello_init(credstack_module *mod, void **data_out)
     int ret;
 
     if (list == NULL) {
-        ret = credstack_module_config_string(mod, "hello", "refuse_users",
-                                             &list);
+        ret =
+            credstack_module_config_string(mod, "hello", "refuse_users", &list);
         if (ret == CREDSTACK_ERR_NOTFOUND)
             list = "";
         else if (ret != CREDSTACK_OK)
@@ -86,8 +87,8 @@ static int hello_init(credstack_module *mod, void **data_out)
     return CREDSTACK_OK;
 }
 
-static credstack_result hello_run(credstack_module *mod,
-                                  credstack_request *req, void *data)
+static credstack_result hello_run(credstack_module *mod, credstack_request *req,
+                                  void *data)
 {
     const struct hello_conf *c = data;
     const char *user = credstack_request_get(req, CREDSTACK_ITEM_TARGET_USER);

@@ -46,14 +46,16 @@ typedef enum credstack_item {
     CREDSTACK_ITEM_PROTOCOL,
     CREDSTACK_ITEM_CLIENT_IP,
     CREDSTACK_ITEM_SESSION_ID,
-    CREDSTACK_ITEM_SYSTEM,  /* backend system name, set by resolvers */
-    CREDSTACK_ITEM_ACCOUNT, /* backend account name; defaults to TARGET_USER */
-    CREDSTACK_ITEM_REASON,  /* authorization reason, e.g. "policy,Privileged Access" */
+    CREDSTACK_ITEM_SYSTEM,   /* backend system name, set by resolvers */
+    CREDSTACK_ITEM_ACCOUNT,  /* backend account name; defaults to TARGET_USER */
+    CREDSTACK_ITEM_REASON,   /* authorization reason, e.g. "policy,Privileged
+                                Access" */
     CREDSTACK_ITEM_PASSWORD, /* secret: the answer */
     CREDSTACK_ITEM_COUNT     /* sentinel, not an item */
 } credstack_item;
 
-/* The item's name as used in traces and errors ("target_host"); NULL if out of range. */
+/* The item's name as used in traces and errors ("target_host"); NULL if out of
+ * range. */
 const char *credstack_item_name(credstack_item item);
 
 typedef struct credstack_handle credstack_handle;
@@ -71,7 +73,7 @@ enum credstack_log_level {
 /* Flags for credstack_open(). */
 enum credstack_open_flags {
     CREDSTACK_OPEN_LOG_STDERR = 1u << 0, /* log to stderr instead of syslog */
-    CREDSTACK_OPEN_NO_LOAD = 1u << 1     /* parse and check, do not load modules */
+    CREDSTACK_OPEN_NO_LOAD = 1u << 1 /* parse and check, do not load modules */
 };
 
 /*
@@ -98,13 +100,16 @@ void credstack_set_log_level(credstack_handle *h, int level);
 /* Print the effective stack, one line per module, as `credstack check` does. */
 int credstack_print_stack(const credstack_handle *h, FILE *out);
 
-/* A new, empty request for this handle; free it with credstack_request_free(). */
+/* A new, empty request for this handle; free it with credstack_request_free().
+ */
 int credstack_request_new(credstack_handle *h, credstack_request **req_out);
 
-/* Wipe the request's secrets, run its data cleanups and free it.  NULL is a no-op. */
+/* Wipe the request's secrets, run its data cleanups and free it.  NULL is a
+ * no-op. */
 void credstack_request_free(credstack_request *req);
 
-/* Set an item (the value is copied; the old value is wiped).  NULL unsets it. */
+/* Set an item (the value is copied; the old value is wiped).  NULL unsets it.
+ */
 int credstack_request_set(credstack_request *req, credstack_item item,
                           const char *value);
 

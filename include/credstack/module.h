@@ -1,4 +1,5 @@
-/* module.h: the interface between the credstack core and its loadable modules. */
+/* module.h: the interface between the credstack core and its loadable modules.
+ */
 #ifndef CREDSTACK_MODULE_H
 #define CREDSTACK_MODULE_H
 
@@ -24,8 +25,8 @@ typedef enum credstack_result {
     CREDSTACK_RESULT_SUCCESS = 0, /* did its step */
     CREDSTACK_RESULT_DENIED,      /* not found, or not allowed */
     CREDSTACK_RESULT_IGNORE,      /* not applicable to this request */
-    CREDSTACK_RESULT_ERROR,       /* could not decide (backend down, bad data) */
-    CREDSTACK_RESULT_COUNT        /* sentinel, not a result */
+    CREDSTACK_RESULT_ERROR, /* could not decide (backend down, bad data) */
+    CREDSTACK_RESULT_COUNT  /* sentinel, not a result */
 } credstack_result;
 
 /* One stack line's module instance, as the module sees it. */
@@ -57,12 +58,12 @@ typedef const struct credstack_module_ops *(*credstack_module_entry_fn)(void);
  * Declare the entry point of a module whose ops are in `ops`.  It stays
  * visible even when the module is built with -fvisibility=hidden.
  */
-#define CREDSTACK_MODULE_DEFINE(ops)                                          \
-    __attribute__((visibility("default"))) const struct credstack_module_ops \
-        *credstack_module_entry(void);                                        \
-    const struct credstack_module_ops *credstack_module_entry(void)           \
-    {                                                                         \
-        return &(ops);                                                        \
+#define CREDSTACK_MODULE_DEFINE(ops)                                           \
+    __attribute__((visibility("default"))) const struct credstack_module_ops * \
+    credstack_module_entry(void);                                              \
+    const struct credstack_module_ops *credstack_module_entry(void)            \
+    {                                                                          \
+        return &(ops);                                                         \
     }
 
 /* ---- Services of the core, for modules ---- */
@@ -98,9 +99,8 @@ int credstack_module_config_int(credstack_module *mod, const char *section,
  * case); *index_out is its index.  def_index when absent (-1: required).
  */
 int credstack_module_config_enum(credstack_module *mod, const char *section,
-                                 const char *option,
-                                 const char *const *choices, int def_index,
-                                 int *index_out);
+                                 const char *option, const char *const *choices,
+                                 int def_index, int *index_out);
 
 /*
  * Call fn(section, option, user) for every option whose value in the
@@ -148,7 +148,8 @@ credstack_handle *credstack_module_handle(credstack_module *mod);
 
 /* ---- Per-request services ---- */
 
-/* credstack_request_get()/credstack_request_set() of credstack.h work here too. */
+/* credstack_request_get()/credstack_request_set() of credstack.h work here too.
+ */
 
 /*
  * Attach data to the request under `key`; cleanup(data) runs when the

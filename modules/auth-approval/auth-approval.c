@@ -1,4 +1,5 @@
-/* auth-approval.c: authorizes when the gateway user has an Active password request for the account (reason "approval,<id>"). */
+/* auth-approval.c: authorizes when the gateway user has an Active password
+ * request for the account (reason "approval,<id>"). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,8 +21,7 @@ static int row_matches(const tpam_table *t, size_t r, const char *user,
 
     return strcasecmp(tpam_table_cell_trimmed(t, r, F_USER), user) == 0 &&
            strcasecmp(tpam_table_cell_trimmed(t, r, F_SYSTEM), system) == 0 &&
-           strcasecmp(tpam_table_cell_trimmed(t, r, F_ACCOUNT), account) ==
-               0 &&
+           strcasecmp(tpam_table_cell_trimmed(t, r, F_ACCOUNT), account) == 0 &&
            (status == NULL || strcasecmp(status, "Active") == 0) &&
            *tpam_table_cell_trimmed(t, r, F_ID) != '\0';
 }
@@ -74,10 +74,9 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
             ret = CREDSTACK_RESULT_ERROR;
             goto done;
         }
-        credstack_module_log(mod, CREDSTACK_LOG_INFO,
-                             "%s has Active request %s for %s on %s", user,
-                             tpam_table_cell_trimmed(t, r, F_ID), account,
-                             system);
+        credstack_module_log(
+            mod, CREDSTACK_LOG_INFO, "%s has Active request %s for %s on %s",
+            user, tpam_table_cell_trimmed(t, r, F_ID), account, system);
         ret = CREDSTACK_RESULT_SUCCESS;
         goto done;
     }

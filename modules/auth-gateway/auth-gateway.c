@@ -1,4 +1,5 @@
-/* auth-gateway.c: authorizes every request that passed gateway authentication (reason "gateway"). */
+/* auth-gateway.c: authorizes every request that passed gateway authentication
+ * (reason "gateway"). */
 #include <credstack/module.h>
 
 static credstack_result run(credstack_module *mod, credstack_request *req,

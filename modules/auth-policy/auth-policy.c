@@ -1,4 +1,5 @@
-/* auth-policy.c: authorizes when the gateway user holds required_policy for the account (reason "policy,<name>"). */
+/* auth-policy.c: authorizes when the gateway user holds required_policy for the
+ * account (reason "policy,<name>"). */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,8 +15,7 @@ static int required_policy(credstack_module *mod, const char **policy)
     *policy = credstack_module_arg(mod, "policy");
     if (*policy != NULL)
         return CREDSTACK_OK;
-    rc = credstack_module_config_string(mod, "tpam", "required_policy",
-                                        policy);
+    rc = credstack_module_config_string(mod, "tpam", "required_policy", policy);
     if (rc == CREDSTACK_ERR_NOTFOUND || (rc == CREDSTACK_OK && **policy == 0))
         *policy = DEFAULT_POLICY;
     return rc == CREDSTACK_ERR_NOTFOUND ? CREDSTACK_OK : rc;
@@ -38,19 +38,20 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     rc = tpam_value_check("required_policy", policy, strlen(policy),
                           TPAM_FIELD_POLICY, err, sizeof(err));
     if (rc == CREDSTACK_OK)
-        rc = tpam_module_query(
-            mod, req, "ListAssignedPolicies",
-            (const tpam_arg[]){
-                {"UserName", user, TPAM_FIELD_USER},
-                {"AccountName", account, TPAM_FIELD_ACCOUNT},
-                {"SystemName", system, TPAM_FIELD_SYSTEM},
-                {"AllOrEffectiveFlag", "E", TPAM_FIELD_FLAG},
-                {"PermissionType", "Pwd", TPAM_FIELD_KEYWORD},
-            },
-            5, &t, err, sizeof(err));
+        rc =
+            tpam_module_query(mod, req, "ListAssignedPolicies",
+                              (const tpam_arg[]){
+                                  {"UserName", user, TPAM_FIELD_USER},
+                                  {"AccountName", account, TPAM_FIELD_ACCOUNT},
+                                  {"SystemName", system, TPAM_FIELD_SYSTEM},
+                                  {"AllOrEffectiveFlag", "E", TPAM_FIELD_FLAG},
+                                  {"PermissionType", "Pwd", TPAM_FIELD_KEYWORD},
+                              },
+                              5, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
-        credstack_module_note(mod, "%s has no password permissions on %s "
-                                   "for %s",
+        credstack_module_note(mod,
+                              "%s has no password permissions on %s "
+                              "for %s",
                               user, system, account);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;

@@ -1,4 +1,5 @@
-/* checkout-tpam.c: Retrieve the password with reason text "<gateway user>,SPS,<authorization reason>". */
+/* checkout-tpam.c: Retrieve the password with reason text "<gateway
+ * user>,SPS,<authorization reason>". */
 #include <stdlib.h>
 #include <string.h>
 

@@ -17,7 +17,8 @@ static int valid_hostname(const char *s)
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         if (c == '.') {
-            /* Empty labels, and labels starting or ending with '-', are not names. */
+            /* Empty labels, and labels starting or ending with '-', are not
+             * names. */
             if (label == 0 || s[i - 1] == '-')
                 return 0;
             label = 0;

@@ -1,10 +1,12 @@
-/* maptoreal.c: maps account/system to the real ones in AccountCustom1/AccountCustom2 (system_maptoreal). */
+/* maptoreal.c: maps account/system to the real ones in
+ * AccountCustom1/AccountCustom2 (system_maptoreal). */
 #include <string.h>
 #include <strings.h>
 
 #include "../tpam-common/tpam_module.h"
 
-/* The row for exactly this account on this system; TPAM filters may match more. */
+/* The row for exactly this account on this system; TPAM filters may match more.
+ */
 static int find_row(const tpam_table *t, const char *account,
                     const char *system)
 {
@@ -69,8 +71,9 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     real_system = tpam_table_cell_trimmed(t, (size_t)row, c2);
     /* No mapping means no password (the seed's rule). */
     if (*real_account == '\0' || *real_system == '\0') {
-        credstack_module_note(mod, "%s on %s has no real account/system in "
-                                   "AccountCustom1/AccountCustom2",
+        credstack_module_note(mod,
+                              "%s on %s has no real account/system in "
+                              "AccountCustom1/AccountCustom2",
                               account, system);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;

@@ -1,4 +1,5 @@
-/* prefix.c: puts system_prefix in front of the system name (PREFIX_name), never twice. */
+/* prefix.c: puts system_prefix in front of the system name (PREFIX_name), never
+ * twice. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +58,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     /* Log first: setting the item frees the old value `system` points to. */
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "system '%s' -> '%s'",
                          system, name);
-    if (credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, name) !=
-        CREDSTACK_OK)
+    if (credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, name) != CREDSTACK_OK)
         goto oom;
     ret = CREDSTACK_RESULT_SUCCESS;
     goto done;

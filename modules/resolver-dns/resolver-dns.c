@@ -1,4 +1,5 @@
-/* resolver-dns.c: target host -> system name by reverse DNS; an FQDN keeps its first label. */
+/* resolver-dns.c: target host -> system name by reverse DNS; an FQDN keeps its
+ * first label. */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
@@ -78,15 +79,16 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     } else {
         rc = reverse(host, kind, name, sizeof(name));
         if (rc != 0) {
-            credstack_module_note(mod, "no reverse DNS name for %s: %s",
-                                  shown, gai_strerror(rc));
+            credstack_module_note(mod, "no reverse DNS name for %s: %s", shown,
+                                  gai_strerror(rc));
             return CREDSTACK_RESULT_DENIED;
         }
         /* A PTR answer is untrusted input too. */
         if (mc_host_classify(name) != MC_HOST_NAME) {
             mc_printable(name, shown, sizeof(shown));
-            credstack_module_note(mod, "reverse DNS gave '%s', not a host "
-                                       "name",
+            credstack_module_note(mod,
+                                  "reverse DNS gave '%s', not a host "
+                                  "name",
                                   shown);
             return CREDSTACK_RESULT_DENIED;
         }

@@ -1,4 +1,5 @@
-/* resolver-tpam.c: target host -> TPAM system name with ListSystems --NetworkAddress; an FQDN keeps its first label. */
+/* resolver-tpam.c: target host -> TPAM system name with ListSystems
+ * --NetworkAddress; an FQDN keeps its first label. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -6,23 +7,24 @@
 #include "../common/host.h"
 #include "../tpam-common/tpam_module.h"
 
-/* The prefix a preferred system name carries ("PSM_" for PSM or PSM_), or "". */
+/* The prefix a preferred system name carries ("PSM_" for PSM or PSM_), or "".
+ */
 static void prefix_head(credstack_module *mod, char *head, size_t len)
 {
     const char *p = credstack_module_arg(mod, "prefix");
     size_t n;
 
     head[0] = '\0';
-    if (p == NULL &&
-        credstack_module_config_string(mod, "tpam", "system_prefix", &p) !=
-            CREDSTACK_OK)
+    if (p == NULL && credstack_module_config_string(
+                         mod, "tpam", "system_prefix", &p) != CREDSTACK_OK)
         return;
     n = strlen(p);
     if (n > 0)
         snprintf(head, len, "%s%s", p, p[n - 1] == '_' ? "" : "_");
 }
 
-/* Several systems may share an address: prefer the prefixed one, else the first. */
+/* Several systems may share an address: prefer the prefixed one, else the
+ * first. */
 static int pick_system(credstack_module *mod, const tpam_table *t, int col,
                        const char *addr)
 {

@@ -1,4 +1,5 @@
-/* reuse-gateway.c: when the gateway user is the target user, the gateway password is the answer (reuse_gateway_password). */
+/* reuse-gateway.c: when the gateway user is the target user, the gateway
+ * password is the answer (reuse_gateway_password). */
 #include <string.h>
 
 #include <credstack/module.h>

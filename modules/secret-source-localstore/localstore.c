@@ -1,4 +1,5 @@
-/* localstore.c: secret-source-localstore: options from the local credential store override the configuration. */
+/* localstore.c: secret-source-localstore: options from the local credential
+ * store override the configuration. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -28,7 +29,8 @@ static const char *env(const char *name)
 #endif
 }
 
-/* [credential_store] name (later generation), else [plugin] cred_store (the seed's). */
+/* [credential_store] name (later generation), else [plugin] cred_store (the
+ * seed's). */
 static int store_name(credstack_module *mod, const char **name_out)
 {
     int rc = credstack_module_config_string(mod, "credential_store", "name",
@@ -91,8 +93,7 @@ typedef struct check {
     int missing;
 } check_t;
 
-static int supplied(const cs_store *st, const char *section,
-                    const char *option)
+static int supplied(const cs_store *st, const char *section, const char *option)
 {
     for (size_t i = 0; i < st->ncreds; i++)
         if (strcmp(st->creds[i].host, section) == 0 &&
@@ -144,8 +145,8 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         return CREDSTACK_RESULT_ERROR;
     dir = env("CREDSTACK_STORE_DIR");
     if (dir == NULL || *dir == '\0') {
-        rc = credstack_module_config_string(mod, "credstack", "store_dir",
-                                            &dir);
+        rc =
+            credstack_module_config_string(mod, "credstack", "store_dir", &dir);
         if (rc == CREDSTACK_ERR_NOTFOUND)
             dir = NULL;
         else if (rc != CREDSTACK_OK)
@@ -179,11 +180,9 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         goto done;
     }
     if (rc != CREDSTACK_OK) {
-        credstack_module_error_rc(mod,
-                                  rc == CREDSTACK_ERR_NOMEM
-                                      ? rc
-                                      : CREDSTACK_ERR_CONFIG,
-                                  "credential store '%s': %s", name, err);
+        credstack_module_error_rc(
+            mod, rc == CREDSTACK_ERR_NOMEM ? rc : CREDSTACK_ERR_CONFIG,
+            "credential store '%s': %s", name, err);
         goto done;
     }
     for (size_t i = 0; i < st->ncreds; i++) {
@@ -191,8 +190,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         /* The entry's first credential is the option's value. */
         if (cs_store_find(st, c->host, c->user, 0) != (long)i)
             continue;
-        rc = credstack_request_set_option(req, c->host, c->user, c->secret,
-                                          1);
+        rc = credstack_request_set_option(req, c->host, c->user, c->secret, 1);
         if (rc != CREDSTACK_OK) {
             credstack_module_error_rc(mod, rc, "cannot set option %s.%s",
                                       c->host, c->user);
@@ -224,8 +222,8 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                                   chk.missing_user);
         goto done;
     }
-    credstack_module_note(mod, "%zu option(s) from credential store '%s'",
-                          set, name);
+    credstack_module_note(mod, "%zu option(s) from credential store '%s'", set,
+                          name);
     ret = CREDSTACK_RESULT_SUCCESS;
 done:
     cs_store_free(st);

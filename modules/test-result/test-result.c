@@ -1,4 +1,5 @@
-/* test-result.c: a test-only module that returns the result its arguments say (never installed). */
+/* test-result.c: a test-only module that returns the result its arguments say
+ * (never installed). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +28,7 @@ static int init(credstack_module *mod, void **data_out)
 
 static credstack_result parse_result(const char *r)
 {
-    static const char *const names[] = {"success", "denied", "ignore",
-                                        "error"};
+    static const char *const names[] = {"success", "denied", "ignore", "error"};
     char *end = NULL;
     long n;
 

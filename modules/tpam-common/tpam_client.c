@@ -1,4 +1,5 @@
-/* tpam_client.c: one authenticated SSH session to TPAM, one exec channel per command. */
+/* tpam_client.c: one authenticated SSH session to TPAM, one exec channel per
+ * command. */
 #include "tpam_client.h"
 
 #include <stdatomic.h>
@@ -15,9 +16,9 @@
 
 struct tpam_client {
     ssh_session session;
-    char where[300];         /* "server:port" for messages */
+    char where[300]; /* "server:port" for messages */
     long command_timeout_ms;
-    int broken;              /* timed out or lost: never reused */
+    int broken; /* timed out or lost: never reused */
 };
 
 static atomic_ulong tpam_handshake_count;
@@ -79,8 +80,8 @@ static int tpam_plain_text(const char *s)
  * still a key); the copy is wiped.  No passphrase and no callback: an
  * encrypted key fails here instead of prompting.
  */
-static int tpam_import_user_key(const char *text, ssh_key *key_out,
-                                char *err, size_t errlen)
+static int tpam_import_user_key(const char *text, ssh_key *key_out, char *err,
+                                size_t errlen)
 {
     size_t len = strlen(text);
     size_t size = len + 2;
@@ -114,8 +115,8 @@ static int tpam_import_user_key(const char *text, ssh_key *key_out,
     return CREDSTACK_OK;
 }
 
-static int tpam_check_options(const struct tpam_client_options *opts,
-                              char *err, size_t errlen)
+static int tpam_check_options(const struct tpam_client_options *opts, char *err,
+                              size_t errlen)
 {
     char check[512];
 
@@ -162,7 +163,8 @@ static int tpam_configure_session(tpam_client *c,
 {
     bool process_config = false;
     int verbosity = SSH_LOG_NOLOG;
-    /* Small request packets: Nagle against delayed ACKs costs 40 ms a command. */
+    /* Small request packets: Nagle against delayed ACKs costs 40 ms a command.
+     */
     int nodelay = 1;
     unsigned int uport = port;
 
@@ -170,12 +172,12 @@ static int tpam_configure_session(tpam_client *c,
                         &process_config) != SSH_OK ||
         ssh_options_set(c->session, SSH_OPTIONS_LOG_VERBOSITY, &verbosity) !=
             SSH_OK ||
-        ssh_options_set(c->session, SSH_OPTIONS_HOST, opts->server) !=
-            SSH_OK ||
+        ssh_options_set(c->session, SSH_OPTIONS_HOST, opts->server) != SSH_OK ||
         ssh_options_set(c->session, SSH_OPTIONS_PORT, &uport) != SSH_OK ||
         ssh_options_set(c->session, SSH_OPTIONS_USER, opts->user) != SSH_OK ||
         ssh_options_set(c->session, SSH_OPTIONS_NODELAY, &nodelay) != SSH_OK ||
-        /* The known_hosts files only steer algorithm choice; point them at nothing. */
+        /* The known_hosts files only steer algorithm choice; point them at
+           nothing. */
         ssh_options_set(c->session, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") !=
             SSH_OK ||
         ssh_options_set(c->session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
@@ -390,8 +392,8 @@ static void tpam_drain_stderr(ssh_channel ch)
 
 /* Why a channel step failed: the deadline, a lost session, or TPAM itself. */
 static int tpam_channel_failure(tpam_client *c, const tpam_cmd *cmd,
-                                const char *step, long long deadline,
-                                char *err, size_t errlen)
+                                const char *step, long long deadline, char *err,
+                                size_t errlen)
 {
     if (tpam_now_ms() >= deadline) {
         c->broken = 1;
@@ -456,8 +458,7 @@ int tpam_client_run(tpam_client *client, const tpam_cmd *cmd, char **out,
     }
     tpam_session_timeout(client->session, deadline - tpam_now_ms());
     if (ssh_channel_request_exec(ch, line) != SSH_OK) {
-        ret = tpam_channel_failure(client, cmd, "exec", deadline, err,
-                                   errlen);
+        ret = tpam_channel_failure(client, cmd, "exec", deadline, err, errlen);
         goto done;
     }
     atomic_fetch_add(&tpam_command_count, 1);
@@ -488,8 +489,7 @@ int tpam_client_run(tpam_client *client, const tpam_cmd *cmd, char **out,
         if (len + (size_t)n > TPAM_OUTPUT_MAX) {
             ret = tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
                             "TPAM at %s printed more than %u bytes for %s",
-                            client->where, TPAM_OUTPUT_MAX,
-                            tpam_cmd_name(cmd));
+                            client->where, TPAM_OUTPUT_MAX, tpam_cmd_name(cmd));
             goto done;
         }
         if (tpam_reserve(&buf, &cap, len, (size_t)n) != CREDSTACK_OK) {

@@ -1,4 +1,5 @@
-/* tpam_client.h: one authenticated SSH session to TPAM, one exec channel per command. */
+/* tpam_client.h: one authenticated SSH session to TPAM, one exec channel per
+ * command. */
 #ifndef TPAM_CLIENT_H
 #define TPAM_CLIENT_H
 
@@ -19,7 +20,7 @@ struct tpam_client_options {
     const char *user_key;          /* PEM or OpenSSH private key text; secret */
     const char *server_public_key; /* one known_hosts line */
     long connect_timeout_ms;       /* <= 0: TPAM_CONNECT_TIMEOUT_MS */
-    long command_timeout_ms;       /* <= 0: TPAM_COMMAND_TIMEOUT_MS, per command */
+    long command_timeout_ms; /* <= 0: TPAM_COMMAND_TIMEOUT_MS, per command */
 };
 
 typedef struct tpam_client tpam_client;

@@ -1,4 +1,5 @@
-/* tpam_command.c: builds TPAM CLI command lines from allow-listed, quoted values. */
+/* tpam_command.c: builds TPAM CLI command lines from allow-listed, quoted
+ * values. */
 #include "tpam_command.h"
 
 #include <arpa/inet.h>
@@ -10,8 +11,8 @@
 #include "tpam_text.h"
 
 struct tpam_cmd {
-    char *name;   /* the command word, for messages */
-    char *buf;    /* the command line built so far */
+    char *name; /* the command word, for messages */
+    char *buf;  /* the command line built so far */
     size_t len;
     size_t cap;
     int poisoned; /* an add failed: never hand the line out */
@@ -95,7 +96,8 @@ static int tpam_kind_allows(tpam_field_kind kind, unsigned char c)
     case TPAM_FIELD_REQUEST_ID:
         return c == '-';
     case TPAM_FIELD_REASON:
-        /* The union of its checked parts (USER, KEYWORD, POLICY, REQUEST_ID) + comma. */
+        /* The union of its checked parts (USER, KEYWORD, POLICY, REQUEST_ID) +
+         * comma. */
         return c == ',' || c == ' ' || c == '.' || c == '_' || c == '-' ||
                c == '(' || c == ')' || c == '@';
     case TPAM_FIELD_FLAG:
@@ -110,17 +112,27 @@ static int tpam_kind_allows(tpam_field_kind kind, unsigned char c)
 static const char *tpam_always_refused(unsigned char c)
 {
     switch (c) {
-    case '\0': return "contains a NUL byte";
+    case '\0':
+        return "contains a NUL byte";
     case '\r':
-    case '\n': return "contains a line break";
-    case '\t': return "contains a tab";
-    case '"': return "contains a double quote (TPAM has no escape for it)";
-    case '\'': return "contains a quote";
-    case '`': return "contains a backquote";
-    case '\\': return "contains a backslash (TPAM's handling of it is unknown)";
-    case '*': return "contains '*' (a TPAM wildcard)";
-    case '!': return "contains '!' (TPAM's \"no membership\" marker)";
-    default: break;
+    case '\n':
+        return "contains a line break";
+    case '\t':
+        return "contains a tab";
+    case '"':
+        return "contains a double quote (TPAM has no escape for it)";
+    case '\'':
+        return "contains a quote";
+    case '`':
+        return "contains a backquote";
+    case '\\':
+        return "contains a backslash (TPAM's handling of it is unknown)";
+    case '*':
+        return "contains '*' (a TPAM wildcard)";
+    case '!':
+        return "contains '!' (TPAM's \"no membership\" marker)";
+    default:
+        break;
     }
     if (c < 0x20 || c == 0x7f) {
         return "contains a control character";
@@ -154,7 +166,8 @@ static const char *tpam_address_problem(const char *v, size_t len)
         }
     }
     if (only_digits_dots) {
-        /* glibc's inet_pton takes only a strict dotted quad: no octal, no short forms. */
+        /* glibc's inet_pton takes only a strict dotted quad: no octal, no short
+         * forms. */
         if (inet_pton(AF_INET, copy, bin) != 1) {
             return "is not a valid IPv4 address";
         }
@@ -235,9 +248,10 @@ int tpam_value_check(const char *field, const char *value, size_t len,
 {
     char why[160];
     const char *problem = NULL;
-    /* A reason text is composed of three parts that are each <= TPAM_VALUE_MAX. */
-    size_t max = kind == TPAM_FIELD_REASON ? 3 * TPAM_VALUE_MAX + 8
-                                           : TPAM_VALUE_MAX;
+    /* A reason text is composed of three parts that are each <= TPAM_VALUE_MAX.
+     */
+    size_t max =
+        kind == TPAM_FIELD_REASON ? 3 * TPAM_VALUE_MAX + 8 : TPAM_VALUE_MAX;
     size_t i;
 
     if (field == NULL) {
@@ -429,8 +443,8 @@ int tpam_cmd_add(tpam_cmd *cmd, const char *option, const char *value,
                         option);
         goto done;
     }
-    ret = tpam_value_check(option, value, value ? strlen(value) : 0, kind,
-                           err, errlen);
+    ret = tpam_value_check(option, value, value ? strlen(value) : 0, kind, err,
+                           errlen);
     if (ret != CREDSTACK_OK) {
         goto done;
     }
@@ -449,8 +463,7 @@ done:
 
 int tpam_cmd_add_reason(tpam_cmd *cmd, const char *option, const char *user,
                         const char *kind, const char *detail,
-                        tpam_field_kind detail_kind, char *err,
-                        size_t errlen)
+                        tpam_field_kind detail_kind, char *err, size_t errlen)
 {
     char reason[3 * TPAM_VALUE_MAX + 16];
     int ret;
@@ -471,9 +484,9 @@ int tpam_cmd_add_reason(tpam_cmd *cmd, const char *option, const char *user,
     ret = tpam_value_check("ReasonText (user)", user, user ? strlen(user) : 0,
                            TPAM_FIELD_USER, err, errlen);
     if (ret == CREDSTACK_OK) {
-        ret = tpam_value_check("ReasonText (kind)", kind,
-                               kind ? strlen(kind) : 0, TPAM_FIELD_KEYWORD,
-                               err, errlen);
+        ret =
+            tpam_value_check("ReasonText (kind)", kind, kind ? strlen(kind) : 0,
+                             TPAM_FIELD_KEYWORD, err, errlen);
     }
     if (ret == CREDSTACK_OK && detail != NULL) {
         ret = tpam_value_check("ReasonText (detail)", detail, strlen(detail),

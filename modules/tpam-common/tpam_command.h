@@ -1,4 +1,5 @@
-/* tpam_command.h: builds TPAM CLI command lines from allow-listed, quoted values. */
+/* tpam_command.h: builds TPAM CLI command lines from allow-listed, quoted
+ * values. */
 #ifndef TPAM_COMMAND_H
 #define TPAM_COMMAND_H
 
@@ -20,8 +21,8 @@ typedef enum tpam_field_kind {
     TPAM_FIELD_REQUEST_ID, /* digits, or digits-digits */
     TPAM_FIELD_REASON,     /* <user>,SPS,<kind>[,<detail>] */
     TPAM_FIELD_FLAG,       /* one letter, a fixed literal such as E */
-    TPAM_FIELD_KEYWORD,    /* letters and digits, a fixed literal such as Active */
-    TPAM_FIELD_COUNT       /* sentinel, not a kind */
+    TPAM_FIELD_KEYWORD, /* letters and digits, a fixed literal such as Active */
+    TPAM_FIELD_COUNT    /* sentinel, not a kind */
 } tpam_field_kind;
 
 typedef struct tpam_cmd tpam_cmd;
@@ -55,8 +56,7 @@ int tpam_cmd_add(tpam_cmd *cmd, const char *option, const char *value,
  */
 int tpam_cmd_add_reason(tpam_cmd *cmd, const char *option, const char *user,
                         const char *kind, const char *detail,
-                        tpam_field_kind detail_kind, char *err,
-                        size_t errlen);
+                        tpam_field_kind detail_kind, char *err, size_t errlen);
 
 /* The command line to send, or NULL when an add failed.  Owned by cmd. */
 const char *tpam_cmd_str(const tpam_cmd *cmd);

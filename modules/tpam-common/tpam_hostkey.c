@@ -1,4 +1,5 @@
-/* tpam_hostkey.c: the TPAM host key, from one known_hosts line, and its strict check. */
+/* tpam_hostkey.c: the TPAM host key, from one known_hosts line, and its strict
+ * check. */
 #include "tpam_hostkey.h"
 
 #include <stdint.h>
@@ -19,13 +20,13 @@
 #define TPAM_OPT "tpam.server_public_key"
 
 struct tpam_hostkey {
-    char *type;        /* key type as written on the line */
-    char *algorithms;  /* for SSH_OPTIONS_HOSTKEYS */
+    char *type;       /* key type as written on the line */
+    char *algorithms; /* for SSH_OPTIONS_HOSTKEYS */
     ssh_key key;
     int hashed;
     unsigned char salt[TPAM_SHA1_LEN];
     unsigned char hmac[TPAM_SHA1_LEN];
-    char *hosts_buf;   /* plain entries, cut in place */
+    char *hosts_buf; /* plain entries, cut in place */
     char **hosts;
     size_t nhosts;
 };
@@ -196,8 +197,8 @@ static int tpam_parse_hashed(tpam_hostkey *hk, const char *field, char *err,
     if (bar == NULL || strchr(bar + 1, '|') != NULL ||
         tpam_b64_decode(salt, (size_t)(bar - salt), hk->salt,
                         sizeof(hk->salt)) != TPAM_SHA1_LEN ||
-        tpam_b64_decode(bar + 1, strlen(bar + 1), hk->hmac,
-                        sizeof(hk->hmac)) != TPAM_SHA1_LEN) {
+        tpam_b64_decode(bar + 1, strlen(bar + 1), hk->hmac, sizeof(hk->hmac)) !=
+            TPAM_SHA1_LEN) {
         return tpam_errf(err, errlen, CREDSTACK_ERR_CONFIG,
                          TPAM_OPT " has a malformed hashed host: expected "
                                   "|1|<base64 of 20 bytes>|<base64 of 20 "
@@ -281,8 +282,7 @@ int tpam_hostkey_parse(const char *line, tpam_hostkey **hk_out, char *err,
         }
     }
     if (ntok >= 1 && ssh_key_type_from_name(tok[0]) != SSH_KEYTYPE_UNKNOWN &&
-        (ntok < 2 ||
-         ssh_key_type_from_name(tok[1]) == SSH_KEYTYPE_UNKNOWN)) {
+        (ntok < 2 || ssh_key_type_from_name(tok[1]) == SSH_KEYTYPE_UNKNOWN)) {
         ret = tpam_errf(err, errlen, CREDSTACK_ERR_CONFIG,
                         TPAM_OPT " looks like a bare public key: write it as "
                                  "a known_hosts line, the TPAM host first "
@@ -319,7 +319,8 @@ int tpam_hostkey_parse(const char *line, tpam_hostkey **hk_out, char *err,
                         shown);
         goto done;
     }
-    /* libssh skips the type inside the blob; a mislabelled key is refused here. */
+    /* libssh skips the type inside the blob; a mislabelled key is refused here.
+     */
     if (!tpam_blob_type_is(tok[2], tok[1])) {
         ret = tpam_errf(err, errlen, CREDSTACK_ERR_CONFIG,
                         TPAM_OPT " has key data that is not base64 of a %s "
@@ -334,9 +335,8 @@ int tpam_hostkey_parse(const char *line, tpam_hostkey **hk_out, char *err,
         goto done;
     }
     hk->type = strdup(tok[1]);
-    hk->algorithms = strdup(type == SSH_KEYTYPE_RSA
-                                ? "rsa-sha2-512,rsa-sha2-256,ssh-rsa"
-                                : tok[1]);
+    hk->algorithms = strdup(
+        type == SSH_KEYTYPE_RSA ? "rsa-sha2-512,rsa-sha2-256,ssh-rsa" : tok[1]);
     if (hk->type == NULL || hk->algorithms == NULL) {
         ret = tpam_errf(err, errlen, CREDSTACK_ERR_NOMEM,
                         "out of memory reading " TPAM_OPT);
@@ -443,16 +443,15 @@ ssh_key tpam_hostkey_key(const tpam_hostkey *hk)
 }
 
 /* "ssh-ed25519 SHA256:..." for a message. */
-static const char *tpam_fingerprint(char *dst, size_t dstlen,
-                                    const ssh_key key)
+static const char *tpam_fingerprint(char *dst, size_t dstlen, const ssh_key key)
 {
     unsigned char *hash = NULL;
     size_t hlen = 0;
     char *fp = NULL;
     const char *type = ssh_key_type_to_char(ssh_key_type(key));
 
-    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
-                               &hlen) == 0) {
+    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) ==
+        0) {
         fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
     }
     snprintf(dst, dstlen, "%s %s", type != NULL ? type : "(unknown type)",

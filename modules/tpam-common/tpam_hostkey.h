@@ -1,4 +1,5 @@
-/* tpam_hostkey.h: the TPAM host key, from one known_hosts line, and its strict check. */
+/* tpam_hostkey.h: the TPAM host key, from one known_hosts line, and its strict
+ * check. */
 #ifndef TPAM_HOSTKEY_H
 #define TPAM_HOSTKEY_H
 

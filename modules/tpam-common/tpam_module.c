@@ -55,9 +55,8 @@ static int tpam_read_options(credstack_module *mod,
     int rc;
 
     memset(o, 0, sizeof(*o));
-    rc = tpam_required_string(mod, "server",
-                              "the TPAM appliance's host name or address",
-                              &o->server);
+    rc = tpam_required_string(
+        mod, "server", "the TPAM appliance's host name or address", &o->server);
     if (rc == CREDSTACK_OK) {
         rc = tpam_required_string(mod, "server_user",
                                   "the TPAM CLI user (with ISA rights)",
@@ -122,9 +121,8 @@ static int tpam_check_request(credstack_module *mod, credstack_request *req)
         rc = tpam_value_check(checks[i].field, v, strlen(v), checks[i].kind,
                               err, sizeof(err));
         if (rc != CREDSTACK_OK) {
-            credstack_module_error_rc(mod, rc,
-                                      "%s; refused before connecting to TPAM",
-                                      err);
+            credstack_module_error_rc(
+                mod, rc, "%s; refused before connecting to TPAM", err);
             return rc;
         }
     }
@@ -147,8 +145,7 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
     failure = credstack_request_get_data(req, TPAM_FAILED_DATA_KEY);
     if (failure != NULL) {
         credstack_module_error_rc(mod, failure->rc,
-                                  "%s (earlier in this request)",
-                                  failure->msg);
+                                  "%s (earlier in this request)", failure->msg);
         return failure->rc;
     }
     ret = tpam_check_request(mod, req);
@@ -241,8 +238,7 @@ static int tpam_module_run(credstack_module *mod, credstack_request *req,
 }
 
 /* Put the command's name in front of a parser's message. */
-static void tpam_prefix_command(const tpam_cmd *cmd, char *err,
-                                size_t errlen)
+static void tpam_prefix_command(const tpam_cmd *cmd, char *err, size_t errlen)
 {
     char tmp[512];
 
@@ -256,8 +252,8 @@ static void tpam_prefix_command(const tpam_cmd *cmd, char *err,
 /* Run cmd and hand its output to parse; the output is wiped either way. */
 static int tpam_module_parse(credstack_module *mod, credstack_request *req,
                              const tpam_cmd *cmd,
-                             int (*parse)(const char *, size_t, void *,
-                                          char *, size_t),
+                             int (*parse)(const char *, size_t, void *, char *,
+                                          size_t),
                              void *parsed_out, char *err, size_t errlen)
 {
     char *out = NULL;
@@ -276,8 +272,8 @@ static int tpam_module_parse(credstack_module *mod, credstack_request *req,
     return ret;
 }
 
-static int tpam_parse_table(const char *out, size_t len, void *t_out,
-                            char *err, size_t errlen)
+static int tpam_parse_table(const char *out, size_t len, void *t_out, char *err,
+                            size_t errlen)
 {
     return tpam_table_parse(out, len, t_out, err, errlen);
 }
@@ -302,8 +298,8 @@ int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
                          size_t errlen)
 {
     *password_out = NULL;
-    return tpam_module_parse(mod, req, cmd, tpam_parse_password,
-                             password_out, err, errlen);
+    return tpam_module_parse(mod, req, cmd, tpam_parse_password, password_out,
+                             err, errlen);
 }
 
 int tpam_module_subject(credstack_module *mod, const credstack_request *req,
@@ -321,9 +317,8 @@ int tpam_module_subject(credstack_module *mod, const credstack_request *req,
     return CREDSTACK_OK;
 }
 
-int tpam_module_command(const char *command, const tpam_arg *args,
-                        size_t nargs, tpam_cmd **cmd_out, char *err,
-                        size_t errlen)
+int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
+                        tpam_cmd **cmd_out, char *err, size_t errlen)
 {
     tpam_cmd *cmd = tpam_cmd_new(command);
     int ret = cmd == NULL ? CREDSTACK_ERR_NOMEM : CREDSTACK_OK;

@@ -1,4 +1,5 @@
-/* tpam_module.h: glue between credstack modules and the shared TPAM client; TPAM modules include only this. */
+/* tpam_module.h: glue between credstack modules and the shared TPAM client;
+ * TPAM modules include only this. */
 #ifndef TPAM_MODULE_H
 #define TPAM_MODULE_H
 
@@ -77,9 +78,8 @@ int tpam_module_subject(credstack_module *mod, const credstack_request *req,
  * Returns as tpam_cmd_add(), with *cmd_out NULL on failure and err saying
  * which value was refused and why.
  */
-int tpam_module_command(const char *command, const tpam_arg *args,
-                        size_t nargs, tpam_cmd **cmd_out, char *err,
-                        size_t errlen);
+int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
+                        tpam_cmd **cmd_out, char *err, size_t errlen);
 
 /* tpam_module_command() then tpam_module_list(): one list query. */
 int tpam_module_query(credstack_module *mod, credstack_request *req,

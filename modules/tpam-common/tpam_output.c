@@ -1,4 +1,5 @@
-/* tpam_output.c: parses what TPAM CLI commands print (list tables, Retrieve). */
+/* tpam_output.c: parses what TPAM CLI commands print (list tables, Retrieve).
+ */
 #include "tpam_output.h"
 
 #include <stdlib.h>
@@ -10,9 +11,9 @@
 #include "tpam_text.h"
 
 struct tpam_table {
-    char *raw;     /* the output, cut into cells in place */
-    char *trim;    /* a copy of raw whose cells are trimmed of spaces */
-    size_t size;   /* bytes of raw and of trim, for wiping */
+    char *raw;   /* the output, cut into cells in place */
+    char *trim;  /* a copy of raw whose cells are trimmed of spaces */
+    size_t size; /* bytes of raw and of trim, for wiping */
     size_t ncols;
     size_t nrows;  /* data rows; row 0 of the arrays is the header */
     char **cells;  /* (nrows + 1) * ncols pointers into raw */
@@ -138,7 +139,8 @@ static size_t tpam_count_fields(const char *line)
     return n;
 }
 
-/* Cut line at its tabs into n cells; a tab after the last cell is cut off too. */
+/* Cut line at its tabs into n cells; a tab after the last cell is cut off too.
+ */
 static void tpam_cut_fields(char *line, char **dst, size_t n)
 {
     char *p = line;
@@ -169,8 +171,8 @@ static size_t tpam_row_fields(const char *line, size_t expected)
     return n;
 }
 
-int tpam_table_parse(const char *out, size_t len, tpam_table **t_out,
-                     char *err, size_t errlen)
+int tpam_table_parse(const char *out, size_t len, tpam_table **t_out, char *err,
+                     size_t errlen)
 {
     char shown[256];
     tpam_table *t = NULL;
@@ -251,9 +253,9 @@ int tpam_table_parse(const char *out, size_t len, tpam_table **t_out,
             ret = tpam_errf(err, errlen, CREDSTACK_ERR_NOTFOUND, "TPAM: %s",
                             shown);
         } else {
-            ret = tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
-                            "TPAM printed \"%s\" followed by more lines",
-                            shown);
+            ret =
+                tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                          "TPAM printed \"%s\" followed by more lines", shown);
         }
         goto done;
     }
@@ -295,8 +297,7 @@ int tpam_table_parse(const char *out, size_t len, tpam_table **t_out,
         goto done;
     }
     for (i = first; i < last; i++) {
-        tpam_cut_fields(lines[i], t->cells + (i - first) * t->ncols,
-                        t->ncols);
+        tpam_cut_fields(lines[i], t->cells + (i - first) * t->ncols, t->ncols);
     }
 
     /* The trimmed view: same cuts in a copy, spaces cut off at both ends. */
@@ -493,7 +494,8 @@ int tpam_retrieve_parse(const char *out, size_t len, char **password_out,
                          shown);
     }
     if (rest != end) {
-        /* Which line would be the password?  Fail closed, print none of them. */
+        /* Which line would be the password?  Fail closed, print none of them.
+         */
         return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
                          "TPAM Retrieve printed more than one line; no "
                          "password taken from it");

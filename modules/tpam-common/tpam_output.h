@@ -1,4 +1,5 @@
-/* tpam_output.h: parses what TPAM CLI commands print (list tables, Retrieve). */
+/* tpam_output.h: parses what TPAM CLI commands print (list tables, Retrieve).
+ */
 #ifndef TPAM_OUTPUT_H
 #define TPAM_OUTPUT_H
 
@@ -15,8 +16,8 @@ typedef struct tpam_table tpam_table;
  * message, a NUL byte, no header, a row whose field count differs from the
  * header's) with a message in err.  CREDSTACK_ERR_NOMEM when out of memory.
  */
-int tpam_table_parse(const char *out, size_t len, tpam_table **t_out,
-                     char *err, size_t errlen);
+int tpam_table_parse(const char *out, size_t len, tpam_table **t_out, char *err,
+                     size_t errlen);
 
 /* Number of data rows (the header is not counted). */
 size_t tpam_table_rows(const tpam_table *t);

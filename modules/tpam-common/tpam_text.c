@@ -1,4 +1,5 @@
-/* tpam_text.c: text helpers of the TPAM client: error messages, escaping, wiping. */
+/* tpam_text.c: text helpers of the TPAM client: error messages, escaping,
+ * wiping. */
 #include "tpam_text.h"
 
 #include <stdarg.h>
@@ -22,12 +23,24 @@ const char *tpam_escape(char *dst, size_t dstlen, const char *src, size_t len,
         size_t n;
 
         switch (c) {
-        case '"': memcpy(tmp, "\\\"", 3); break;
-        case '\\': memcpy(tmp, "\\\\", 3); break;
-        case '\t': memcpy(tmp, "\\t", 3); break;
-        case '\r': memcpy(tmp, "\\r", 3); break;
-        case '\n': memcpy(tmp, "\\n", 3); break;
-        case '\0': memcpy(tmp, "\\0", 3); break;
+        case '"':
+            memcpy(tmp, "\\\"", 3);
+            break;
+        case '\\':
+            memcpy(tmp, "\\\\", 3);
+            break;
+        case '\t':
+            memcpy(tmp, "\\t", 3);
+            break;
+        case '\r':
+            memcpy(tmp, "\\r", 3);
+            break;
+        case '\n':
+            memcpy(tmp, "\\n", 3);
+            break;
+        case '\0':
+            memcpy(tmp, "\\0", 3);
+            break;
         default:
             if (c < 0x20 || c >= 0x7f) {
                 snprintf(tmp, sizeof(tmp), "\\x%02x", c);
@@ -105,7 +118,7 @@ const char *tpam_host_port(char *dst, size_t dstlen, const char *host,
     if (host == NULL) {
         host = "(no host)";
     }
-    snprintf(dst, dstlen, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u",
-             host, port);
+    snprintf(dst, dstlen, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
+             port);
     return dst;
 }

@@ -1,4 +1,5 @@
-/* tpam_text.h: text helpers of the TPAM client: error messages, escaping, wiping. */
+/* tpam_text.h: text helpers of the TPAM client: error messages, escaping,
+ * wiping. */
 #ifndef TPAM_TEXT_H
 #define TPAM_TEXT_H
 

@@ -175,8 +175,8 @@ Test(hostile, get_password_refuses_the_catalogue)
                       "%s as %s reached TPAM:\n%s", h->what, position(where),
                       log);
             /* Every value is checked before connecting: TPAM is not asked. */
-            cr_expect_str_eq(log, "", "%s as %s: TPAM was asked:\n%s",
-                             h->what, position(where), log);
+            cr_expect_str_eq(log, "", "%s as %s: TPAM was asked:\n%s", h->what,
+                             position(where), log);
             free(log);
             tu_run_free(&r);
         }
@@ -250,8 +250,8 @@ Test(hostile, hook_refuses_the_catalogue)
             cr_expect(!hz_log_mentions(log, h->value, n),
                       "%s as %s reached TPAM:\n%s", h->what, position(where),
                       log);
-            cr_expect_str_eq(log, "", "%s as %s: TPAM was asked:\n%s",
-                             h->what, position(where), log);
+            cr_expect_str_eq(log, "", "%s as %s: TPAM was asked:\n%s", h->what,
+                             position(where), log);
             free(log);
             tu_run_free(&r);
         }

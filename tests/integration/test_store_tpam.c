@@ -1,4 +1,5 @@
-/* test_store_tpam.c: a TPAM checkout end to end (sshd + tpam-sim) with the CLI user's key taken from the credential store. */
+/* test_store_tpam.c: a TPAM checkout end to end (sshd + tpam-sim) with the CLI
+ * user's key taken from the credential store. */
 #include "autoconf.h"
 
 #include <fcntl.h>
@@ -70,7 +71,8 @@ static void teardown(void)
     }
 }
 
-/* Run `credstack ARGS` (with the test wrapper); stdout and stderr are returned. */
+/* Run `credstack ARGS` (with the test wrapper); stdout and stderr are returned.
+ */
 static int run(const char *const *args, char **out, char **errs)
 {
     const char *w = getenv("CREDSTACK_TEST_WRAPPER");
@@ -149,14 +151,15 @@ Test(store_tpam, checkout_with_key_from_store)
     free(errs);
     write_config(conf, sizeof(conf));
     for (size_t i = 0; i < 3; i++) {
-        rc = run(ARGS("store", "set", "--store", "tpam", "--type",
-                      "private-key", "--from-file", getenv(keys[i]), "tpam",
-                      "server_user_key"),
-                 &out, &errs);
+        rc =
+            run(ARGS("store", "set", "--store", "tpam", "--type", "private-key",
+                     "--from-file", getenv(keys[i]), "tpam", "server_user_key"),
+                &out, &errs);
         cr_assert_eq(rc, 0, "%s", errs);
         free(out);
         free(errs);
-        /* The derived stack: the seed's configuration with server_user_key = $. */
+        /* The derived stack: the seed's configuration with server_user_key = $.
+         */
         rc = run(ARGS("get-password", "--config", conf, "--gateway-user",
                       "alice", "--target-user", "root", "--target-host",
                       "10.20.30.40", "--trace"),

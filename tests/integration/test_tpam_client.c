@@ -1,4 +1,5 @@
-/* test_tpam_client.c: the TPAM client against a real sshd running tpam-sim (tests/harness). */
+/* test_tpam_client.c: the TPAM client against a real sshd running tpam-sim
+ * (tests/harness). */
 #include <criterion/criterion.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -178,7 +179,7 @@ static size_t count_auth_lines(void)
 
 struct setup {
     struct tpam_client_options o;
-    char *key;  /* slurped private key, wiped */
+    char *key; /* slurped private key, wiped */
 };
 
 static void setup_with(struct setup *s, const char *key_var,
@@ -229,11 +230,11 @@ static tpam_cmd *retrieve_cmd(const char *account, const char *system)
     char err[512] = "";
     tpam_cmd *cmd = tpam_cmd_new("Retrieve");
 
-    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", account,
-                              TPAM_FIELD_ACCOUNT, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
-    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", system, TPAM_FIELD_SYSTEM,
+    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", account, TPAM_FIELD_ACCOUNT,
                               err, sizeof(err)),
+                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", system, TPAM_FIELD_SYSTEM, err,
+                              sizeof(err)),
                  CREDSTACK_OK, "%s", err);
     cr_assert_eq(tpam_cmd_add_reason(cmd, "ReasonText", "alice", "policy",
                                      "Privileged Access", TPAM_FIELD_POLICY,
@@ -294,8 +295,8 @@ Test(client, connect_list_retrieve)
     cmd = list_systems("10.20.30.40");
     cr_assert_eq(tpam_client_run(c, cmd, &out, &len, err, sizeof(err)),
                  CREDSTACK_OK, "%s", err);
-    cr_assert_eq(tpam_table_parse(out, len, &t, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(tpam_table_parse(out, len, &t, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     cr_assert_eq(tpam_table_rows(t), 2);
     col = tpam_table_col(t, "SystemName");
     cr_assert_eq(col, 0);
@@ -464,8 +465,8 @@ Test(client, host_key_line_for_another_host_is_config)
     s.o.server = "localhost";
     rc = tpam_client_open(&s.o, &c, err, sizeof(err));
     cr_assert_eq(rc, CREDSTACK_ERR_CONFIG, "rc %d: %s", rc, err);
-    cr_assert(strstr(err, "tpam.server_public_key does not name") != NULL,
-              "%s", err);
+    cr_assert(strstr(err, "tpam.server_public_key does not name") != NULL, "%s",
+              err);
     cr_assert_eq(count_lines(var("TPAM_COMMANDS_LOG")), 0);
     setup_free(&s);
 }
@@ -649,8 +650,7 @@ Test(client, output_faults_reach_the_parsers)
         rc = tpam_client_run(c, cmd, &out, &len, err, sizeof(err));
         cr_assert_eq(rc, CREDSTACK_OK, "case %zu: rc %d: %s", i, rc, err);
         rc = tpam_table_parse(out, len, &t, err, sizeof(err));
-        cr_expect_eq(rc, cases[i].table_rc, "case %zu: rc %d: %s", i, rc,
-                     err);
+        cr_expect_eq(rc, cases[i].table_rc, "case %zu: rc %d: %s", i, rc, err);
         if (rc == CREDSTACK_OK) {
             cr_expect_eq(tpam_table_rows(t), 2, "case %zu", i);
         }

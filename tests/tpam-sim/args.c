@@ -1,4 +1,5 @@
-/* args.c: splits SSH_ORIGINAL_COMMAND into tokens and resolves abbreviated names. */
+/* args.c: splits SSH_ORIGINAL_COMMAND into tokens and resolves abbreviated
+ * names. */
 #include "sim.h"
 
 #include <ctype.h>
@@ -33,7 +34,8 @@ int tokenize(const char *line, struct tokens *out, const char **err)
         tok.start = i;
         tok.quoted = 0;
         buf = xmalloc(strlen(line + i) + 1);
-        while (line[i] != '\0' && (inq || (line[i] != ' ' && line[i] != '\t'))) {
+        while (line[i] != '\0' &&
+               (inq || (line[i] != ' ' && line[i] != '\t'))) {
             if (line[i] == '"') {
                 inq = !inq;
                 tok.quoted = 1;
@@ -67,7 +69,8 @@ void tokens_free(struct tokens *tk)
     tk->n = 0;
 }
 
-/* An unquoted token "-x..." or "--..." is an option name, anything else a value. */
+/* An unquoted token "-x..." or "--..." is an option name, anything else a
+ * value. */
 int is_option_token(const struct token *t)
 {
     const char *s = t->text;

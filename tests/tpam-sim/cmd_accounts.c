@@ -28,9 +28,12 @@ static const char *cell(const struct fixture *fx, const struct record *r,
 
 int cmd_list_accounts(struct ctx *c)
 {
-    struct listdef d = {
-        REC_ACCOUNT, account_columns, n_account_columns, "No Accounts to list", cell, NULL
-    };
+    struct listdef d = {REC_ACCOUNT,
+                        account_columns,
+                        n_account_columns,
+                        "No Accounts to list",
+                        cell,
+                        NULL};
 
     return list_run(c, &d);
 }

@@ -17,7 +17,9 @@ static int effective(struct ctx *c, const struct record *r)
     const char *f = optv(c, "AllOrEffectiveFlag");
 
     if (f && (f[0] == 'E' || f[0] == 'e'))
-        return ieq(plain_cell(policy_columns, n_policy_columns, r, "EffectiveFl"), "Y");
+        return ieq(
+            plain_cell(policy_columns, n_policy_columns, r, "EffectiveFl"),
+            "Y");
     return 1;
 }
 
@@ -25,9 +27,8 @@ int cmd_list_assigned_policies(struct ctx *c)
 {
     const char *f = optv(c, "AllOrEffectiveFlag");
     struct listdef d = {
-        REC_POLICY, policy_columns, n_policy_columns, "No Permissions to list", cell,
-        effective
-    };
+        REC_POLICY, policy_columns, n_policy_columns, "No Permissions to list",
+        cell,       effective};
 
     if (f && !ieq(f, "A") && !ieq(f, "E")) {
         usage(c->o, c->cmd, "AllOrEffectiveFlag must be A or E");

@@ -18,9 +18,12 @@ static const char *cell(const struct fixture *fx, const struct record *r,
 
 int cmd_list_request_details(struct ctx *c)
 {
-    struct listdef d = {
-        REC_REQUEST, request_columns, n_request_columns, "No Requests to list", cell, NULL
-    };
+    struct listdef d = {REC_REQUEST,
+                        request_columns,
+                        n_request_columns,
+                        "No Requests to list",
+                        cell,
+                        NULL};
 
     return list_run(c, &d);
 }

@@ -1,12 +1,15 @@
-/* cmd_retrieve.c: Retrieve: prints the bare password, or one TPAM error line. */
+/* cmd_retrieve.c: Retrieve: prints the bare password, or one TPAM error line.
+ */
 #include "sim.h"
 
 #define NOT_AUTHORIZED "You are not authorized to perform this operation"
 
-static const struct record *find_request(const struct fixture *fx, const char *id)
+static const struct record *find_request(const struct fixture *fx,
+                                         const char *id)
 {
     for (size_t i = 0; i < fx->n; i++)
-        if (fx->r[i].type == REC_REQUEST && ieq(rec_get(&fx->r[i], "RequestID"), id))
+        if (fx->r[i].type == REC_REQUEST &&
+            ieq(rec_get(&fx->r[i], "RequestID"), id))
             return &fx->r[i];
     return NULL;
 }
@@ -30,16 +33,17 @@ int cmd_retrieve(struct ctx *c)
     if (reqid) {
         const struct record *rq = find_request(c->fx, reqid);
 
-        if (!rq || !ieq(rec_get(rq, "Status"), "Active")
-            || (acct && !ieq(acct, rec_get(rq, "AccountName")))
-            || (sys && !ieq(sys, rec_get(rq, "SystemName")))) {
+        if (!rq || !ieq(rec_get(rq, "Status"), "Active") ||
+            (acct && !ieq(acct, rec_get(rq, "AccountName"))) ||
+            (sys && !ieq(sys, rec_get(rq, "SystemName")))) {
             acct = sys = NULL;
         } else {
             acct = rec_get(rq, "AccountName");
             sys = rec_get(rq, "SystemName");
         }
     } else if (!acct || !sys) {
-        usage(c->o, c->cmd, "AccountName and SystemName (or RequestID) are required");
+        usage(c->o, c->cmd,
+              "AccountName and SystemName (or RequestID) are required");
         return SIM_EXIT_USAGE;
     }
     if (c->faults && c->faults->retrieve_error) {

@@ -15,8 +15,8 @@ static const char *cell(const struct fixture *fx, const struct record *r,
         return buf;
     }
     v = plain_cell(system_columns, n_system_columns, r, col);
-    if (ieq(col, "PortNumber") && *v && strspn(v, "0123456789") == strlen(v)
-        && strlen(v) < 10) {
+    if (ieq(col, "PortNumber") && *v && strspn(v, "0123456789") == strlen(v) &&
+        strlen(v) < 10) {
         /* TPAM prints this number right-aligned in 10 columns: "        22". */
         snprintf(buf, len, "%10s", v);
         return buf;
@@ -26,9 +26,8 @@ static const char *cell(const struct fixture *fx, const struct record *r,
 
 int cmd_list_systems(struct ctx *c)
 {
-    struct listdef d = {
-        REC_SYSTEM, system_columns, n_system_columns, "No Systems to list", cell, NULL
-    };
+    struct listdef d = {REC_SYSTEM,           system_columns, n_system_columns,
+                        "No Systems to list", cell,           NULL};
 
     return list_run(c, &d);
 }

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Non-zero when an option token names a password (--Password, --NewPassword...). */
+/* Non-zero when an option token names a password (--Password,
+ * --NewPassword...). */
 static int names_password(const char *opt)
 {
     for (const char *p = opt; *p; p++)
@@ -59,7 +60,8 @@ void cmdlog_append(const char *path, const char *line, const struct tokens *tk)
             if (!is_option_token(t) || !names_password(t->text))
                 continue;
             if (strchr(t->text, '=')) {
-                const char *eq = memchr(line + t->start, '=', t->end - t->start);
+                const char *eq =
+                    memchr(line + t->start, '=', t->end - t->start);
 
                 put_escaped(&o, line + pos, (size_t)(eq + 1 - line) - pos);
                 out_str(&o, "********");

@@ -7,31 +7,31 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const systems_opts[] = {
-    "SystemName", "NetworkAddress", "PlatformName", "DomainName", "NetBiosName",
-    "MaxRows"
-};
+static const char *const systems_opts[] = {"SystemName",   "NetworkAddress",
+                                           "PlatformName", "DomainName",
+                                           "NetBiosName",  "MaxRows"};
 static const char *const accounts_opts[] = {
-    "SystemName", "AccountName", "NetworkAddress", "PlatformName", "MaxRows"
-};
-static const char *const requests_opts[] = {
-    "RequestID", "RequestorName", "SystemName", "AccountName", "Status", "MaxRows"
-};
+    "SystemName", "AccountName", "NetworkAddress", "PlatformName", "MaxRows"};
+static const char *const requests_opts[] = {"RequestID",  "RequestorName",
+                                            "SystemName", "AccountName",
+                                            "Status",     "MaxRows"};
 static const char *const policies_opts[] = {
-    "UserName", "AccountName", "SystemName", "PermissionType", "AllOrEffectiveFlag",
-    "GroupName", "CollectionName", "AccessPolicyName", "MaxRows"
-};
+    "UserName",       "AccountName",        "SystemName",
+    "PermissionType", "AllOrEffectiveFlag", "GroupName",
+    "CollectionName", "AccessPolicyName",   "MaxRows"};
 static const char *const retrieve_opts[] = {
-    "AccountName", "SystemName", "RequestID", "ReasonCode", "ReasonText",
-    "TicketSystemName", "TicketNumber"
-};
+    "AccountName", "SystemName",       "RequestID",   "ReasonCode",
+    "ReasonText",  "TicketSystemName", "TicketNumber"};
 
-/* Unimplemented commands are listed so that abbreviations resolve as in TPAM. */
+/* Unimplemented commands are listed so that abbreviations resolve as in TPAM.
+ */
 const struct command commands[] = {
     {"ListSystems", systems_opts, N(systems_opts), cmd_list_systems},
     {"ListAccounts", accounts_opts, N(accounts_opts), cmd_list_accounts},
-    {"ListRequestDetails", requests_opts, N(requests_opts), cmd_list_request_details},
-    {"ListAssignedPolicies", policies_opts, N(policies_opts), cmd_list_assigned_policies},
+    {"ListRequestDetails", requests_opts, N(requests_opts),
+     cmd_list_request_details},
+    {"ListAssignedPolicies", policies_opts, N(policies_opts),
+     cmd_list_assigned_policies},
     {"Retrieve", retrieve_opts, N(retrieve_opts), cmd_retrieve},
     {"ListRequest", NULL, 0, NULL},
     {"ListReasonCodes", NULL, 0, NULL},
@@ -143,7 +143,9 @@ int parse_options(const struct tokens *tk, struct ctx *c)
         nm = eq ? xstrndup(name, (size_t)(eq - name)) : xstrdup(name);
         idx = resolve_name(nm, cmd->opts, cmd->nopts);
         if (idx < 0) {
-            usage2(c->o, cmd, idx == -2 ? "Ambiguous option: --%s" : "Unknown option: --%s",
+            usage2(c->o, cmd,
+                   idx == -2 ? "Ambiguous option: --%s"
+                             : "Unknown option: --%s",
                    nm);
             free(nm);
             return -1;

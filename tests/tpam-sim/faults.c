@@ -1,4 +1,5 @@
-/* faults.c: reads DIR/faults and injects delays, hangs, drops and bad output. */
+/* faults.c: reads DIR/faults and injects delays, hangs, drops and bad output.
+ */
 #include "sim.h"
 
 #include <ctype.h>
@@ -71,7 +72,8 @@ int faults_load(const char *path, struct faults *f)
             continue;
         eq = strchr(p, '=');
         if (!eq) {
-            fprintf(stderr, "tpam-sim: %s:%d: expected key=value\n", path, lineno);
+            fprintf(stderr, "tpam-sim: %s:%d: expected key=value\n", path,
+                    lineno);
             continue;
         }
         *eq = '\0';
@@ -92,7 +94,8 @@ int faults_load(const char *path, struct faults *f)
         }
         bad = parse_long(p, &n) != 0;
         if (bad)
-            fprintf(stderr, "tpam-sim: %s:%d: %s wants a number\n", path, lineno, key);
+            fprintf(stderr, "tpam-sim: %s:%d: %s wants a number\n", path,
+                    lineno, key);
         else if (ieq(key, "delay_ms"))
             f->delay_ms = n;
         else if (ieq(key, "hang"))
@@ -110,7 +113,8 @@ int faults_load(const char *path, struct faults *f)
         else if (ieq(key, "empty"))
             f->empty = n != 0;
         else
-            fprintf(stderr, "tpam-sim: %s:%d: unknown fault '%s'\n", path, lineno, key);
+            fprintf(stderr, "tpam-sim: %s:%d: unknown fault '%s'\n", path,
+                    lineno, key);
     }
     free(line);
     fclose(fp);
@@ -169,7 +173,8 @@ static void hang_forever(void)
         pfd.fd = STDOUT_FILENO;
         pfd.events = 0;
         pfd.revents = 0;
-        if (poll(&pfd, 1, 1000) > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
+        if (poll(&pfd, 1, 1000) > 0 &&
+            (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
             break;
         if (getppid() != parent)
             break;

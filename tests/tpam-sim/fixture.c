@@ -30,12 +30,12 @@
  *   [system]   name=SystemName  address=NetworkAddress  port=PortNumber
  *   [account]  system=SystemName  name|account=AccountName  password=Password
  *              custom1..custom6=AccountCustom1..6
- *              retrieve_error=TEXT: Retrieve prints TEXT instead of the password
- *   [request]  id=RequestID  requestor|user=UserName  fullname=UserFullName
- *              system=SystemName  account=AccountName  status=Status
- *              expires=ExpiresDate  policy=AccessPolicyName  reason=ReasonCodeText
- *   [policy]   user=UserName  fullname=FullName  system=SystemName
- *              account=AccountName  policy=AccessPolicyName
+ *              retrieve_error=TEXT: Retrieve prints TEXT instead of the
+ * password [request]  id=RequestID  requestor|user=UserName
+ * fullname=UserFullName system=SystemName  account=AccountName  status=Status
+ *              expires=ExpiresDate  policy=AccessPolicyName
+ * reason=ReasonCodeText [policy]   user=UserName  fullname=FullName
+ * system=SystemName account=AccountName  policy=AccessPolicyName
  *              permtype=PermissionType  effective=EffectiveFl  group=GroupName
  *
  * Required: system: SystemName; account: SystemName, AccountName; request:
@@ -50,37 +50,47 @@ struct alias {
     const char *key;
 };
 
-static const struct alias system_aliases[] = {
-    {"name", "SystemName"}, {"address", "NetworkAddress"}, {"port", "PortNumber"},
-    {NULL, NULL}
-};
+static const struct alias system_aliases[] = {{"name", "SystemName"},
+                                              {"address", "NetworkAddress"},
+                                              {"port", "PortNumber"},
+                                              {NULL, NULL}};
 static const struct alias account_aliases[] = {
-    {"system", "SystemName"}, {"name", "AccountName"}, {"account", "AccountName"},
-    {"password", "Password"}, {"custom1", "AccountCustom1"},
-    {"custom2", "AccountCustom2"}, {"custom3", "AccountCustom3"},
-    {"custom4", "AccountCustom4"}, {"custom5", "AccountCustom5"},
-    {"custom6", "AccountCustom6"}, {"retrieve_error", "RetrieveError"},
+    {"system", "SystemName"},
+    {"name", "AccountName"},
+    {"account", "AccountName"},
+    {"password", "Password"},
+    {"custom1", "AccountCustom1"},
+    {"custom2", "AccountCustom2"},
+    {"custom3", "AccountCustom3"},
+    {"custom4", "AccountCustom4"},
+    {"custom5", "AccountCustom5"},
+    {"custom6", "AccountCustom6"},
+    {"retrieve_error", "RetrieveError"},
     {"RetrieveError", "RetrieveError"},
-    {NULL, NULL}
-};
-static const struct alias request_aliases[] = {
-    {"id", "RequestID"}, {"requestor", "UserName"}, {"user", "UserName"},
-    {"fullname", "UserFullName"}, {"system", "SystemName"},
-    {"account", "AccountName"}, {"status", "Status"}, {"expires", "ExpiresDate"},
-    {"policy", "AccessPolicyName"}, {"reason", "ReasonCodeText"},
-    {NULL, NULL}
-};
-static const struct alias policy_aliases[] = {
-    {"user", "UserName"}, {"fullname", "FullName"}, {"system", "SystemName"},
-    {"account", "AccountName"}, {"policy", "AccessPolicyName"},
-    {"permtype", "PermissionType"}, {"effective", "EffectiveFl"},
-    {"group", "GroupName"},
-    {NULL, NULL}
-};
+    {NULL, NULL}};
+static const struct alias request_aliases[] = {{"id", "RequestID"},
+                                               {"requestor", "UserName"},
+                                               {"user", "UserName"},
+                                               {"fullname", "UserFullName"},
+                                               {"system", "SystemName"},
+                                               {"account", "AccountName"},
+                                               {"status", "Status"},
+                                               {"expires", "ExpiresDate"},
+                                               {"policy", "AccessPolicyName"},
+                                               {"reason", "ReasonCodeText"},
+                                               {NULL, NULL}};
+static const struct alias policy_aliases[] = {{"user", "UserName"},
+                                              {"fullname", "FullName"},
+                                              {"system", "SystemName"},
+                                              {"account", "AccountName"},
+                                              {"policy", "AccessPolicyName"},
+                                              {"permtype", "PermissionType"},
+                                              {"effective", "EffectiveFl"},
+                                              {"group", "GroupName"},
+                                              {NULL, NULL}};
 
-static const char *const section_names[REC_NTYPES] = {
-    "system", "account", "request", "policy"
-};
+static const char *const section_names[REC_NTYPES] = {"system", "account",
+                                                      "request", "policy"};
 
 static const char *const required[REC_NTYPES][6] = {
     {"SystemName", NULL},
@@ -93,22 +103,19 @@ static const char *const required[REC_NTYPES][6] = {
 static const char *canonical_key(enum rec_type t, const char *key)
 {
     static const struct alias *const aliases[REC_NTYPES] = {
-        system_aliases, account_aliases, request_aliases, policy_aliases
-    };
-    const struct column *cols[REC_NTYPES] = {
-        system_columns, account_columns, request_columns, policy_columns
-    };
-    const size_t ncols[REC_NTYPES] = {
-        n_system_columns, n_account_columns, n_request_columns, n_policy_columns
-    };
+        system_aliases, account_aliases, request_aliases, policy_aliases};
+    const struct column *cols[REC_NTYPES] = {system_columns, account_columns,
+                                             request_columns, policy_columns};
+    const size_t ncols[REC_NTYPES] = {n_system_columns, n_account_columns,
+                                      n_request_columns, n_policy_columns};
     const struct column *c;
 
     for (const struct alias *a = aliases[t]; a->alias; a++)
         if (ieq(a->alias, key))
             return a->key;
     c = column_find(cols[t], ncols[t], key);
-    if (c && (t != REC_SYSTEM || !ieq(key, "SystemID"))
-        && (t != REC_ACCOUNT || !ieq(key, "AccountID")))
+    if (c && (t != REC_SYSTEM || !ieq(key, "SystemID")) &&
+        (t != REC_ACCOUNT || !ieq(key, "AccountID")))
         return c->name;
     return NULL;
 }
@@ -201,7 +208,8 @@ int fixture_load(const char *path, struct fixture *fx)
                 break;
             }
             if (n < 2 || name[n - 1] != ']') {
-                fprintf(stderr, "tpam-sim: %s:%d: bad section line\n", path, lineno);
+                fprintf(stderr, "tpam-sim: %s:%d: bad section line\n", path,
+                        lineno);
                 rc = -1;
                 break;
             }
@@ -227,7 +235,8 @@ int fixture_load(const char *path, struct fixture *fx)
         eq = strchr(p, '=');
         if (!eq || !cur) {
             fprintf(stderr, "tpam-sim: %s:%d: %s\n", path, lineno,
-                    cur ? "expected Key=Value" : "expected a [section] line first");
+                    cur ? "expected Key=Value"
+                        : "expected a [section] line first");
             rc = -1;
             break;
         }
@@ -236,8 +245,8 @@ int fixture_load(const char *path, struct fixture *fx)
             const char *key = canonical_key(cur->type, trim(p));
 
             if (!key) {
-                fprintf(stderr, "tpam-sim: %s:%d: unknown key '%s' in [%s]\n", path,
-                        lineno, trim(p), section_names[cur->type]);
+                fprintf(stderr, "tpam-sim: %s:%d: unknown key '%s' in [%s]\n",
+                        path, lineno, trim(p), section_names[cur->type]);
                 rc = -1;
                 break;
             }
@@ -270,7 +279,8 @@ void fixture_free(struct fixture *fx)
 const struct record *find_system(const struct fixture *fx, const char *name)
 {
     for (size_t i = 0; i < fx->n; i++)
-        if (fx->r[i].type == REC_SYSTEM && ieq(rec_get(&fx->r[i], "SystemName"), name))
+        if (fx->r[i].type == REC_SYSTEM &&
+            ieq(rec_get(&fx->r[i], "SystemName"), name))
             return &fx->r[i];
     return NULL;
 }
@@ -281,8 +291,8 @@ const struct record *find_account(const struct fixture *fx, const char *sys,
     for (size_t i = 0; i < fx->n; i++) {
         const struct record *r = &fx->r[i];
 
-        if (r->type == REC_ACCOUNT && ieq(rec_get(r, "SystemName"), sys)
-            && ieq(rec_get(r, "AccountName"), acct))
+        if (r->type == REC_ACCOUNT && ieq(rec_get(r, "SystemName"), sys) &&
+            ieq(rec_get(r, "AccountName"), acct))
             return r;
     }
     return NULL;
@@ -294,7 +304,8 @@ void format_time(char *buf, size_t len, long offset_s)
     time_t t = time(NULL) + offset_s;
     struct tm tm;
 
-    if (!localtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M:%S.000", &tm) == 0)
+    if (!localtime_r(&t, &tm) ||
+        strftime(buf, len, "%Y-%m-%d %H:%M:%S.000", &tm) == 0)
         snprintf(buf, len, "1970-01-01 00:00:00.000");
 }
 

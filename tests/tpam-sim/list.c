@@ -1,4 +1,5 @@
-/* list.c: the engine shared by the List* commands (filters, MaxRows, output). */
+/* list.c: the engine shared by the List* commands (filters, MaxRows, output).
+ */
 #include "sim.h"
 
 #include <string.h>
@@ -23,7 +24,8 @@ static int row_matches(struct ctx *c, const struct listdef *d,
         if (!c->opt[i])
             continue;
         col = filter_column(d, c->cmd->opts[i]);
-        if (col && !filter_ok(c->opt[i], d->cell(c->fx, r, pos, col, buf, sizeof(buf))))
+        if (col && !filter_ok(c->opt[i],
+                              d->cell(c->fx, r, pos, col, buf, sizeof(buf))))
             return 0;
     }
     return d->extra ? d->extra(c, r) : 1;
@@ -61,7 +63,8 @@ int list_run(struct ctx *c, const struct listdef *d)
         for (size_t k = 0; k < d->ncols; k++) {
             char buf[128];
 
-            out_field(c->o, d->cell(c->fx, r, pos, d->cols[k].name, buf, sizeof(buf)));
+            out_field(c->o, d->cell(c->fx, r, pos, d->cols[k].name, buf,
+                                    sizeof(buf)));
         }
         out_eol(c->o);
         shown++;

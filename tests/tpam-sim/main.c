@@ -1,4 +1,5 @@
-/* main.c: tpam-sim entry point: log, faults, parse, answer (TPAM 2.5 CLI emulator). */
+/* main.c: tpam-sim entry point: log, faults, parse, answer (TPAM 2.5 CLI
+ * emulator). */
 #include "sim.h"
 
 #include <stdio.h>
@@ -27,8 +28,8 @@ static const char *state_dir(int argc, char **argv)
 }
 
 /* Builds the answer to the command in o; returns the exit status. */
-static int answer(const char *state, const struct tokens *tk, const char *tokerr,
-                  const struct faults *fa, struct out *o)
+static int answer(const char *state, const struct tokens *tk,
+                  const char *tokerr, const struct faults *fa, struct out *o)
 {
     struct fixture fx;
     struct ctx c;
@@ -91,12 +92,14 @@ int main(int argc, char **argv)
     int rc;
 
     if (!state) {
-        fputs("usage: tpam-sim --state DIR   (command in $SSH_ORIGINAL_COMMAND)\n", stderr);
+        fputs("usage: tpam-sim --state DIR   (command in "
+              "$SSH_ORIGINAL_COMMAND)\n",
+              stderr);
         return SIM_EXIT_SETUP;
     }
     if (!line)
         line = "";
-    tokenize(line, &tk, &tokerr);   /* tokens kept even on error, for the log */
+    tokenize(line, &tk, &tokerr); /* tokens kept even on error, for the log */
 
     path = path_in(state, "commands.log");
     cmdlog_append(path, line, &tk);

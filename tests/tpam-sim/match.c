@@ -27,7 +27,8 @@ int iprefix(const char *prefix, const char *s)
     return *prefix == '\0';
 }
 
-/* Glob with '*' only (any run of characters), case-insensitive, whole string. */
+/* Glob with '*' only (any run of characters), case-insensitive, whole string.
+ */
 int wildmatch(const char *p, const char *s)
 {
     const char *star = NULL;

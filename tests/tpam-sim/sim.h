@@ -23,9 +23,9 @@ struct out {
 
 void out_bytes(struct out *o, const char *s, size_t n);
 void out_str(struct out *o, const char *s);
-void out_field(struct out *o, const char *s);   /* s then a tab */
-void out_eol(struct out *o);                    /* CRLF */
-void out_line(struct out *o, const char *s);    /* s then CRLF */
+void out_field(struct out *o, const char *s); /* s then a tab */
+void out_eol(struct out *o);                  /* CRLF */
+void out_line(struct out *o, const char *s);  /* s then CRLF */
 void out_free(struct out *o);
 int write_all(int fd, const char *buf, size_t len);
 void *xmalloc(size_t n);
@@ -41,9 +41,9 @@ int filter_ok(const char *filter, const char *value);
 
 /* ---- args.c: tokenizer and TPAM-style option parser ---- */
 struct token {
-    char *text;        /* unquoted text */
-    int quoted;        /* some part was double-quoted */
-    size_t start;      /* span in the raw command line */
+    char *text;   /* unquoted text */
+    int quoted;   /* some part was double-quoted */
+    size_t start; /* span in the raw command line */
     size_t end;
 };
 
@@ -91,7 +91,7 @@ const char *date_value(const char *v, char *buf, size_t len);
 /* ---- columns.c: column lists of the list commands ---- */
 struct column {
     const char *name;
-    const char *def;    /* default value when the fixture sets none */
+    const char *def; /* default value when the fixture sets none */
 };
 
 extern const struct column system_columns[];
@@ -116,14 +116,15 @@ struct faults {
     int lf_only;
     int empty;
     char *retrieve_error;
-    char *command;      /* comma-separated list, NULL = all commands */
+    char *command; /* comma-separated list, NULL = all commands */
 };
 
 int faults_load(const char *path, struct faults *f);
 int faults_apply_to(const struct faults *f, const char *command);
 void faults_free(struct faults *f);
-void faults_before(const struct faults *f);   /* delay, hang, drop, garbage, empty */
-void faults_shape(const struct faults *f, struct out *o);   /* output faults */
+void faults_before(
+    const struct faults *f); /* delay, hang, drop, garbage, empty */
+void faults_shape(const struct faults *f, struct out *o); /* output faults */
 
 /* ---- cmdlog.c: commands.log ---- */
 void cmdlog_append(const char *path, const char *line, const struct tokens *tk);
@@ -134,8 +135,8 @@ void cmdlog_append(const char *path, const char *line, const struct tokens *tk);
 struct ctx {
     const struct command *cmd;
     const struct fixture *fx;
-    const struct faults *faults;  /* NULL when no fault applies */
-    const char *opt[MAX_OPTS];    /* option values by index, NULL = absent */
+    const struct faults *faults; /* NULL when no fault applies */
+    const char *opt[MAX_OPTS];   /* option values by index, NULL = absent */
     struct out *o;
 };
 
@@ -143,7 +144,7 @@ struct command {
     const char *name;
     const char *const *opts;
     size_t nopts;
-    int (*run)(struct ctx *c);   /* NULL = not implemented */
+    int (*run)(struct ctx *c); /* NULL = not implemented */
 };
 
 extern const struct command commands[];
@@ -159,11 +160,11 @@ struct listdef {
     enum rec_type type;
     const struct column *cols;
     size_t ncols;
-    const char *none;   /* "No Systems to list" ... */
+    const char *none; /* "No Systems to list" ... */
     /* Value of column col of row r (pos = 1-based position among its type). */
     const char *(*cell)(const struct fixture *fx, const struct record *r,
                         size_t pos, const char *col, char *buf, size_t len);
-    int (*extra)(struct ctx *c, const struct record *r);   /* optional filter */
+    int (*extra)(struct ctx *c, const struct record *r); /* optional filter */
 };
 
 int list_run(struct ctx *c, const struct listdef *d);

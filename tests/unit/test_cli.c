@@ -1,4 +1,5 @@
-/* test_cli.c: the credstack command's exit codes, output and JSON shapes (the real binary, spawned). */
+/* test_cli.c: the credstack command's exit codes, output and JSON shapes (the
+ * real binary, spawned). */
 #include "autoconf.h"
 
 #include <stdio.h>

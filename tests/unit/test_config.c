@@ -1,4 +1,5 @@
-/* test_config.c: Criterion tests of the configuration reader (core/config*.c) against ConfigParser's rules. */
+/* test_config.c: Criterion tests of the configuration reader (core/config*.c)
+ * against ConfigParser's rules. */
 
 /*
  * Most inputs are C strings given to cs_config_load_string(); three real
@@ -96,9 +97,8 @@ static int get_rc(const char *section, const char *option)
     return cs_config_get(cfg, section, option, &v, err, sizeof(err));
 }
 
-#define assert_get(section, option, expected)                                 \
-    cr_assert_str_eq(get(section, option), (expected), "%s.%s", section,     \
-                     option)
+#define assert_get(section, option, expected)                                  \
+    cr_assert_str_eq(get(section, option), (expected), "%s.%s", section, option)
 
 #define assert_err(expected) cr_assert_str_eq(err, (expected))
 
@@ -177,8 +177,8 @@ Test(config, gen2_default_cfg_has_sections_and_no_options)
 Test(config, gen2_with_values_set)
 {
     static const char *const resolvers[] = {"tpam", "dns", NULL};
-    static const char *const levels[] = {"debug", "info", "warning", "error",
-                                         "critical", NULL};
+    static const char *const levels[] = {"debug", "info",     "warning",
+                                         "error", "critical", NULL};
     int rc, b = -1, idx = -1;
     long port = 0;
 
@@ -206,8 +206,8 @@ Test(config, gen2_with_values_set)
                  CREDSTACK_OK);
     cr_assert_eq(b, 1);
     cr_assert_eq(cs_config_parse_bool(cfg, "tpam", "reuse_gateway_password",
-                                      get("tpam", "reuse_gateway_password"),
-                                      &b, err, sizeof(err)),
+                                      get("tpam", "reuse_gateway_password"), &b,
+                                      err, sizeof(err)),
                  CREDSTACK_OK);
     cr_assert_eq(b, 0);
     cr_assert_eq(cs_config_parse_enum(cfg, "tpam", "system_name_resolver",
@@ -216,8 +216,8 @@ Test(config, gen2_with_values_set)
                  CREDSTACK_OK);
     cr_assert_eq(idx, 1);
     cr_assert_eq(cs_config_parse_enum(cfg, "logging", "log_level",
-                                      get("logging", "log_level"), levels,
-                                      &idx, err, sizeof(err)),
+                                      get("logging", "log_level"), levels, &idx,
+                                      err, sizeof(err)),
                  CREDSTACK_OK);
     cr_assert_eq(idx, 0);
 }
@@ -229,8 +229,8 @@ struct dump {
     size_t len;
 };
 
-static void dump_visit(const char *section, const char *option,
-                       unsigned line, void *user)
+static void dump_visit(const char *section, const char *option, unsigned line,
+                       void *user)
 {
     struct dump *d = user;
     const char *v = NULL;
@@ -262,7 +262,8 @@ Test(config, seed_sample_indented_by_one_space_parses_as_if_not_indented)
     int rc;
 
     cr_assert_not_null(flat);
-    /* Every line of the fixture, headers and the empty one too, starts with one space. */
+    /* Every line of the fixture, headers and the empty one too, starts with one
+     * space. */
     for (i = 0; text[i]; i++) {
         cr_assert(i == 0 || text[i - 1] != '\n' || text[i] == ' ');
         if (!(text[i] == ' ' && (i == 0 || text[i - 1] == '\n')))
@@ -364,11 +365,12 @@ Test(config, multi_line_pem_key)
          "    QyNTUxOQAAACBmZXRjaGVkLWZyb20tYS10ZXN0LW5vdC1hLXJlYWwta2V5AAAA\n"
          "    -----END OPENSSH PRIVATE KEY-----\n"
          "server = tpam\n");
-    assert_get("tpam", "server_user_key",
-               "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-               "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAA\n"
-               "QyNTUxOQAAACBmZXRjaGVkLWZyb20tYS10ZXN0LW5vdC1hLXJlYWwta2V5AAAA\n"
-               "-----END OPENSSH PRIVATE KEY-----");
+    assert_get(
+        "tpam", "server_user_key",
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAA\n"
+        "QyNTUxOQAAACBmZXRjaGVkLWZyb20tYS10ZXN0LW5vdC1hLXJlYWwta2V5AAAA\n"
+        "-----END OPENSSH PRIVATE KEY-----");
     cr_assert_eq(cs_config_line(cfg, "tpam", "server_user_key"), 2);
     assert_get("tpam", "server", "tpam");
     cr_assert_eq(cs_config_line(cfg, "tpam", "server"), 6);
@@ -376,7 +378,8 @@ Test(config, multi_line_pem_key)
 
 Test(config, key_lines_not_indented_deeper_are_refused_without_quoting_them)
 {
-    /* The option is indented as much as its key lines: they are not continuations. */
+    /* The option is indented as much as its key lines: they are not
+     * continuations. */
     load_fails("[tpam]\n"
                "  server_user_key=-----BEGIN OPENSSH PRIVATE KEY-----\n"
                "  b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n",
@@ -468,7 +471,8 @@ Test(config, interpolation_chains_through_default)
          "base = /srv\n");
     assert_get("a", "path", "/var/lib/credstack");
     assert_get("a", "url", "https://a.example:443/");
-    /* A [DEFAULT] value interpolates with the values of the section asked for. */
+    /* A [DEFAULT] value interpolates with the values of the section asked for.
+     */
     assert_get("b", "url", "https://b.example:8443/");
     assert_get("b", "dir", "/srv/lib");
     assert_get("a", "dir", "/var/lib");
@@ -512,8 +516,8 @@ static char *chain(int n, const char *last)
     cr_assert_not_null(text);
     used = (size_t)snprintf(text, 4096, "[s]\n");
     for (i = 1; i < n; i++)
-        used += (size_t)snprintf(text + used, 4096 - used,
-                                 "v%d = %%(v%d)s\n", i, i + 1);
+        used += (size_t)snprintf(text + used, 4096 - used, "v%d = %%(v%d)s\n",
+                                 i, i + 1);
     snprintf(text + used, 4096 - used, "v%d = %s\n", n, last);
     return text;
 }
@@ -563,9 +567,9 @@ Test(config, interpolation_missing_reference)
 
 Test(config, lone_percent_is_an_error_that_does_not_show_the_value)
 {
-    static const char *const bad[] = {
-        "s3cr3t 50%", "s3cr3t%x", "%s3cr3t", "s3cr3t%(x", "s3cr3t%(x)d",
-        "s3cr3t%()s", "s3cr3t%(x)"};
+    static const char *const bad[] = {"s3cr3t 50%", "s3cr3t%x",    "%s3cr3t",
+                                      "s3cr3t%(x",  "s3cr3t%(x)d", "s3cr3t%()s",
+                                      "s3cr3t%(x)"};
     char text[256];
     size_t i;
 
@@ -573,8 +577,8 @@ Test(config, lone_percent_is_an_error_that_does_not_show_the_value)
         snprintf(text, sizeof(text), "[s]\nx = 1\npw = %s\n", bad[i]);
         load(text);
         cr_assert_eq(get_rc("s", "pw"), CREDSTACK_ERR_CONFIG, "%s", bad[i]);
-        cr_assert(strncmp(err, "t.cfg:3: s.pw: interpolation: ", 30) == 0,
-                  "%s", err);
+        cr_assert(strncmp(err, "t.cfg:3: s.pw: interpolation: ", 30) == 0, "%s",
+                  err);
         cr_assert_null(strstr(err, "s3cr3t"), "%s", err);
     }
 }
@@ -592,8 +596,7 @@ Test(config, duplicate_section_names_both_lines)
 
 Test(config, duplicate_option_names_both_lines)
 {
-    load_fails("[s]\nserver = a\nother = b\nServer: c\n",
-               CREDSTACK_ERR_CONFIG);
+    load_fails("[s]\nserver = a\nother = b\nServer: c\n", CREDSTACK_ERR_CONFIG);
     assert_err("t.cfg:4: option s.server is already set at line 2");
     /* The same option in two sections is fine. */
     load("[s]\nserver = a\n[t]\nserver = b\n");
@@ -614,8 +617,8 @@ Test(config, option_before_any_section)
 {
     load_fails("# comment\n\n  ; another\nkey = value\n[s]\n",
                CREDSTACK_ERR_CONFIG);
-    cr_assert(strncmp(err, "t.cfg:4: line outside any section", 33) == 0,
-              "%s", err);
+    cr_assert(strncmp(err, "t.cfg:4: line outside any section", 33) == 0, "%s",
+              err);
     load_fails(" key = value\n", CREDSTACK_ERR_CONFIG);
     cr_assert(strncmp(err, "t.cfg:1: ", 9) == 0, "%s", err);
 }
@@ -623,8 +626,8 @@ Test(config, option_before_any_section)
 Test(config, line_without_delimiter)
 {
     load_fails("[s]\na = 1\njunkline\n", CREDSTACK_ERR_CONFIG);
-    cr_assert(strncmp(err, "t.cfg:3: no '=' or ':' in the line", 34) == 0,
-              "%s", err);
+    cr_assert(strncmp(err, "t.cfg:3: no '=' or ':' in the line", 34) == 0, "%s",
+              err);
     cr_assert_null(strstr(err, "junkline"));
     load_fails("[s]\n= nameless\n", CREDSTACK_ERR_CONFIG);
     assert_err("t.cfg:2: option name missing before '='");
@@ -696,14 +699,17 @@ Test(config, utf8_bom_is_skipped_at_the_start_only)
     assert_get("s", "a", "1");
     cr_assert_eq(cs_config_line(cfg, "s", "a"), 2);
     /* Elsewhere it is an ordinary character of the name. */
-    load("[s]\n\xef\xbb\xbf" "a = 1\n");
+    load("[s]\n\xef\xbb\xbf"
+         "a = 1\n");
     cr_assert_eq(get_rc("s", "a"), CREDSTACK_ERR_NOTFOUND);
 }
 
 Test(config, unicode_spaces_indent_and_strip_as_in_python)
 {
     /* U+00A0 (no-break space, common in PDF pastes) counts as one space. */
-    load("[s]\n\xc2\xa0" "a = 1\xc2\xa0\n\xc2\xa0" "b = 2\n");
+    load("[s]\n\xc2\xa0"
+         "a = 1\xc2\xa0\n\xc2\xa0"
+         "b = 2\n");
     assert_get("s", "a", "1");
     assert_get("s", "b", "2");
     load("[s]\na = 1\n\xe3\x80\x80next\n");
@@ -722,7 +728,8 @@ Test(config, names_inih_would_misread_are_kept)
     char *sect60 = repeat('L', 60);
     char text[512];
 
-    /* ';' and '#' in names, non-ASCII, and section names over inih's 49 bytes. */
+    /* ';' and '#' in names, non-ASCII, and section names over inih's 49 bytes.
+     */
     snprintf(text, sizeof(text),
              "[a ; b]\nx ;y = 1\n[%s]\nv = first\n[%sz]\nv = second\n"
              "[caf\xc3\xa9]\n\xc3\xa9t\xc3\xa9 = 3\n[k#]\n#not = option\n"
@@ -864,12 +871,14 @@ Test(config, set_overrides_and_invalidates_the_cache)
     const char *before = NULL;
     struct visit_log log = {""};
 
-    load("[DEFAULT]\nurl = http://%(host)s/\n[tpam]\nhost = a\nserver = file\n");
+    load(
+        "[DEFAULT]\nurl = http://%(host)s/\n[tpam]\nhost = a\nserver = file\n");
     before = get("tpam", "url");
     cr_assert_str_eq(before, "http://a/");
     cr_assert_eq(cs_config_set(cfg, "tpam", "HOST", "b"), CREDSTACK_OK);
     assert_get("tpam", "url", "http://b/");
-    /* A pointer handed out earlier stays valid and unchanged until cs_config_free. */
+    /* A pointer handed out earlier stays valid and unchanged until
+     * cs_config_free. */
     cr_assert_str_eq(before, "http://a/");
     cr_assert_eq(cs_config_line(cfg, "tpam", "host"), 0);
 
@@ -877,7 +886,8 @@ Test(config, set_overrides_and_invalidates_the_cache)
                  CREDSTACK_OK);
     assert_get("tpam", "server", "from store");
 
-    /* New options, sections and defaults; values set are read as file values. */
+    /* New options, sections and defaults; values set are read as file values.
+     */
     cr_assert_eq(cs_config_set(cfg, "new", "Pw", "100%%"), CREDSTACK_OK);
     cr_assert(cs_config_has_section(cfg, "new"));
     assert_get("new", "pw", "100%");
@@ -903,11 +913,11 @@ Test(config, booleans_in_every_spelling)
     static const struct {
         const char *word;
         int value;
-    } words[] = {{"yes", 1},  {"YES", 1},  {"Yes", 1},   {"no", 0},
-                 {"NO", 0},   {"nO", 0},   {"true", 1},  {"TRUE", 1},
+    } words[] = {{"yes", 1},  {"YES", 1},   {"Yes", 1},   {"no", 0},
+                 {"NO", 0},   {"nO", 0},    {"true", 1},  {"TRUE", 1},
                  {"True", 1}, {"false", 0}, {"FALSE", 0}, {"False", 0},
-                 {"on", 1},   {"ON", 1},   {"On", 1},    {"off", 0},
-                 {"OFF", 0},  {"Off", 0},  {"1", 1},     {"0", 0}};
+                 {"on", 1},   {"ON", 1},    {"On", 1},    {"off", 0},
+                 {"OFF", 0},  {"Off", 0},   {"1", 1},     {"0", 0}};
     size_t i;
     int b;
 
@@ -933,17 +943,17 @@ Test(config, bad_boolean_names_file_line_option_and_value)
                "yes/no, true/false, on/off, 1/0)");
     cr_assert_eq(b, 7);
     /* Without a known line: no "file:line: ". */
-    cr_assert_eq(cs_config_parse_bool(NULL, "tpam", "x", "2", &b, err,
-                                      sizeof(err)),
-                 CREDSTACK_ERR_CONFIG);
+    cr_assert_eq(
+        cs_config_parse_bool(NULL, "tpam", "x", "2", &b, err, sizeof(err)),
+        CREDSTACK_ERR_CONFIG);
     assert_err("tpam.x: '2' is not a boolean (use yes/no, true/false, on/off, "
                "1/0)");
-    cr_assert_eq(cs_config_parse_bool(NULL, "tpam", "x", "", &b, err,
-                                      sizeof(err)),
-                 CREDSTACK_ERR_CONFIG);
-    cr_assert_eq(cs_config_parse_bool(NULL, "tpam", "x", "yess", &b, err,
-                                      sizeof(err)),
-                 CREDSTACK_ERR_CONFIG);
+    cr_assert_eq(
+        cs_config_parse_bool(NULL, "tpam", "x", "", &b, err, sizeof(err)),
+        CREDSTACK_ERR_CONFIG);
+    cr_assert_eq(
+        cs_config_parse_bool(NULL, "tpam", "x", "yess", &b, err, sizeof(err)),
+        CREDSTACK_ERR_CONFIG);
 }
 
 Test(config, integers_and_their_range)
@@ -955,8 +965,8 @@ Test(config, integers_and_their_range)
                                      65535, &v, err, sizeof(err)),
                  CREDSTACK_OK);
     cr_assert_eq(v, 22);
-    cr_assert_eq(cs_config_parse_int(cfg, "tpam", "server_port", "-10", -10,
-                                     10, &v, err, sizeof(err)),
+    cr_assert_eq(cs_config_parse_int(cfg, "tpam", "server_port", "-10", -10, 10,
+                                     &v, err, sizeof(err)),
                  CREDSTACK_OK);
     cr_assert_eq(v, -10);
     cr_assert_eq(cs_config_parse_int(cfg, "tpam", "server_port",
@@ -979,8 +989,8 @@ Test(config, integers_and_their_range)
     cr_assert_eq(cs_config_parse_int(cfg, "tpam", "server_port", "", 1, 65535,
                                      &v, err, sizeof(err)),
                  CREDSTACK_ERR_CONFIG);
-    cr_assert_eq(cs_config_parse_int(cfg, "tpam", "server_port", "-", 1,
-                                     65535, &v, err, sizeof(err)),
+    cr_assert_eq(cs_config_parse_int(cfg, "tpam", "server_port", "-", 1, 65535,
+                                     &v, err, sizeof(err)),
                  CREDSTACK_ERR_CONFIG);
     cr_assert_eq(cs_config_parse_int(cfg, "tpam", "server_port", "0x10", 1,
                                      65535, &v, err, sizeof(err)),

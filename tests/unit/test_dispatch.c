@@ -1,4 +1,5 @@
-/* test_dispatch.c: the dispatcher's semantics as a table of stacks x module results -> outcome. */
+/* test_dispatch.c: the dispatcher's semantics as a table of stacks x module
+ * results -> outcome. */
 #include "autoconf.h"
 
 #include <stdio.h>

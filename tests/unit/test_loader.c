@@ -1,4 +1,5 @@
-/* test_loader.c: the module loader refuses wrong ABIs, missing symbols, renamed and unsafe modules. */
+/* test_loader.c: the module loader refuses wrong ABIs, missing symbols, renamed
+ * and unsafe modules. */
 #include "autoconf.h"
 
 #include <stdio.h>

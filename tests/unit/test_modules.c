@@ -1,4 +1,5 @@
-/* test_modules.c: the prefix rule, auth-gateway, and resolver-dns (through nss_wrapper). */
+/* test_modules.c: the prefix rule, auth-gateway, and resolver-dns (through
+ * nss_wrapper). */
 #include "autoconf.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* test_stack.c: the stack parser and the control-word action tables, every error path. */
+/* test_stack.c: the stack parser and the control-word action tables, every
+ * error path. */
 #include "autoconf.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* test_store.c: the credential store library: round trips, tampering, truncation, keys, permissions, KDFs. */
+/* test_store.c: the credential store library: round trips, tampering,
+ * truncation, keys, permissions, KDFs. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -99,8 +100,8 @@ static void make_store(cs_store_cipher cipher)
     cs_store_params p;
 
     cs_store_params_default(&p, cipher, CS_STORE_KDF_KEYFILE);
-    cr_assert_eq(cs_store_init(path, &un, &p, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(cs_store_init(path, &un, &p, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     put(&un, (put_args){"tpam", "server_user_key", "ssh-ed25519",
                         "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n"
                         "-----END OPENSSH PRIVATE KEY-----\n",
@@ -113,9 +114,12 @@ TestSuite(store, .init = setup, .fini = teardown);
 
 Test(store, round_trip_every_type_and_cipher)
 {
-    static const char *const key_types[] = {
-        "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-        "ecdsa-sha2-nistp521", "ssh-ed25519"};
+    static const char *const key_types[] = {"ssh-rsa",
+                                            "ssh-dss",
+                                            "ecdsa-sha2-nistp256",
+                                            "ecdsa-sha2-nistp384",
+                                            "ecdsa-sha2-nistp521",
+                                            "ssh-ed25519"};
     static const cs_store_cipher ciphers[] = {CS_STORE_AES_256_GCM,
                                               CS_STORE_CHACHA20_POLY1305};
 
@@ -168,8 +172,7 @@ Test(store, round_trip_every_type_and_cipher)
                      CREDSTACK_OK);
         cr_assert_eq(cs_store_find(st, "multi", "u", 1), -1);
         cr_assert_eq(cs_store_delete(st, "multi", "u"), CREDSTACK_OK);
-        cr_assert_eq(cs_store_delete(st, "multi", "u"),
-                     CREDSTACK_ERR_NOTFOUND);
+        cr_assert_eq(cs_store_delete(st, "multi", "u"), CREDSTACK_ERR_NOTFOUND);
         cs_store_free(st);
     }
 }
@@ -199,18 +202,18 @@ Test(store, entry_values_are_checked)
     cr_assert_eq(cs_store_put(&st, "", "u", CS_STORE_PASSWORD, NULL, "x", 1, 0,
                               err, sizeof(err)),
                  CREDSTACK_ERR_INVALID);
-    cr_assert_eq(cs_store_put(&st, "h", "u\n", CS_STORE_PASSWORD, NULL, "x",
-                              1, 0, err, sizeof(err)),
+    cr_assert_eq(cs_store_put(&st, "h", "u\n", CS_STORE_PASSWORD, NULL, "x", 1,
+                              0, err, sizeof(err)),
                  CREDSTACK_ERR_INVALID);
-    cr_assert_eq(cs_store_put(&st, "h", "u", CS_STORE_PRIVATE_KEY, NULL, "x",
-                              1, 0, err, sizeof(err)),
+    cr_assert_eq(cs_store_put(&st, "h", "u", CS_STORE_PRIVATE_KEY, NULL, "x", 1,
+                              0, err, sizeof(err)),
                  CREDSTACK_ERR_INVALID);
     cr_assert(strstr(err, "key type") != NULL);
     cr_assert_eq(cs_store_put(&st, "h", "u", CS_STORE_PASSWORD, NULL, "", 0, 0,
                               err, sizeof(err)),
                  CREDSTACK_ERR_INVALID);
-    cr_assert_eq(cs_store_put(&st, "h", "u", CS_STORE_PASSWORD, NULL, "a\0b",
-                              3, 0, err, sizeof(err)),
+    cr_assert_eq(cs_store_put(&st, "h", "u", CS_STORE_PASSWORD, NULL, "a\0b", 3,
+                              0, err, sizeof(err)),
                  CREDSTACK_ERR_INVALID);
     cr_assert_eq(st.ncreds, 0);
     free(st.creds);
@@ -241,8 +244,7 @@ Test(store, tamper_every_byte)
             bad[i] ^= (unsigned char)(1u << (i % 8));
             spit(bad_path, bad, len, 0600);
             rc = cs_store_open(bad_path, &un, &st, err, sizeof(err));
-            cr_assert_neq(rc, CREDSTACK_OK, "byte %zu flipped: not noticed",
-                          i);
+            cr_assert_neq(rc, CREDSTACK_OK, "byte %zu flipped: not noticed", i);
             cr_assert_null(st);
             cr_assert(strstr(err, bad_path) != NULL, "byte %zu: %s", i, err);
             after = slurp(bad_path, &alen);
@@ -308,11 +310,11 @@ Test(store, wrong_key)
                  CREDSTACK_ERR_REFUSED);
     cr_assert(strstr(err, "wrong key") != NULL, "%s", err);
     /* An update with the wrong key writes nothing. */
-    cr_assert_neq(cs_store_update(path, &un, edit_put,
-                                  &(put_args){"a", "b", NULL, "c",
-                                              CS_STORE_PASSWORD, 0},
-                                  err, sizeof(err)),
-                  CREDSTACK_OK);
+    cr_assert_neq(
+        cs_store_update(path, &un, edit_put,
+                        &(put_args){"a", "b", NULL, "c", CS_STORE_PASSWORD, 0},
+                        err, sizeof(err)),
+        CREDSTACK_OK);
     after = slurp(path, &alen);
     cr_assert(alen == blen && memcmp(before, after, blen) == 0);
     free(before);
@@ -353,8 +355,7 @@ Test(store, missing_store_and_existing_store)
     cr_assert_eq(lstat(keyf, &sb), 0);
     cr_assert_eq(sb.st_mode & 07777, 0400, "key mode %o", sb.st_mode & 07777);
     cr_assert_eq(lstat(path, &sb), 0);
-    cr_assert_eq(sb.st_mode & 07777, 0600, "store mode %o",
-                 sb.st_mode & 07777);
+    cr_assert_eq(sb.st_mode & 07777, 0600, "store mode %o", sb.st_mode & 07777);
     cr_assert_eq(cs_store_init(path, &un, NULL, err, sizeof(err)),
                  CREDSTACK_ERR_REFUSED);
     cr_assert(strstr(err, "already exists") != NULL);
@@ -364,21 +365,20 @@ Test(store, key_file_permissions_refused)
 {
     cs_store_unlock un = key_un();
     cs_store *st = NULL;
-    static const mode_t bad_modes[] = {0440, 0404, 0410, 0401, 0420, 0402,
-                                       0644, 0604};
+    static const mode_t bad_modes[] = {0440, 0404, 0410, 0401,
+                                       0420, 0402, 0644, 0604};
     char link_path[600], dir_path[600], fifo_path[600];
 
     make_store(CS_STORE_AES_256_GCM);
     for (size_t i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
         cr_assert_eq(chmod(keyf, bad_modes[i]), 0);
         cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)),
-                     CREDSTACK_ERR_REFUSED, "mode %o accepted",
-                     bad_modes[i]);
+                     CREDSTACK_ERR_REFUSED, "mode %o accepted", bad_modes[i]);
         cr_assert(strstr(err, "group or others") != NULL, "%s", err);
     }
     cr_assert_eq(chmod(keyf, 0600), 0);
-    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     cs_store_free(st);
     chmod(keyf, 0400);
 
@@ -500,8 +500,8 @@ Test(store, rekey_between_key_files_and_passphrases)
     /* Passphrase -> a new key file. */
     cr_assert_eq(cs_store_rekey(path, &pass, &un2, NULL, err, sizeof(err)),
                  CREDSTACK_OK, "%s", err);
-    cr_assert_eq(cs_store_open(path, &un2, &st, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(cs_store_open(path, &un2, &st, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     cs_store_free(st);
     /* A new key in the same key file. */
     cr_assert_eq(cs_store_key_file_read(key2, old_key, err, sizeof(err)),
@@ -511,13 +511,14 @@ Test(store, rekey_between_key_files_and_passphrases)
     cr_assert_eq(cs_store_key_file_read(key2, new_key, err, sizeof(err)),
                  CREDSTACK_OK);
     cr_assert(memcmp(old_key, new_key, sizeof(old_key)) != 0);
-    cr_assert_eq(cs_store_open(path, &un2, &st, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(cs_store_open(path, &un2, &st, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     cr_assert_eq(st->ncreds, 2);
     cs_store_free(st);
 }
 
-/* A rekey in place cut short after the store was written: <key>.new still opens it. */
+/* A rekey in place cut short after the store was written: <key>.new still opens
+ * it. */
 Test(store, rekey_in_place_interrupted)
 {
     cs_store_unlock un = key_un();
@@ -525,8 +526,7 @@ Test(store, rekey_in_place_interrupted)
     cs_store *st = NULL;
 
     make_store(CS_STORE_AES_256_GCM);
-    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)),
-                 CREDSTACK_OK);
+    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)), CREDSTACK_OK);
     snprintf(knew, sizeof(knew), "%s.new", keyf);
     cr_assert_eq(cs_store_key_file_create(knew, st->key, err, sizeof(err)),
                  CREDSTACK_OK);
@@ -535,16 +535,16 @@ Test(store, rekey_in_place_interrupted)
         unsigned char *plain, *img;
         size_t plain_len, len;
         cr_assert_eq(cs_store_encode(st, &plain, &plain_len), CREDSTACK_OK);
-        cr_assert_eq(cs_store_seal(&st->params, st->key, plain, plain_len,
-                                   &img, &len, err, sizeof(err)),
+        cr_assert_eq(cs_store_seal(&st->params, st->key, plain, plain_len, &img,
+                                   &len, err, sizeof(err)),
                      CREDSTACK_OK);
         spit(path, img, len, 0600);
         cs_store_wipe_free(plain, plain_len);
         free(img);
     }
     cs_store_free(st);
-    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     cs_store_free(st);
 }
 

@@ -1,4 +1,5 @@
-/* test_store_cli.c: `credstack store` and secret-source-localstore through the command: concurrency, crashes, override rules. */
+/* test_store_cli.c: `credstack store` and secret-source-localstore through the
+ * command: concurrency, crashes, override rules. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -59,7 +60,8 @@ static int under_valgrind(void)
     return w != NULL && *w != '\0';
 }
 
-/* argv for exec: the wrapper's words, the command, then args (NULL-terminated). */
+/* argv for exec: the wrapper's words, the command, then args (NULL-terminated).
+ */
 static char **build_argv(const char *const *args)
 {
     const char *w = getenv("CREDSTACK_TEST_WRAPPER");
@@ -85,9 +87,10 @@ static void free_argv(char **argv)
     free(argv);
 }
 
-/* Start the command with stdin fed from `in` (NULL: empty); stdout/stderr to files. */
-static pid_t start(const char *const *args, const char *in, const char *out_path,
-                   const char *err_path)
+/* Start the command with stdin fed from `in` (NULL: empty); stdout/stderr to
+ * files. */
+static pid_t start(const char *const *args, const char *in,
+                   const char *out_path, const char *err_path)
 {
     char **argv = build_argv(args);
     int pfd[2];
@@ -167,8 +170,8 @@ static void res_free(res_t *r)
 static void must(const char *const *args, const char *in)
 {
     res_t r = run(args, in);
-    cr_assert_eq(r.status, 0, "%s %s: exit %d: %s", args[0], args[1],
-                 r.status, r.err);
+    cr_assert_eq(r.status, 0, "%s %s: exit %d: %s", args[0], args[1], r.status,
+                 r.err);
     res_free(&r);
 }
 
@@ -193,8 +196,8 @@ static cs_store *open_store(const char *name)
     cr_assert_eq(cs_store_locate(name, tmp, &path, &key, err, sizeof(err)),
                  CREDSTACK_OK);
     un.key_file = key;
-    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(cs_store_open(path, &un, &st, err, sizeof(err)), CREDSTACK_OK,
+                 "%s", err);
     free(path);
     free(key);
     return st;
@@ -262,7 +265,8 @@ Test(store_cli, round_trip_passwords_and_keys)
     res_free(&r);
     r = run(ARGS("store", "list", "--store", "main"), NULL);
     cr_assert_eq(r.status, 0);
-    cr_assert(strstr(r.out, "pa$$") == NULL && strstr(r.out, "PRIVATE") == NULL);
+    cr_assert(strstr(r.out, "pa$$") == NULL &&
+              strstr(r.out, "PRIVATE") == NULL);
     for (size_t i = 0; i < 3; i++)
         cr_assert(strstr(r.out, keys[i].type) != NULL, "%s", r.out);
     cr_assert(strstr(r.out, "hostA\talice\tpassword") != NULL, "%s", r.out);
@@ -340,7 +344,8 @@ Test(store_cli, passphrase_store_and_rekey)
     res_free(&r);
 }
 
-/* Many processes set different entries at once: none is lost, and a reader never fails. */
+/* Many processes set different entries at once: none is lost, and a reader
+ * never fails. */
 Test(store_cli, concurrent_writers)
 {
     int n = under_valgrind() ? 8 : 40;
@@ -402,7 +407,8 @@ Test(store_cli, concurrent_writers)
     cs_store_free(s);
 }
 
-/* A writer killed at random points: the store is always readable, old or new. */
+/* A writer killed at random points: the store is always readable, old or new.
+ */
 Test(store_cli, crash_safety)
 {
     int rounds = under_valgrind() ? 12 : 50;

@@ -10,8 +10,9 @@
 struct value_case {
     tpam_field_kind kind;
     const char *value;
-    size_t len;       /* 0: strlen(value) */
-    const char *why;  /* a piece the refusal message must contain; NULL: accepted */
+    size_t len; /* 0: strlen(value) */
+    const char
+        *why; /* a piece the refusal message must contain; NULL: accepted */
 };
 
 static int check(const struct value_case *c, char *err, size_t errlen)
@@ -84,7 +85,8 @@ static const struct value_case hostile[] = {
     {TPAM_FIELD_KEYWORD, "a.b", 0, "contains '.'"},
 };
 
-/* A table, not a parameterized test: Criterion re-runs the binary, so pointers in parameters would not survive. */
+/* A table, not a parameterized test: Criterion re-runs the binary, so pointers
+ * in parameters would not survive. */
 Test(command, hostile_values_refused)
 {
     size_t i;
@@ -158,8 +160,8 @@ Test(command, length_limit_and_truncated_message)
                  CREDSTACK_OK);
     memset(v, 'a', sizeof(v) - 1);
     v[sizeof(v) - 1] = '\0';
-    cr_assert_eq(tpam_value_check("SystemName", v, strlen(v),
-                                  TPAM_FIELD_SYSTEM, err, sizeof(err)),
+    cr_assert_eq(tpam_value_check("SystemName", v, strlen(v), TPAM_FIELD_SYSTEM,
+                                  err, sizeof(err)),
                  CREDSTACK_ERR_REFUSED);
     cr_assert(strstr(err, "too long (599 bytes, at most 128)") != NULL, "%s",
               err);
@@ -169,11 +171,11 @@ Test(command, length_limit_and_truncated_message)
     /* A long hostile value is escaped and cut too. */
     memset(v, '\n', 100);
     v[100] = '\0';
-    cr_assert_eq(tpam_value_check("SystemName", v, 100, TPAM_FIELD_SYSTEM,
-                                  err, sizeof(err)),
+    cr_assert_eq(tpam_value_check("SystemName", v, 100, TPAM_FIELD_SYSTEM, err,
+                                  sizeof(err)),
                  CREDSTACK_ERR_REFUSED);
-    cr_assert(strstr(err, "\\n\\n") != NULL && strstr(err, "...") != NULL,
-              "%s", err);
+    cr_assert(strstr(err, "\\n\\n") != NULL && strstr(err, "...") != NULL, "%s",
+              err);
     cr_assert(strchr(err, '\n') == NULL);
 }
 
@@ -185,9 +187,9 @@ Test(command, small_error_buffers_are_safe)
                                   err, sizeof(err)),
                  CREDSTACK_ERR_REFUSED);
     cr_assert_eq(strlen(err), sizeof(err) - 1);
-    cr_assert_eq(tpam_value_check("SystemName", "a\"b", 3, TPAM_FIELD_SYSTEM,
-                                  NULL, 0),
-                 CREDSTACK_ERR_REFUSED);
+    cr_assert_eq(
+        tpam_value_check("SystemName", "a\"b", 3, TPAM_FIELD_SYSTEM, NULL, 0),
+        CREDSTACK_ERR_REFUSED);
 }
 
 Test(command, builds_and_quotes)
@@ -200,17 +202,17 @@ Test(command, builds_and_quotes)
     cr_assert_eq(tpam_cmd_add(cmd, "UserName", "alice", TPAM_FIELD_USER, err,
                               sizeof(err)),
                  CREDSTACK_OK, "%s", err);
-    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", "root",
-                              TPAM_FIELD_ACCOUNT, err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", "root", TPAM_FIELD_ACCOUNT,
+                              err, sizeof(err)),
                  CREDSTACK_OK);
-    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", "PSM_DB02",
-                              TPAM_FIELD_SYSTEM, err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", "PSM_DB02", TPAM_FIELD_SYSTEM,
+                              err, sizeof(err)),
                  CREDSTACK_OK);
-    cr_assert_eq(tpam_cmd_add(cmd, "AllOrEffectiveFlag", "E",
-                              TPAM_FIELD_FLAG, err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "AllOrEffectiveFlag", "E", TPAM_FIELD_FLAG,
+                              err, sizeof(err)),
                  CREDSTACK_OK);
-    cr_assert_eq(tpam_cmd_add(cmd, "PermissionType", "Pwd",
-                              TPAM_FIELD_KEYWORD, err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "PermissionType", "Pwd", TPAM_FIELD_KEYWORD,
+                              err, sizeof(err)),
                  CREDSTACK_OK);
     cr_assert_str_eq(tpam_cmd_str(cmd),
                      "ListAssignedPolicies --UserName alice --AccountName "
@@ -242,8 +244,8 @@ Test(command, reason_texts)
     cr_assert_eq(tpam_cmd_add(cmd, "AccountName", "root", TPAM_FIELD_ACCOUNT,
                               err, sizeof(err)),
                  CREDSTACK_OK);
-    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", "PSM_DB02",
-                              TPAM_FIELD_SYSTEM, err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", "PSM_DB02", TPAM_FIELD_SYSTEM,
+                              err, sizeof(err)),
                  CREDSTACK_OK);
     cr_assert_eq(tpam_cmd_add_reason(cmd, "ReasonText", "alice", "policy",
                                      "Privileged Access", TPAM_FIELD_POLICY,
@@ -256,8 +258,7 @@ Test(command, reason_texts)
 
     cmd = tpam_cmd_new("Retrieve");
     cr_assert_eq(tpam_cmd_add_reason(cmd, "ReasonText", "bob@corp", "gateway",
-                                     NULL, TPAM_FIELD_COUNT, err,
-                                     sizeof(err)),
+                                     NULL, TPAM_FIELD_COUNT, err, sizeof(err)),
                  CREDSTACK_OK, "%s", err);
     cr_assert_str_eq(tpam_cmd_str(cmd),
                      "Retrieve --ReasonText bob@corp,SPS,gateway");
@@ -304,8 +305,7 @@ Test(command, reason_parts_are_checked)
                                      cases[i].dkind, err, sizeof(err));
 
         cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d (%s)", i, rc, err);
-        cr_assert_null(tpam_cmd_str(cmd), "case %zu: poisoned command sent",
-                       i);
+        cr_assert_null(tpam_cmd_str(cmd), "case %zu: poisoned command sent", i);
         tpam_cmd_free(cmd);
     }
 }
@@ -315,14 +315,14 @@ Test(command, refused_value_poisons_the_command)
     char err[512] = "";
     tpam_cmd *cmd = tpam_cmd_new("ListAccounts");
 
-    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", "r*", TPAM_FIELD_ACCOUNT,
-                              err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", "r*", TPAM_FIELD_ACCOUNT, err,
+                              sizeof(err)),
                  CREDSTACK_ERR_REFUSED);
     cr_assert(strstr(err, "AccountName") != NULL, "%s", err);
     cr_assert(strstr(err, "account name") != NULL, "%s", err);
     /* A later good option does not make it sendable without the filter. */
-    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", "DB02", TPAM_FIELD_SYSTEM,
-                              err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", "DB02", TPAM_FIELD_SYSTEM, err,
+                              sizeof(err)),
                  CREDSTACK_OK);
     cr_assert_null(tpam_cmd_str(cmd));
     tpam_cmd_free(cmd);
@@ -342,19 +342,19 @@ Test(command, misuse_is_invalid)
                  CREDSTACK_ERR_INVALID);
     tpam_cmd_free(cmd);
     cmd = tpam_cmd_new("Retrieve");
-    cr_assert_eq(tpam_cmd_add(cmd, "--Account", "root", TPAM_FIELD_ACCOUNT,
-                              err, sizeof(err)),
+    cr_assert_eq(tpam_cmd_add(cmd, "--Account", "root", TPAM_FIELD_ACCOUNT, err,
+                              sizeof(err)),
                  CREDSTACK_ERR_INVALID);
     tpam_cmd_free(cmd);
     cmd = tpam_cmd_new("Retrieve");
-    cr_assert_eq(tpam_cmd_add(cmd, "Account Name", "root",
-                              TPAM_FIELD_ACCOUNT, err, sizeof(err)),
-                 CREDSTACK_ERR_INVALID);
-    cr_assert_eq(tpam_cmd_add(NULL, "AccountName", "root",
-                              TPAM_FIELD_ACCOUNT, err, sizeof(err)),
-                 CREDSTACK_ERR_INVALID);
-    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", NULL, TPAM_FIELD_ACCOUNT,
+    cr_assert_eq(tpam_cmd_add(cmd, "Account Name", "root", TPAM_FIELD_ACCOUNT,
                               err, sizeof(err)),
+                 CREDSTACK_ERR_INVALID);
+    cr_assert_eq(tpam_cmd_add(NULL, "AccountName", "root", TPAM_FIELD_ACCOUNT,
+                              err, sizeof(err)),
+                 CREDSTACK_ERR_INVALID);
+    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", NULL, TPAM_FIELD_ACCOUNT, err,
+                              sizeof(err)),
                  CREDSTACK_ERR_INVALID);
     tpam_cmd_free(cmd);
     tpam_cmd_free(NULL);

@@ -1,4 +1,5 @@
-/* test_tpam_hostkey.c: known_hosts line parsing, host matching and key comparison. */
+/* test_tpam_hostkey.c: known_hosts line parsing, host matching and key
+ * comparison. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -9,25 +10,29 @@
 #include "../../modules/tpam-common/tpam_hostkey.h"
 
 /* Keys and hashed lines made once with ssh-keygen (-t ..., then -H). */
-#define KEY_A "AAAAC3NzaC1lZDI1NTE5AAAAIKZ87JtHG5je3/a27JJ47WEEmqGudskBkYmAZfWZuFRq"
+#define KEY_A                                                                  \
+    "AAAAC3NzaC1lZDI1NTE5AAAAIKZ87JtHG5je3/a27JJ47WEEmqGudskBkYmAZfWZuFRq"
 #define FP_A "SHA256:bAu96Itcl9dayxge41lbkk1PTSrnIKCGmGN8gi3gBsk"
-#define KEY_B "AAAAC3NzaC1lZDI1NTE5AAAAIEB5A6yMwxQtXv51yrkQkMzljOA6uSc15BHj+akAX1eV"
+#define KEY_B                                                                  \
+    "AAAAC3NzaC1lZDI1NTE5AAAAIEB5A6yMwxQtXv51yrkQkMzljOA6uSc15BHj+akAX1eV"
 #define FP_B "SHA256:5IpQ48DWCAebdQkOXEW+cQ70Tn8dcZi0VH+y67+XQzA"
-#define KEY_RSA                                                               \
-    "AAAAB3NzaC1yc2EAAAADAQABAAABAQDdCwNzO4Gq+7dT9n8CIf8hKA0HPJQBonu+9rWETR"  \
-    "VRCTLZOMRyfd/Qu+KWQvJNg6DYGX5BVbUqSXcZwxaD5rkCN693iiRCErPqd2jXo7lslLq/"  \
-    "Rue4zUV4F43/9ga48Ig5rL8EJOt2+kTW5ko5LFLzyl31+RB5ff+N9OKi/P5xBj1jLzXkYG"  \
-    "vAhvSom+OisZf8+UUr/wVk601thZkY2n6W6mux8g7csiPDcmPeRChChwYzkhiRaxMQliuS"  \
-    "JnuB6tV6TP+rizvrafAKi+VtdOi/l9nw2JvAS0sMmtcOzLA7HMUyCGOeDqDI/ChQXBpl0O"  \
+#define KEY_RSA                                                                \
+    "AAAAB3NzaC1yc2EAAAADAQABAAABAQDdCwNzO4Gq+7dT9n8CIf8hKA0HPJQBonu+9rWETR"   \
+    "VRCTLZOMRyfd/Qu+KWQvJNg6DYGX5BVbUqSXcZwxaD5rkCN693iiRCErPqd2jXo7lslLq/"   \
+    "Rue4zUV4F43/9ga48Ig5rL8EJOt2+kTW5ko5LFLzyl31+RB5ff+N9OKi/P5xBj1jLzXkYG"   \
+    "vAhvSom+OisZf8+UUr/wVk601thZkY2n6W6mux8g7csiPDcmPeRChChwYzkhiRaxMQliuS"   \
+    "JnuB6tV6TP+rizvrafAKi+VtdOi/l9nw2JvAS0sMmtcOzLA7HMUyCGOeDqDI/ChQXBpl0O"   \
     "utyOtLb2vKaAWV0IMfaJAp"
 #define FP_RSA "SHA256:Yx7RXpgNLfZWqCIVXlBBlpyiCHsH1CJWWPtTKOuHDxo"
-#define KEY_EC                                                                \
-    "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBGRI1/1e24mziNMhxE"  \
+#define KEY_EC                                                                 \
+    "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBGRI1/1e24mziNMhxE"   \
     "kbKe5d2Y7SdigbHE9N6BIEeJeKskcKlzx7hLr95UZv4X+qcbncUWA/lLcYg+YJE+W5U+0="
-/* ssh-keygen -H of "tpam.example.com", "[127.0.0.1]:2222", "TPAM.Example.com". */
+/* ssh-keygen -H of "tpam.example.com", "[127.0.0.1]:2222", "TPAM.Example.com".
+ */
 #define HASH_NAME "|1|sk2H8UhlpvnPF1SQ9+E3wo2ZmxY=|H3k8ITxApXWqSQFzg52SWlDI4Gw="
 #define HASH_PORT "|1|yOIN0Kq3QsMjeS+XvuYHJVSatRY=|GP75TiQapjRk0ffNnKdZOwhAiiM="
-#define HASH_UPPER "|1|+TVfp6/OIqtVjC7G/TyfCXINYY0=|7254VqegBnnD6nUU39mn6V/hf5I="
+#define HASH_UPPER                                                             \
+    "|1|+TVfp6/OIqtVjC7G/TyfCXINYY0=|7254VqegBnnD6nUU39mn6V/hf5I="
 
 static tpam_hostkey *parse_ok(const char *line)
 {
@@ -72,7 +77,8 @@ Test(hostkey, plain_list_matching)
 
 Test(hostkey, bracketed_port_22_and_ipv6)
 {
-    tpam_hostkey *hk = parse_ok("[tpam]:22,[::1]:2222,fe80::1 ssh-ed25519 " KEY_A);
+    tpam_hostkey *hk =
+        parse_ok("[tpam]:22,[::1]:2222,fe80::1 ssh-ed25519 " KEY_A);
 
     cr_assert(tpam_hostkey_matches(hk, "tpam", 22));
     cr_assert(tpam_hostkey_matches(hk, "::1", 2222));
@@ -153,7 +159,8 @@ Test(hostkey, bad_lines_are_config_errors)
         {"tpam ssh-rsa " KEY_A, "not base64 of a ssh-rsa key"},
         {"tpam ssh-ed25519 " KEY_RSA, "not base64 of a ssh-ed25519"},
         {"tpam ssh-ed25519 AAAA!!!!", "not base64"},
-        {"tpam ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKZ87JtHG5je3", "not base64"},
+        {"tpam ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKZ87JtHG5je3",
+         "not base64"},
         {"tpam ssh-ed25519 " KEY_A "\ntpam ssh-ed25519 " KEY_B,
          "several lines"},
     };
@@ -186,12 +193,12 @@ Test(hostkey, compare_with_server_key)
     ssh_key other = import(KEY_B, SSH_KEYTYPE_ED25519);
     ssh_key rsa = import(KEY_RSA, SSH_KEYTYPE_RSA);
 
-    cr_assert_eq(tpam_hostkey_check(hk, same, "127.0.0.1", 2222, err,
-                                    sizeof(err)),
-                 CREDSTACK_OK, "%s", err);
-    cr_assert_eq(tpam_hostkey_check(hk, other, "127.0.0.1", 2222, err,
-                                    sizeof(err)),
-                 CREDSTACK_ERR_HOSTKEY);
+    cr_assert_eq(
+        tpam_hostkey_check(hk, same, "127.0.0.1", 2222, err, sizeof(err)),
+        CREDSTACK_OK, "%s", err);
+    cr_assert_eq(
+        tpam_hostkey_check(hk, other, "127.0.0.1", 2222, err, sizeof(err)),
+        CREDSTACK_ERR_HOSTKEY);
     cr_assert(strstr(err, "127.0.0.1:2222") != NULL, "%s", err);
     cr_assert(strstr(err, FP_A) != NULL, "%s", err);
     cr_assert(strstr(err, FP_B) != NULL, "%s", err);

@@ -9,13 +9,12 @@
 #include "../../modules/tpam-common/tpam_text.h"
 
 /* Parse a literal (its sizeof, so embedded NULs count) and expect rc. */
-#define PARSE(lit, t, rc)                                                     \
-    do {                                                                      \
-        char err_[512] = "";                                                  \
-        int got_ = tpam_table_parse((lit), sizeof(lit) - 1, (t), err_,        \
-                                    sizeof(err_));                            \
-        cr_assert_eq(got_, (rc), "rc %d, expected %d: %s", got_, (rc),        \
-                     err_);                                                   \
+#define PARSE(lit, t, rc)                                                      \
+    do {                                                                       \
+        char err_[512] = "";                                                   \
+        int got_ =                                                             \
+            tpam_table_parse((lit), sizeof(lit) - 1, (t), err_, sizeof(err_)); \
+        cr_assert_eq(got_, (rc), "rc %d, expected %d: %s", got_, (rc), err_);  \
     } while (0)
 
 /* The ListSystems shape: CRLF, a trailing tab on every line, padded numbers. */
@@ -114,8 +113,8 @@ Test(table, last_field_empty_with_or_without_trailing_tab)
 Test(table, no_things_to_list_is_notfound)
 {
     static const char *const outs[] = {
-        "No Systems to list",     "No Systems to list\r\n",
-        "\r\nNo Accounts to list\r\n", "No Requests to list\n\n",
+        "No Systems to list",           "No Systems to list\r\n",
+        "\r\nNo Accounts to list\r\n",  "No Requests to list\n\n",
         "No Permissions to list\t\r\n",
     };
     size_t i;
@@ -123,11 +122,11 @@ Test(table, no_things_to_list_is_notfound)
     for (i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
         char err[256] = "";
         tpam_table *t = NULL;
-        int rc = tpam_table_parse(outs[i], strlen(outs[i]), &t, err,
-                                  sizeof(err));
+        int rc =
+            tpam_table_parse(outs[i], strlen(outs[i]), &t, err, sizeof(err));
 
-        cr_expect_eq(rc, CREDSTACK_ERR_NOTFOUND, "case %zu: rc %d (%s)", i,
-                     rc, err);
+        cr_expect_eq(rc, CREDSTACK_ERR_NOTFOUND, "case %zu: rc %d (%s)", i, rc,
+                     err);
         cr_expect(strstr(err, "to list") != NULL, "case %zu: %s", i, err);
         cr_expect_null(t);
     }
@@ -148,7 +147,7 @@ Test(table, broken_outputs_are_backend_errors)
         {LIT("Usage: ListSystems [--SystemName name]\r\n"), "usage"},
         {LIT("Unknown option --Foo\r\nUsage: ListSystems ...\r\n"), "usage"},
         {LIT("A\tB\t\r\n1\t2\t\r\n3\r\n"), "row 2 (line 3) has 1 fields, "
-                                            "the header has 2"},
+                                           "the header has 2"},
         {LIT("A\tB\t\r\n1\t2\t3\t4\r\n"), "has 4 fields"},
         {LIT("A\tB\t\r\n1\t2\r\n\r\n1\t2\r\n"), "has 1 fields"},
         {LIT("A\tB\r\n1\0\t2\r\n"), "NUL byte"},
@@ -160,11 +159,11 @@ Test(table, broken_outputs_are_backend_errors)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[256] = "";
         tpam_table *t = NULL;
-        int rc = tpam_table_parse(cases[i].out, cases[i].len, &t, err,
-                                  sizeof(err));
+        int rc =
+            tpam_table_parse(cases[i].out, cases[i].len, &t, err, sizeof(err));
 
-        cr_expect_eq(rc, CREDSTACK_ERR_BACKEND, "case %zu: rc %d (%s)", i,
-                     rc, err);
+        cr_expect_eq(rc, CREDSTACK_ERR_BACKEND, "case %zu: rc %d (%s)", i, rc,
+                     err);
         cr_expect(strcasestr(err, cases[i].why) != NULL,
                   "case %zu: message \"%s\" lacks \"%s\"", i, err,
                   cases[i].why);
@@ -227,8 +226,8 @@ Test(retrieve, password_line)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[256] = "";
         char *pw = NULL;
-        int rc = retrieve(cases[i].out, strlen(cases[i].out), &pw, err,
-                          sizeof(err));
+        int rc =
+            retrieve(cases[i].out, strlen(cases[i].out), &pw, err, sizeof(err));
 
         cr_expect_eq(rc, CREDSTACK_OK, "case %zu: rc %d (%s)", i, rc, err);
         if (rc == CREDSTACK_OK) {
@@ -256,7 +255,8 @@ Test(retrieve, error_lines_give_no_password)
         {"You are NOT AUTHORIZED for this account\r\n", CREDSTACK_ERR_DENIED},
         {"\r\nYou are not authorized to perform this operation\r\n",
          CREDSTACK_ERR_DENIED},
-        {"you are not authorized to perform this operation", CREDSTACK_ERR_DENIED},
+        {"you are not authorized to perform this operation",
+         CREDSTACK_ERR_DENIED},
         {"No Accounts to list\r\n", CREDSTACK_ERR_NOTFOUND},
         {"Usage: Retrieve --AccountName name --SystemName name\r\n",
          CREDSTACK_ERR_BACKEND},
@@ -270,13 +270,13 @@ Test(retrieve, error_lines_give_no_password)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[256] = "";
         char *pw = (char *)"sentinel";
-        int rc = retrieve(cases[i].out, strlen(cases[i].out), &pw, err,
-                          sizeof(err));
+        int rc =
+            retrieve(cases[i].out, strlen(cases[i].out), &pw, err, sizeof(err));
 
         cr_expect_eq(rc, cases[i].rc, "case %zu: rc %d (%s)", i, rc, err);
         cr_expect_null(pw, "case %zu: a password was returned", i);
-        cr_expect(strstr(err, "TPAM Retrieve answered") != NULL,
-                  "case %zu: %s", i, err);
+        cr_expect(strstr(err, "TPAM Retrieve answered") != NULL, "case %zu: %s",
+                  i, err);
     }
 }
 
@@ -310,7 +310,8 @@ Test(retrieve, malformed_outputs_fail_closed_without_echo)
         int rc = retrieve(cases[i].out, cases[i].len, &pw, err, sizeof(err));
 
         if (cases[i].why == NULL) {
-            /* A single space is printable: TPAM would not print it as an error. */
+            /* A single space is printable: TPAM would not print it as an error.
+             */
             cr_expect_eq(rc, CREDSTACK_OK, "case %zu: %s", i, err);
             tpam_free_secret(pw);
             continue;

@@ -1,4 +1,5 @@
-/* testutil.c: helpers of the core's Criterion tests: temp dirs, files, spawning the credstack command. */
+/* testutil.c: helpers of the core's Criterion tests: temp dirs, files, spawning
+ * the credstack command. */
 #include "autoconf.h"
 
 #include <errno.h>

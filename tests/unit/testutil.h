@@ -1,4 +1,5 @@
-/* testutil.h: helpers of the core's Criterion tests: temp dirs, files, spawning the credstack command. */
+/* testutil.h: helpers of the core's Criterion tests: temp dirs, files, spawning
+ * the credstack command. */
 #ifndef CREDSTACK_TESTUTIL_H
 #define CREDSTACK_TESTUTIL_H
 

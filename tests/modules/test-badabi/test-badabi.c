@@ -1,4 +1,5 @@
-/* test-badabi.c: a module built for another module ABI (loader tests only, never installed). */
+/* test-badabi.c: a module built for another module ABI (loader tests only,
+ * never installed). */
 #include <credstack/module.h>
 
 static credstack_result run(credstack_module *mod, credstack_request *req,

@@ -1,4 +1,5 @@
-/* test-echo.c: a test-only module whose "password" is request items joined by '|' (CLI tests only). */
+/* test-echo.c: a test-only module whose "password" is request items joined by
+ * '|' (CLI tests only). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
-/* test-norun.c: a module without a run function (loader tests only, never installed). */
+/* test-norun.c: a module without a run function (loader tests only, never
+ * installed). */
 #include <credstack/module.h>
 
 static const struct credstack_module_ops ops = {

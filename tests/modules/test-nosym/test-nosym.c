@@ -1,4 +1,5 @@
-/* test-nosym.c: a shared object that lacks the credstack_module_entry symbol (loader tests only, never installed). */
+/* test-nosym.c: a shared object that lacks the credstack_module_entry symbol
+ * (loader tests only, never installed). */
 #include <credstack/module.h>
 
 /* A near miss: the entry point under another name. */

@@ -1,4 +1,5 @@
-/* test-nullops.c: a module whose entry point returns NULL (loader tests only, never installed). */
+/* test-nullops.c: a module whose entry point returns NULL (loader tests only,
+ * never installed). */
 #include <credstack/module.h>
 
 const struct credstack_module_ops *credstack_module_entry(void);

@@ -1,4 +1,5 @@
-/* test-renamed.c: a module whose ops name differs from its file name (loader tests only, never installed). */
+/* test-renamed.c: a module whose ops name differs from its file name (loader
+ * tests only, never installed). */
 #include <credstack/module.h>
 
 static credstack_result run(credstack_module *mod, credstack_request *req,

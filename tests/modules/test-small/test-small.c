@@ -1,4 +1,5 @@
-/* test-small.c: a module whose ops structure is shorter than the core needs (loader tests only, never installed). */
+/* test-small.c: a module whose ops structure is shorter than the core needs
+ * (loader tests only, never installed). */
 #include <credstack/module.h>
 
 static credstack_result run(credstack_module *mod, credstack_request *req,
