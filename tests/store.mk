@@ -12,6 +12,7 @@ tests_unit_test_store_cli_LDADD = core/store/libcsstore.la $(LIBCRYPTO_LIBS) \
 	$(TEST_LIBS)
 # End to end: a TPAM checkout (sshd + tpam-sim) with the key from the store.
 check_PROGRAMS += tests/integration/test_store_tpam
-tests_integration_test_store_tpam_SOURCES = tests/integration/test_store_tpam.c
+tests_integration_test_store_tpam_SOURCES = tests/integration/test_store_tpam.c \
+	$(TESTUTIL_SOURCES)
 tests_integration_test_store_tpam_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_integration_test_store_tpam_LDADD = $(TEST_LIBS)

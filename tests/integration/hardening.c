@@ -11,34 +11,6 @@
 
 #include "hardening.h"
 
-void hz_load_harness(void)
-{
-    const char *dir = getenv("TPAM_HARNESS_DIR");
-    char path[512], line[8192];
-    FILE *f;
-
-    if (dir == NULL || *dir == '\0')
-        cr_skip_test("TPAM_HARNESS_DIR is not set (no sshd + tpam-sim "
-                     "harness; see tests/harness)");
-    snprintf(path, sizeof(path), "%s/env", dir);
-    f = fopen(path, "r");
-    cr_assert_not_null(f, "no %s: is the harness running?", path);
-    while (fgets(line, sizeof(line), f)) {
-        char *eq = strchr(line, '='), *v, *end;
-        if (eq == NULL || strncmp(line, "export", 6) == 0)
-            continue;
-        *eq = '\0';
-        v = eq + 1;
-        v[strcspn(v, "\n")] = '\0';
-        if (*v == '\'' && (end = strrchr(v + 1, '\'')) != NULL) {
-            *end = '\0';
-            v++;
-        }
-        setenv(line, v, 1);
-    }
-    fclose(f);
-}
-
 char *hz_write_config(const char *dir, const char *authorization, int connect_s,
                       int command_s, int key_in_store, const char *extra)
 {

@@ -7,10 +7,6 @@
 
 #include "../unit/testutil.h"
 
-/* Load $TPAM_HARNESS_DIR/env into the environment; skips the test without a
- * harness. */
-void hz_load_harness(void);
-
 /*
  * Write DIR/credstack.conf for the harness: the given authorization
  * (gateway, approval, policy), the timeouts in seconds, the CLI user's key

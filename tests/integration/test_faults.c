@@ -32,7 +32,7 @@ static long long slack_ms(void)
 
 static void setup(void)
 {
-    hz_load_harness();
+    tu_load_harness();
     tmp = tu_tmpdir();
     /* A generous connect timeout so that only the faulted command times
      * out, even under valgrind. */

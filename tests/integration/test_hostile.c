@@ -70,7 +70,7 @@ static const char *env_or_empty(const char *name)
 static void setup(void)
 {
     memset(long_name, 'a', sizeof(long_name) - 1);
-    hz_load_harness();
+    tu_load_harness();
     tmp = tu_tmpdir();
     /* policy: the gateway user, the account and the system each go into a
      * command (ListAssignedPolicies), so each position is tested. */

@@ -13,6 +13,8 @@
 
 #include <criterion/criterion.h>
 
+#include "../unit/testutil.h"
+
 static char *tmp;
 
 static int rm_one(const char *p, const struct stat *sb, int flag,
@@ -24,40 +26,11 @@ static int rm_one(const char *p, const struct stat *sb, int flag,
     return remove(p);
 }
 
-/* Load DIR/env (NAME='value' lines) into the environment. */
-static void load_harness_env(void)
-{
-    const char *dir = getenv("TPAM_HARNESS_DIR");
-    char path[512], line[4096];
-    FILE *f;
-
-    if (dir == NULL || *dir == '\0')
-        cr_skip_test("TPAM_HARNESS_DIR is not set (no sshd + tpam-sim "
-                     "harness; see tests/harness)");
-    snprintf(path, sizeof(path), "%s/env", dir);
-    f = fopen(path, "r");
-    cr_assert_not_null(f, "no %s: is the harness running?", path);
-    while (fgets(line, sizeof(line), f)) {
-        char *eq = strchr(line, '='), *v, *end;
-        if (eq == NULL || strncmp(line, "export", 6) == 0)
-            continue;
-        *eq = '\0';
-        v = eq + 1;
-        v[strcspn(v, "\n")] = '\0';
-        if (*v == '\'' && (end = strrchr(v + 1, '\'')) != NULL) {
-            *end = '\0';
-            v++;
-        }
-        setenv(line, v, 1);
-    }
-    fclose(f);
-}
-
 static void setup(void)
 {
     char tmpl[] = "/tmp/credstack-storetpam.XXXXXX";
 
-    load_harness_env();
+    tu_load_harness();
     cr_assert(mkdtemp(tmpl) != NULL);
     tmp = strdup(tmpl);
     setenv("CREDSTACK_STORE_DIR", tmp, 1);

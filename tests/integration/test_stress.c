@@ -39,7 +39,7 @@ static char *tmp, *conf;
 
 static void setup(void)
 {
-    hz_load_harness();
+    tu_load_harness();
     tmp = tu_tmpdir();
     /* Timeouts for a loaded machine: 64 handshakes share two cores. */
     conf = hz_write_config(tmp, "gateway", 120, 120, 0, NULL);

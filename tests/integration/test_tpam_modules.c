@@ -36,36 +36,6 @@ static char *tmp; /* this test's private directory */
 
 /* ---- the harness ---- */
 
-/* Load TPAM_HARNESS_DIR/env (NAME='value' lines) into the environment. */
-static void load_harness_env(void)
-{
-    const char *dir = getenv("TPAM_HARNESS_DIR");
-    char *path, line[4096];
-    FILE *f;
-
-    if (dir == NULL || *dir == '\0')
-        cr_skip_test("TPAM_HARNESS_DIR is not set (no sshd + tpam-sim "
-                     "harness; run through make check)");
-    path = tu_path(dir, "env");
-    f = fopen(path, "re");
-    cr_assert_not_null(f, "no %s: is the harness running?", path);
-    free(path);
-    while (fgets(line, sizeof(line), f)) {
-        char *eq = strchr(line, '='), *v, *end;
-        if (eq == NULL || line[0] == '#' || strncmp(line, "export", 6) == 0)
-            continue;
-        *eq = '\0';
-        v = eq + 1;
-        v[strcspn(v, "\n")] = '\0';
-        if (*v == '\'' && (end = strrchr(v + 1, '\'')) != NULL) {
-            *end = '\0';
-            v++;
-        }
-        setenv(line, v, 1);
-    }
-    fclose(f);
-}
-
 /* Default data, no faults, an empty commands.log. */
 static void reset_sim(void)
 {
@@ -85,7 +55,7 @@ static void reset_sim(void)
 
 static void setup(void)
 {
-    load_harness_env();
+    tu_load_harness();
     tmp = tu_tmpdir();
     reset_sim();
 }

@@ -282,3 +282,32 @@ void tu_run_free(tu_run *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+void tu_load_harness(void)
+{
+    const char *dir = getenv("TPAM_HARNESS_DIR");
+    char *path, line[8192];
+    FILE *f;
+
+    if (dir == NULL || *dir == '\0')
+        cr_skip_test("TPAM_HARNESS_DIR is not set (no sshd + tpam-sim "
+                     "harness; run through make check, see tests/harness)");
+    path = tu_path(dir, "env");
+    f = fopen(path, "re");
+    cr_assert_not_null(f, "no %s: is the harness running?", path);
+    free(path);
+    while (fgets(line, sizeof(line), f)) {
+        char *eq = strchr(line, '='), *v, *end;
+        if (eq == NULL || line[0] == '#' || strncmp(line, "export", 6) == 0)
+            continue;
+        *eq = '\0';
+        v = eq + 1;
+        v[strcspn(v, "\n")] = '\0';
+        if (*v == '\'' && (end = strrchr(v + 1, '\'')) != NULL) {
+            *end = '\0';
+            v++;
+        }
+        setenv(line, v, 1);
+    }
+    fclose(f);
+}

@@ -50,4 +50,11 @@ void tu_run_free(tu_run *r);
 /* Count non-overlapping occurrences of needle in hay. */
 int tu_count(const char *hay, const char *needle);
 
+/*
+ * Load the running TPAM harness's DIR/env (NAME='value' lines, see
+ * tests/harness/README.md) into the environment; skips the test when
+ * TPAM_HARNESS_DIR is unset.
+ */
+void tu_load_harness(void);
+
 #endif /* CREDSTACK_TESTUTIL_H */
