@@ -1,7 +1,7 @@
 #!/bin/bash
 # dev.sh: set up a Debian 12 machine for credstack, build it, and run the demo or the tests.
 #
-# Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|fuzz-smoke|distcheck
+# Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|fuzz-smoke|distcheck|deb
 #   setup           install the Debian packages credstack needs (idempotent; root)
 #   build           setup + autoreconf + configure + make in _build/
 #   demo            build, start the local TPAM simulator behind a real sshd,
@@ -11,6 +11,8 @@
 #   check-valgrind  the suite again with every test and spawned credstack under valgrind
 #   fuzz-smoke      clang + libFuzzer build in _fuzz/, each fuzz target for 20 s
 #   distcheck       make distcheck (tarball builds and passes its tests)
+#   deb             build the Debian packages from HEAD in a temp dir, install them,
+#                   check the installed modules load, and remove them again
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,9 +25,10 @@ PACKAGES=(build-essential autoconf automake libtool libltdl-dev pkg-config
 
 say() { printf '== %s\n' "$*" >&2; }
 
+# setup [EXTRA-PACKAGE...]: PACKAGES plus any extra ones a subcommand needs.
 setup() {
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "${PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$p")
     done
@@ -97,6 +100,53 @@ distcheck() {
     make -C _build -j"$(nproc)" distcheck
 }
 
+DEB_PACKAGES=(dpkg-dev debhelper dh-autoreconf)
+DEB_BINARIES=(libcredstack0 credstack credstack-dev)
+deb_tmp=
+deb_installed=no
+
+deb_cleanup() {
+    if [ "$deb_installed" = yes ]; then
+        apt-get remove -y -qq "${DEB_BINARIES[@]}" >/dev/null || true
+    fi
+    [ -z "$deb_tmp" ] || rm -rf "$deb_tmp"
+}
+
+deb() {
+    setup "${DEB_PACKAGES[@]}"
+    deb_tmp=$(mktemp -d /tmp/credstack-deb.XXXXXX)
+    trap deb_cleanup EXIT
+    git diff --quiet HEAD -- || say "note: uncommitted changes are not packaged (git archive HEAD)"
+    say "dpkg-buildpackage -us -uc -b from HEAD in $deb_tmp/src"
+    mkdir "$deb_tmp/src"
+    git archive HEAD | tar -x -C "$deb_tmp/src"
+    (cd "$deb_tmp/src" && dpkg-buildpackage -us -uc -b >"$deb_tmp/build.log" 2>&1) ||
+        { tail -n 60 "$deb_tmp/build.log" >&2; exit 1; }
+    local version arch debs=()
+    version=$(dpkg-parsechangelog -l debian/changelog -S Version)
+    arch=$(dpkg --print-architecture)
+    for p in "${DEB_BINARIES[@]}"; do
+        debs+=("$deb_tmp/${p}_${version}_${arch}.deb")
+    done
+    say "installing ${debs[*]##*/}"
+    export DEBIAN_FRONTEND=noninteractive
+    deb_installed=yes
+    apt-get install -y -qq "${debs[@]}" >/dev/null
+    say "credstack check with the packaged modules (loads every module)"
+    printf '[tpam]\nserver = tpam.example.com\nauthorization = policy\n' >"$deb_tmp/credstack.conf"
+    local out rc=0
+    out=$(/usr/bin/credstack check --config "$deb_tmp/credstack.conf" 2>&1) || rc=$?
+    printf '%s\n' "$out"
+    if [ "$rc" -ne 0 ] || ! grep -q checkout-tpam <<<"$out"; then
+        echo "dev.sh deb: credstack check failed (exit $rc) or did not list checkout-tpam" >&2
+        exit 1
+    fi
+    say "removing the packages again"
+    apt-get remove -y -qq "${DEB_BINARIES[@]}" >/dev/null
+    deb_installed=no
+    say "deb: OK (built, installed, modules loaded from the package, removed)"
+}
+
 case "${1:-}" in
 setup) setup ;;
 build) build ;;
@@ -106,11 +156,12 @@ check-asan) check_asan ;;
 check-valgrind) check_valgrind ;;
 fuzz-smoke) fuzz_smoke ;;
 distcheck) distcheck ;;
+deb) deb ;;
 -h | --help)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     ;;
 *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
