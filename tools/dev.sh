@@ -141,6 +141,20 @@ deb() {
         echo "dev.sh deb: credstack check failed (exit $rc) or did not list checkout-tpam" >&2
         exit 1
     fi
+    say "credstack check on the packaged sample configuration, as shipped"
+    local sample=/usr/share/doc/credstack/examples/credstack.conf.sample
+    if [ -f "$sample.gz" ]; then
+        zcat "$sample.gz" >"$deb_tmp/sample.conf"
+    else
+        cp "$sample" "$deb_tmp/sample.conf"
+    fi
+    rc=0
+    out=$(/usr/bin/credstack check --config "$deb_tmp/sample.conf" 2>&1) || rc=$?
+    printf '%s\n' "$out"
+    if [ "$rc" -ne 0 ] || ! grep -q resolver-tpam <<<"$out"; then
+        echo "dev.sh deb: credstack check on the sample failed (exit $rc)" >&2
+        exit 1
+    fi
     say "removing the packages again"
     apt-get remove -y -qq "${DEB_BINARIES[@]}" >/dev/null
     deb_installed=no
