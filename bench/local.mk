@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/local.mk: `make bench`: latency of a TPAM checkout against the local simulator (BENCH_N requests).
 BENCH_N = 50
 EXTRA_DIST += bench/README.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* actions.c: control words and [result=action ...] lists, turned into
  * per-result action tables. */
 #include "autoconf.h"

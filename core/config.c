@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c: the table of sections and options behind cs_config, with lookups,
  * overrides and the lookup cache. */
 #include <stdarg.h>

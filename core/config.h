@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.h: the configuration reader (ConfigParser semantics on top of inih),
  * private to the core. */
 #ifndef CREDSTACK_CORE_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config_check.c: warns about unknown sections and options, and reads the
  * core's own options. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config_int.h: declarations shared by the config*.c files only, not by the
  * rest of the core. */
 #ifndef CREDSTACK_CORE_CONFIG_INT_H

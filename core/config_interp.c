@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config_interp.c: %(name)s and %% interpolation, as Python's
  * configparser.BasicInterpolation does it. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config_read.c: the line reader: ConfigParser's line rules in front of inih,
  * which only ever sees short synthetic lines. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config_value.c: typed option values (boolean, integer, one of a list) with
  * messages that say what is wrong. */
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dispatch.c: runs a request through the stack, stage by stage, reading only
  * the action tables. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errors.c: return-code texts, item names and the handle's error message. */
 #include "autoconf.h"
 

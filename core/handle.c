@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* handle.c: opening a handle (configuration, stack, modules), printing its
  * stack, closing it. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* internal.h: struct bodies and helpers shared by the core's files; never
  * installed. */
 #ifndef CREDSTACK_CORE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loader.c: finds, checks and loads module files with libltdl. */
 #include "autoconf.h"
 

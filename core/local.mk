@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # core/local.mk: libcredstack and the credstack command.
 lib_LTLIBRARIES += core/libcredstack.la
 core_libcredstack_la_SOURCES = \

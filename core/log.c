@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.c: logging to syslog or stderr with the seed's log levels. */
 #include "autoconf.h"
 

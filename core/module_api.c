@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* module_api.c: the services the core offers to modules (module.h). */
 #include "autoconf.h"
 

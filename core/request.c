@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* request.c: a request's items, per-request module data and option overrides.
  */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stack_default.c: builds the stack from the seed's [tpam] options when no
  * stack file is given. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stack_parse.c: reads a stack file into lines with action tables; every
  * malformed line is an error naming file:line. */
 #include "autoconf.h"

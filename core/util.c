@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.c: small string, wiping and file-safety helpers of the core. */
 #include "autoconf.h"
 

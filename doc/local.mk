@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # doc/local.mk: manual pages and guides.
 # The pages are plain roff sources, installed as they are.
 dist_man1_MANS = doc/credstack.1

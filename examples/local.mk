@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # examples/local.mk: the out-of-tree example module and the installcheck that builds it
 # against the installed headers and credstack.pc.
 EXTRA_DIST += examples/hello-module/hello.c examples/hello-module/hello.map \

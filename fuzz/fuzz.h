@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz.h: what every libFuzzer harness of credstack shares. */
 #ifndef CREDSTACK_FUZZ_H
 #define CREDSTACK_FUZZ_H

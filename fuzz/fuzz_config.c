@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_config.c: libFuzzer harness of the configuration reader (ConfigParser
  * rules on inih, interpolation, typed values). */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_hook_json.c: libFuzzer harness of `credstack hook`'s JSON input:
  * parsing, the request mapping and the reply's cookies. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_known_hosts.c: libFuzzer harness of the known_hosts line of
  * server_public_key (plain, [host]:port, hashed). */
 #include "autoconf.h"

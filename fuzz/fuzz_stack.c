@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_stack.c: libFuzzer harness of the stack file parser (fields, quotes,
  * control lists, arguments). */
 #include "autoconf.h"

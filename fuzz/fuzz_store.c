@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_store.c: libFuzzer harness of the credential store reader: header, AEAD
  * open, payload decoding. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_tpam_output.c: libFuzzer harness of the TPAM output parsers (list tables
  * and Retrieve). */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fuzz/local.mk: libFuzzer harnesses (configure CC=clang --enable-fuzzing) and `make fuzz-smoke`.
 FUZZ_TARGETS = fuzz_config fuzz_stack fuzz_tpam_output fuzz_known_hosts \
 	fuzz_hook_json fuzz_store

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/local.mk: one folder per module, each with its own local.mk.
 include modules/common/local.mk
 include modules/tpam-common/local.mk

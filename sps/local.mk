@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # sps/local.mk: the SPS credential-store plugin zip (make sps-plugin) and its test.
 # doc/sps.md says what is in the zip and how to upload and configure it.
 
@@ -40,7 +41,6 @@ EXTRA_DIST += sps/main.py sps/default.cfg sps/MANIFEST.in sps/mkplugin.py doc/sp
 # The plugin's test: main.py against the TPAM simulator, the zip's layout,
 # and the zip unpacked and run with no credstack installed.  It starts and
 # stops its own simulator (tests/harness), so it has its own log compiler.
-TEST_EXTENSIONS = .py
 PY_LOG_COMPILER = env CREDSTACK_SPS_ZIP='$(abs_top_builddir)/$(SPS_PLUGIN_ZIP)' \
 	CREDSTACK_TEST_BUILDDIR='$(abs_top_builddir)' \
 	TPAM_SIM='$(abs_top_builddir)/tests/tpam-sim/tpam-sim' $(PYTHON3_SPS)

@@ -1,4 +1,5 @@
 #!/usr/bin/env pluginwrapper3
+# SPDX-License-Identifier: MIT
 # main.py: the credstack credential-store plugin for One Identity Safeguard for
 # Privileged Sessions (SPS).  Each hook is handed to the credstack command that
 # ships inside the plugin zip: `bin/credstack hook <hook> --config <file>`, one

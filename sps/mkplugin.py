@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # mkplugin.py: builds the SPS plugin zip from a staged `make install` (run by
 # `make sps-plugin`, see sps/local.mk).  Standard library only.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/core.mk: tests of the core, the CLI and the first modules (see tests/local.mk).
 
 # Deliberately broken modules for the loader tests, each in its own folder so

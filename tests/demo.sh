@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # demo.sh: the README's main job: a password checked out of the local TPAM simulator
 # through the full stack (credential store, TPAM resolver, prefix, policy, checkout).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/hardening.mk: hostile inputs, fault injection and stress against sshd + tpam-sim (see tests/local.mk).
 HARDENING_SOURCES = tests/integration/hardening.c \
 	tests/integration/hardening.h $(TESTUTIL_SOURCES)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # installcheck.sh: installs the build tree into a staging directory, builds
 # examples/hello-module against the INSTALLED headers and credstack.pc alone,
 # and runs the installed credstack with a stack of installed modules + hello.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/local.mk: the TPAM simulator, Criterion unit and integration tests.
 
 # ---- the TPAM simulator (also used by the README's main job) ----
@@ -38,3 +39,9 @@ include tests/store.mk
 include tests/hardening.mk
 
 TESTS += $(check_PROGRAMS)
+
+# Every source file carries its SPDX line (the project is MIT licensed).
+TEST_EXTENSIONS = .py .sh
+SH_LOG_COMPILER = $(SHELL)
+TESTS += tests/spdx.sh
+dist_noinst_SCRIPTS += tests/spdx.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/store.mk: tests of this area (see tests/local.mk).
 # The credential store library, and `credstack store` + secret-source-localstore
 # through the command.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/tpam.mk: tests of the TPAM client library and the TPAM modules (see tests/local.mk).
 check_PROGRAMS += tests/unit/test_tpam_command tests/unit/test_tpam_output \
 	tests/unit/test_tpam_hostkey tests/integration/test_tpam_client

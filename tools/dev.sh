@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # dev.sh: set up a Debian 12 machine for credstack, build it, and run the demo or the tests.
 #
 # Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|fuzz-smoke|distcheck|deb

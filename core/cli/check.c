@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check.c: `credstack check`: validates the configuration and stack and prints
  * the effective stack. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h: shared declarations of the credstack command's subcommands. */
 #ifndef CREDSTACK_CLI_H
 #define CREDSTACK_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common.c: helpers shared by the credstack subcommands. */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* get_password.c: `credstack get-password`: prints the password for one
  * request. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hook.c: `credstack hook`: answers one SPS plugin hook, JSON in on stdin and
  * out on stdout. */
 #include "autoconf.h"

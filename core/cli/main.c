@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: the credstack command: dispatches to its subcommands. */
 #include "autoconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.c: `credstack store`: init, set, get, list, delete and rekey of a local
  * credential store. */
 #include "autoconf.h"

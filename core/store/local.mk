@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # core/store/local.mk: the local credential store, linked into the credstack command
 # and the secret-source-localstore module (never part of libcredstack's ABI).
 noinst_LTLIBRARIES += core/store/libcsstore.la

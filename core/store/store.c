@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.c: the credential store's entries API: locate, open, init, update,
  * rekey, find/put/delete. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.h: the local credential store (private to credstack: the CLI and
  * secret-source-localstore). */
 #ifndef CREDSTACK_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_file.c: reading a store file, the writers' lock, and atomic replacement
  * (temp, fsync, rename, fsync dir). */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_format.c: the store file's header, its AEAD seal/open, and the entries'
  * payload encoding. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_key.c: the store's key: a master key file, or a passphrase through
  * scrypt or PBKDF2. */
 #include "autoconf.h"

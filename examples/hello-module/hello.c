@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hello.c: an out-of-tree credstack module that refuses a configured list of
  * target users. */
 

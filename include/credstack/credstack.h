@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* credstack.h: the application interface of libcredstack. */
 #ifndef CREDSTACK_CREDSTACK_H
 #define CREDSTACK_CREDSTACK_H

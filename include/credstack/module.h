@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* module.h: the interface between the credstack core and its loadable modules.
  */
 #ifndef CREDSTACK_MODULE_H

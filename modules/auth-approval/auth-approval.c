@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* auth-approval.c: authorizes when the gateway user has an Active password
  * request for the account (reason "approval,<id>"). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/auth-approval/local.mk
 module_LTLIBRARIES += modules/auth-approval/auth-approval.la
 modules_auth_approval_auth_approval_la_SOURCES = modules/auth-approval/auth-approval.c

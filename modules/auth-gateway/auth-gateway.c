@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* auth-gateway.c: authorizes every request that passed gateway authentication
  * (reason "gateway"). */
 #include <credstack/module.h>

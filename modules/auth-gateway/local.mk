@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/auth-gateway/local.mk
 module_LTLIBRARIES += modules/auth-gateway/auth-gateway.la
 modules_auth_gateway_auth_gateway_la_SOURCES = modules/auth-gateway/auth-gateway.c

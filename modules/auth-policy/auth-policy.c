@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* auth-policy.c: authorizes when the gateway user holds required_policy for the
  * account (reason "policy,<name>"). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/auth-policy/local.mk
 module_LTLIBRARIES += modules/auth-policy/auth-policy.la
 modules_auth_policy_auth_policy_la_SOURCES = modules/auth-policy/auth-policy.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* checkout-tpam.c: Retrieve the password with reason text "<gateway
  * user>,SPS,<authorization reason>". */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/checkout-tpam/local.mk
 module_LTLIBRARIES += modules/checkout-tpam/checkout-tpam.la
 modules_checkout_tpam_checkout_tpam_la_SOURCES = modules/checkout-tpam/checkout-tpam.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host.c: target-host classification shared by the resolver modules. */
 #include "autoconf.h"
 

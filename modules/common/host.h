@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host.h: target-host classification shared by the resolver modules. */
 #ifndef CREDSTACK_MODULES_HOST_H
 #define CREDSTACK_MODULES_HOST_H

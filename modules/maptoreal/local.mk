@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/maptoreal/local.mk
 module_LTLIBRARIES += modules/maptoreal/maptoreal.la
 modules_maptoreal_maptoreal_la_SOURCES = modules/maptoreal/maptoreal.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* maptoreal.c: maps account/system to the real ones in
  * AccountCustom1/AccountCustom2 (system_maptoreal). */
 #include <string.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/prefix/local.mk
 module_LTLIBRARIES += modules/prefix/prefix.la
 modules_prefix_prefix_la_SOURCES = modules/prefix/prefix.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prefix.c: puts system_prefix in front of the system name (PREFIX_name), never
  * twice. */
 #include <stdio.h>

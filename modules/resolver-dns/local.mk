@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/resolver-dns/local.mk
 module_LTLIBRARIES += modules/resolver-dns/resolver-dns.la
 modules_resolver_dns_resolver_dns_la_SOURCES = modules/resolver-dns/resolver-dns.c

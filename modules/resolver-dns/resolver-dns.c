@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* resolver-dns.c: target host -> system name by reverse DNS; an FQDN keeps its
  * first label. */
 #include "autoconf.h"

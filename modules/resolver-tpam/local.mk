@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/resolver-tpam/local.mk
 module_LTLIBRARIES += modules/resolver-tpam/resolver-tpam.la
 modules_resolver_tpam_resolver_tpam_la_SOURCES = modules/resolver-tpam/resolver-tpam.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* resolver-tpam.c: target host -> TPAM system name with ListSystems
  * --NetworkAddress; an FQDN keeps its first label. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reuse-gateway.c: when the gateway user is the target user, the gateway
  * password is the answer (reuse_gateway_password). */
 #include <string.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/secret-source-localstore/local.mk
 module_LTLIBRARIES += modules/secret-source-localstore/secret-source-localstore.la
 modules_secret_source_localstore_secret_source_localstore_la_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* localstore.c: secret-source-localstore: options from the local credential
  * store override the configuration. */
 #include "autoconf.h"

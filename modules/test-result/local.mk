@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/test-result/local.mk: built for the tests only, never installed.
 check_LTLIBRARIES += modules/test-result/test-result.la
 modules_test_result_test_result_la_SOURCES = modules/test-result/test-result.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-result.c: a test-only module that returns the result its arguments say
  * (never installed). */
 #include <stdlib.h>

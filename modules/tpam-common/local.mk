@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modules/tpam-common/local.mk: the TPAM client library the TPAM modules link (included from the top Makefile.am).
 noinst_LTLIBRARIES += modules/tpam-common/libtpamclient.la
 modules_tpam_common_libtpamclient_la_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_client.c: one authenticated SSH session to TPAM, one exec channel per
  * command. */
 #include "tpam_client.h"

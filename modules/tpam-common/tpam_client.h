@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_client.h: one authenticated SSH session to TPAM, one exec channel per
  * command. */
 #ifndef TPAM_CLIENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_command.c: builds TPAM CLI command lines from allow-listed, quoted
  * values. */
 #include "tpam_command.h"

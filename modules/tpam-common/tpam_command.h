@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_command.h: builds TPAM CLI command lines from allow-listed, quoted
  * values. */
 #ifndef TPAM_COMMAND_H

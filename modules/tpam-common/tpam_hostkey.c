@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_hostkey.c: the TPAM host key, from one known_hosts line, and its strict
  * check. */
 #include "tpam_hostkey.h"

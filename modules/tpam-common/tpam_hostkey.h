@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_hostkey.h: the TPAM host key, from one known_hosts line, and its strict
  * check. */
 #ifndef TPAM_HOSTKEY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_module.c: glue between credstack modules and the shared TPAM client. */
 #include "tpam_module.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_module.h: glue between credstack modules and the shared TPAM client;
  * TPAM modules include only this. */
 #ifndef TPAM_MODULE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_output.c: parses what TPAM CLI commands print (list tables, Retrieve).
  */
 #include "tpam_output.h"

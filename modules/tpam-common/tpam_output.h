@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_output.h: parses what TPAM CLI commands print (list tables, Retrieve).
  */
 #ifndef TPAM_OUTPUT_H

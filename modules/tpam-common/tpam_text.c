@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_text.c: text helpers of the TPAM client: error messages, escaping,
  * wiping. */
 #include "tpam_text.h"

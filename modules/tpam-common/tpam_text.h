@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tpam_text.h: text helpers of the TPAM client: error messages, escaping,
  * wiping. */
 #ifndef TPAM_TEXT_H

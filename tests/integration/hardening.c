@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hardening.c: helpers of the hardening tests: the harness's environment,
  * configs, spawning credstack. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hardening.h: helpers of the hardening tests (hostile inputs, faults, stress)
  * against sshd + tpam-sim. */
 #ifndef CREDSTACK_HARDENING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_faults.c: faults injected through tpam-sim, sshd and the environment: no
  * password, a clear error, back within the timeout. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hostile.c: a catalogue of hostile names through `get-password` and
  * `hook`: each refused, clearly, and no TPAM command built from it. */
 #include "autoconf.h"

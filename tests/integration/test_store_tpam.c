@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_store_tpam.c: a TPAM checkout end to end (sshd + tpam-sim) with the CLI
  * user's key taken from the credential store. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_stress.c: N concurrent `credstack get-password` processes against sshd +
  * tpam-sim, every answer checked. */
 #include "autoconf.h"

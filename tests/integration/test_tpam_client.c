@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tpam_client.c: the TPAM client against a real sshd running tpam-sim
  * (tests/harness). */
 #include <criterion/criterion.h>

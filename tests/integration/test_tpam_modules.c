@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tpam_modules.c: each seed [tpam] option end to end (sshd + tpam-sim). */
 #include "autoconf.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # test_plugin.py: the SPS plugin (sps/main.py) and its zip (make sps-plugin).
 #
 # Every hook is driven through main.py's Plugin class, as SPS calls it (keyword

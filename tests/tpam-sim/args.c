@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.c: splits SSH_ORIGINAL_COMMAND into tokens and resolves abbreviated
  * names. */
 #include "sim.h"

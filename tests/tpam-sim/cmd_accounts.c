@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_accounts.c: ListAccounts (the Password column is always masked). */
 #include "sim.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_policies.c: ListAssignedPolicies. */
 #include "sim.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_requests.c: ListRequestDetails (TPAM Perl API field order). */
 #include "sim.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_retrieve.c: Retrieve: prints the bare password, or one TPAM error line.
  */
 #include "sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_systems.c: ListSystems. */
 #include "sim.h"
 

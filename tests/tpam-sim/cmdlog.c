@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmdlog.c: appends "<ppid>\t<command>" to DIR/commands.log in one write(). */
 #include "sim.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* columns.c: header names and default values of the list commands' columns. */
 #include "sim.h"
 

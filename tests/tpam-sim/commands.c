@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* commands.c: the command table, option parsing and Usage: text. */
 #include "sim.h"
 

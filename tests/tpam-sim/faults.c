@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* faults.c: reads DIR/faults and injects delays, hangs, drops and bad output.
  */
 #include "sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fixture.c: loads the fixture file (the data tpam-sim serves). */
 #include "sim.h"
 

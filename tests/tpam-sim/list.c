@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* list.c: the engine shared by the List* commands (filters, MaxRows, output).
  */
 #include "sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: tpam-sim entry point: log, faults, parse, answer (TPAM 2.5 CLI
  * emulator). */
 #include "sim.h"

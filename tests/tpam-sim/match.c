@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* match.c: case-insensitive comparison and TPAM '*' wildcard filters. */
 #include "sim.h"
 

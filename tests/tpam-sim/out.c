@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* out.c: growable output buffer, TPAM line helpers and checked allocation. */
 #include "sim.h"
 

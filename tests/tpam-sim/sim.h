@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sim.h: shared declarations of the tpam-sim TPAM 2.5 CLI emulator. */
 #ifndef TPAM_SIM_H
 #define TPAM_SIM_H

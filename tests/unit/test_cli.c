@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cli.c: the credstack command's exit codes, output and JSON shapes (the
  * real binary, spawned). */
 #include "autoconf.h"

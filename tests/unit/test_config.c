@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_config.c: Criterion tests of the configuration reader (core/config*.c)
  * against ConfigParser's rules. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_dispatch.c: the dispatcher's semantics as a table of stacks x module
  * results -> outcome. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_loader.c: the module loader refuses wrong ABIs, missing symbols, renamed
  * and unsafe modules. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_modules.c: the prefix rule, auth-gateway, and resolver-dns (through
  * nss_wrapper). */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_stack.c: the stack parser and the control-word action tables, every
  * error path. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_store.c: the credential store library: round trips, tampering,
  * truncation, keys, permissions, KDFs. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_store_cli.c: `credstack store` and secret-source-localstore through the
  * command: concurrency, crashes, override rules. */
 #include "autoconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tpam_command.c: the TPAM command builder's allow-lists and quoting. */
 #include <criterion/criterion.h>
 #include <stdio.h>

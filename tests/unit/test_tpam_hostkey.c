@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tpam_hostkey.c: known_hosts line parsing, host matching and key
  * comparison. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tpam_output.c: parsing of TPAM list tables and Retrieve answers. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

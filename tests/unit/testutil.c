@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testutil.c: helpers of the core's Criterion tests: temp dirs, files, spawning
  * the credstack command. */
 #include "autoconf.h"

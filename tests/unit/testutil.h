@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testutil.h: helpers of the core's Criterion tests: temp dirs, files, spawning
  * the credstack command. */
 #ifndef CREDSTACK_TESTUTIL_H

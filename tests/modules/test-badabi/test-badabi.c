@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-badabi.c: a module built for another module ABI (loader tests only,
  * never installed). */
 #include <credstack/module.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-echo.c: a test-only module whose "password" is request items joined by
  * '|' (CLI tests only). */
 #include <stdlib.h>

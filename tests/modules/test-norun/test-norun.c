@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-norun.c: a module without a run function (loader tests only, never
  * installed). */
 #include <credstack/module.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-nosym.c: a shared object that lacks the credstack_module_entry symbol
  * (loader tests only, never installed). */
 #include <credstack/module.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-nullops.c: a module whose entry point returns NULL (loader tests only,
  * never installed). */
 #include <credstack/module.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-renamed.c: a module whose ops name differs from its file name (loader
  * tests only, never installed). */
 #include <credstack/module.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-small.c: a module whose ops structure is shorter than the core needs
  * (loader tests only, never installed). */
 #include <credstack/module.h>

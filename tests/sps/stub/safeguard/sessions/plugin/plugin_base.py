@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # plugin_base.py: a stand-in, written for credstack's tests, for the SPS plugin
 # SDK's PluginBase (safeguard.sessions.plugin.plugin_base).  The real SDK is not
 # available here.  What it mimics: the constructor signature
