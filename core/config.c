@@ -467,6 +467,13 @@ unsigned cs_config_line(const cs_config *cfg, const char *section,
     return o ? o->line : 0;
 }
 
+unsigned cs_config_section_line(const cs_config *cfg, const char *section)
+{
+    const struct cs_sect *s = cs_sect_find_const(cfg, section);
+
+    return s ? s->line : 0;
+}
+
 /*
  * Generation-2 conventions of the vendor's plugin SDK, applied after
  * interpolation: a value of exactly "$$" reads back as "$".  A value of
@@ -622,4 +629,13 @@ void cs_config_foreach(const cs_config *cfg, cs_config_visit_fn fn, void *user)
         for (j = 0; j < cfg->sects[i].nopts; j++)
             fn(cfg->sects[i].name, cfg->sects[i].opts[j].name,
                cfg->sects[i].opts[j].line, user);
+}
+
+void cs_config_foreach_section(const cs_config *cfg, cs_config_section_fn fn,
+                               void *user)
+{
+    if (!cfg || !fn)
+        return;
+    for (size_t i = 0; i < cfg->nsects; i++)
+        fn(cfg->sects[i].name, cfg->sects[i].line, user);
 }

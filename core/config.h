@@ -49,6 +49,9 @@ int cs_config_get(cs_config *cfg, const char *section, const char *option,
 unsigned cs_config_line(const cs_config *cfg, const char *section,
                         const char *option);
 
+/* The line of section's (first) header in the file (0 when unknown). */
+unsigned cs_config_section_line(const cs_config *cfg, const char *section);
+
 /* Set (or replace) a value, as if it had been in the file at line 0. */
 int cs_config_set(cs_config *cfg, const char *section, const char *option,
                   const char *value);
@@ -79,5 +82,11 @@ int cs_config_parse_enum(const cs_config *cfg, const char *section,
 typedef void (*cs_config_visit_fn)(const char *section, const char *option,
                                    unsigned line, void *user);
 void cs_config_foreach(const cs_config *cfg, cs_config_visit_fn fn, void *user);
+
+/* Call fn for every section in file order ([DEFAULT] not included). */
+typedef void (*cs_config_section_fn)(const char *section, unsigned line,
+                                     void *user);
+void cs_config_foreach_section(const cs_config *cfg, cs_config_section_fn fn,
+                               void *user);
 
 #endif /* CREDSTACK_CORE_CONFIG_H */

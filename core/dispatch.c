@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* dispatch.c: runs a request through the stack, stage by stage, reading only
- * the action tables. */
+/* dispatch.c: runs a request through the stack's active lines, stage by
+ * stage, reading only the action tables. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -14,16 +14,12 @@ typedef struct stage_state {
     int failed;   /* some line said bad */
     int fail_rc;  /* the code of the first failure */
     const credstack_module *fail_mod;
+    cs_error fail_why; /* what the failing line explained */
 } stage_state;
 
-/*
- * Only an error result carries the module's code; any other result that the
- * line's table turns into a failure ([ignore=bad], [success=die], default=bad)
- * is a denial, not a module error.
- */
-static int result_rc(const credstack_module *mod, int result)
+static FILE *trace_of(const credstack_handle *h, const credstack_request *req)
 {
-    return result == CREDSTACK_RESULT_ERROR ? mod->rc : CREDSTACK_ERR_DENIED;
+    return req->own_trace ? req->trace : h->trace;
 }
 
 /* One line per module run; only non-secret items are shown. */
@@ -31,31 +27,44 @@ static void trace_line(credstack_handle *h, const credstack_request *req,
                        const credstack_module *mod, int result,
                        cs_action action)
 {
+    FILE *t = trace_of(h, req);
     const cs_line *l = mod->line;
     const char *sys = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
     const char *acct = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
-    const char *why = credstack_request_get(req, CREDSTACK_ITEM_REASON);
+    const char *kind = credstack_request_get(req, CREDSTACK_ITEM_AUTH_KIND);
+    const char *detail = credstack_request_get(req, CREDSTACK_ITEM_AUTH_DETAIL);
 
-    if (h->trace == NULL)
+    if (t == NULL)
         return;
-    fprintf(h->trace,
+    fprintf(t,
             "trace: %s:%u: %-9s %-10s %-24s -> %s (%s) [system=%s "
-            "account=%s reason=%s]%s%s\n",
+            "account=%s auth=%s%s%s]%s%s\n",
             l->file, l->lineno, l->stage, l->control, l->module,
             cs_result_name(result), cs_action_name(action), sys ? sys : "-",
-            acct ? acct : "-", why ? why : "-", mod->note[0] ? ": " : "",
-            mod->note);
-    fflush(h->trace);
+            acct ? acct : "-", kind ? kind : "-", detail ? "," : "",
+            detail ? detail : "", req->why.msg[0] ? ": " : "", req->why.msg);
+    fflush(t);
 }
 
-/* Whether a stage may end with no positive result (only sufficient/optional
- * lines). */
+static void trace_text(credstack_handle *h, const credstack_request *req,
+                       const char *text)
+{
+    FILE *t = trace_of(h, req);
+
+    if (t != NULL) {
+        fprintf(t, "trace: %s\n", text);
+        fflush(t);
+    }
+}
+
+/* Whether a stage may end with no positive result (only lines whose denial
+ * is ignored: sufficient and optional). */
 static int stage_may_pass_empty(const credstack_handle *h, size_t first,
                                 size_t end)
 {
     for (size_t i = first; i < end; i++) {
         const cs_action *a = h->stack.lines[i].actions;
-        if (a[CREDSTACK_RESULT_DENIED] != CS_ACTION_IGNORE)
+        if (h->mods[i].active && a[CREDSTACK_RESULT_DENIED] != CS_ACTION_IGNORE)
             return 0;
     }
     return 1;
@@ -64,59 +73,81 @@ static int stage_may_pass_empty(const credstack_handle *h, size_t first,
 static int stage_fail(credstack_handle *h, credstack_request *req,
                       const stage_state *st, const char *stage)
 {
+    const credstack_module *m = st->fail_mod;
+    char text[CS_ERRLEN + 64];
+
     credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, NULL);
-    if (st->fail_rc == CREDSTACK_ERR_DENIED && st->fail_mod != NULL) {
-        cs_set_error(h, "%s: %s:%u: %s", stage, st->fail_mod->line->file,
-                     st->fail_mod->line->lineno,
-                     st->fail_mod->note[0] ? st->fail_mod->note
-                                           : "denied or not found");
-    }
-    if (st->fail_rc != CREDSTACK_ERR_DENIED && h->err[0] == '\0' &&
-        st->fail_mod != NULL)
-        cs_set_error(h, "%s: %s:%u: module %s failed: %s", stage,
-                     st->fail_mod->line->file, st->fail_mod->line->lineno,
-                     st->fail_mod->line->module,
-                     st->fail_mod->note[0] ? st->fail_mod->note
-                                           : "it gave no reason");
-    if (h->trace)
-        fprintf(h->trace, "trace: stage %s failed: %s\n", stage,
-                credstack_strerror(st->fail_rc));
+    if (st->fail_rc == CREDSTACK_ERR_DENIED)
+        cs_error_set(&req->err, st->fail_rc, st->fail_why.where,
+                     "%s: %s:%u: %s", stage, m->line->file, m->line->lineno,
+                     st->fail_why.msg[0] ? st->fail_why.msg
+                                         : "denied or not found");
+    else
+        cs_error_set(&req->err, st->fail_rc, st->fail_why.where,
+                     "%s (%s:%u): %s", m->line->module, m->line->file,
+                     m->line->lineno,
+                     st->fail_why.msg[0] ? st->fail_why.msg
+                                         : "failed and gave no reason");
+    snprintf(text, sizeof(text), "stage %s failed: %s", stage,
+             credstack_strerror(st->fail_rc));
+    trace_text(h, req, text);
     return st->fail_rc;
+}
+
+/* The index of the next active line at or after i (nlines when none). */
+static size_t next_active(const credstack_handle *h, size_t i)
+{
+    while (i < h->stack.nlines && !h->mods[i].active)
+        i++;
+    return i;
+}
+
+/* Run one line; returns its result (out-of-range results become ERROR). */
+static int run_line(credstack_request *req, credstack_module *mod)
+{
+    int result;
+
+    memset(&req->why, 0, sizeof(req->why));
+    req->running = mod;
+    result = (int)mod->dso->ops->run(mod, req, mod->data);
+    req->running = NULL;
+    if (result < 0 || result >= CREDSTACK_RESULT_COUNT) {
+        snprintf(req->why.msg, sizeof(req->why.msg),
+                 "returned %d, outside the result range", result);
+        req->why.code = CREDSTACK_ERR_MODULE;
+        result = CREDSTACK_RESULT_ERROR;
+    }
+    if (result == CREDSTACK_RESULT_ERROR && req->why.code == CREDSTACK_OK)
+        req->why.code = CREDSTACK_ERR_MODULE;
+    return result;
 }
 
 int cs_dispatch(credstack_handle *h, credstack_request *req)
 {
-    size_t i = 0;
+    size_t i = next_active(h, 0);
 
-    h->err[0] = '\0';
     while (i < h->stack.nlines) {
         const char *stage = h->stack.lines[i].stage;
         size_t end = i;
-        stage_state st = {0, 0, CREDSTACK_OK, NULL};
+        stage_state st;
         int stage_done = 0;
 
+        memset(&st, 0, sizeof(st));
+        /* A stage is a run of active lines with one stage name. */
         while (end < h->stack.nlines &&
-               strcmp(h->stack.lines[end].stage, stage) == 0)
+               (!h->mods[end].active ||
+                strcmp(h->stack.lines[end].stage, stage) == 0))
             end++;
+        while (end > i && !h->mods[end - 1].active)
+            end--;
         for (size_t j = i; j < end && !stage_done; j++) {
             credstack_module *mod = &h->mods[j];
             int result;
             cs_action action;
 
-            mod->note[0] = '\0';
-            mod->rc = CREDSTACK_ERR_MODULE;
-            mod->req = req;
-            result = (int)mod->dso->ops->run(mod, req, mod->data);
-            mod->req = NULL;
-            /* Fail closed on a result outside the enum. */
-            if (result < 0 || result >= CREDSTACK_RESULT_COUNT) {
-                snprintf(mod->note, sizeof(mod->note),
-                         "returned %d, outside the result range", result);
-                cs_set_error(h, "%s: %s:%u: module %s %s", stage,
-                             mod->line->file, mod->line->lineno,
-                             mod->line->module, mod->note);
-                result = CREDSTACK_RESULT_ERROR;
-            }
+            if (!mod->active)
+                continue;
+            result = run_line(req, mod);
             action = mod->line->actions[result];
             trace_line(h, req, mod, result, action);
             /* Only a success that counts may leave a credential behind. */
@@ -138,8 +169,13 @@ int cs_dispatch(credstack_handle *h, credstack_request *req)
             default:
                 if (!st.failed) {
                     st.failed = 1;
-                    st.fail_rc = result_rc(mod, result);
+                    /* Only an error result carries the module's code; a
+                     * result the table turns into failure is a denial. */
+                    st.fail_rc = result == CREDSTACK_RESULT_ERROR
+                                     ? req->why.code
+                                     : CREDSTACK_ERR_DENIED;
                     st.fail_mod = mod;
+                    st.fail_why = req->why;
                 }
                 if (action != CS_ACTION_BAD)
                     return stage_fail(h, req, &st, stage);
@@ -147,31 +183,30 @@ int cs_dispatch(credstack_handle *h, credstack_request *req)
             }
             if (result == CREDSTACK_RESULT_SUCCESS &&
                 credstack_request_get(req, CREDSTACK_ITEM_PASSWORD) != NULL) {
+                char text[128];
                 /* A final credential ends the run, unless the stage failed. */
                 if (st.failed)
                     return stage_fail(h, req, &st, stage);
-                if (h->trace)
-                    fprintf(h->trace, "trace: %s produced the credential\n",
-                            mod->line->module);
+                snprintf(text, sizeof(text), "%s produced the credential",
+                         mod->line->module);
+                trace_text(h, req, text);
                 return CREDSTACK_OK;
             }
         }
         if (st.failed)
             return stage_fail(h, req, &st, stage);
         if (!st.positive && !stage_may_pass_empty(h, i, end)) {
-            cs_set_error(h,
-                         "stage %s (%s:%u): no module gave a positive "
-                         "result",
+            cs_error_set(&req->err, CREDSTACK_ERR_DENIED, NULL,
+                         "stage %s (%s:%u): no module gave a positive result",
                          stage, h->stack.lines[i].file,
                          h->stack.lines[i].lineno);
-            if (h->trace)
-                fprintf(h->trace, "trace: %s\n", h->err);
+            trace_text(h, req, req->err.msg);
             return CREDSTACK_ERR_DENIED;
         }
-        i = end;
+        i = next_active(h, end);
     }
-    cs_set_error(h, "the stack ended without a credential");
-    if (h->trace)
-        fprintf(h->trace, "trace: %s\n", h->err);
+    cs_error_set(&req->err, CREDSTACK_ERR_DENIED, NULL,
+                 "the stack ended without a credential");
+    trace_text(h, req, req->err.msg);
     return CREDSTACK_ERR_DENIED;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* errors.c: return-code texts, item names and the handle's error message. */
+/* errors.c: return-code texts, item names, the problems found at open and
+ * the error value of a run. */
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -43,8 +45,10 @@ static const char *const item_names[CREDSTACK_ITEM_COUNT] = {
     [CREDSTACK_ITEM_SESSION_ID] = "session_id",
     [CREDSTACK_ITEM_SYSTEM] = "system",
     [CREDSTACK_ITEM_ACCOUNT] = "account",
-    [CREDSTACK_ITEM_REASON] = "reason",
+    [CREDSTACK_ITEM_AUTH_KIND] = "auth_kind",
+    [CREDSTACK_ITEM_AUTH_DETAIL] = "auth_detail",
     [CREDSTACK_ITEM_PASSWORD] = "password",
+    [CREDSTACK_ITEM_BACKEND] = "backend",
 };
 
 const char *credstack_item_name(credstack_item item)
@@ -60,19 +64,62 @@ int cs_item_is_secret(credstack_item item)
            item == CREDSTACK_ITEM_PASSWORD;
 }
 
-void cs_vset_error(credstack_handle *h, const char *fmt, va_list ap)
+/*
+ * Add one problem found while opening.  Problems are kept one per line in the
+ * order found; an exact repeat (two modules declaring one option) is dropped.
+ */
+void cs_vproblem(credstack_handle *h, const char *fmt, va_list ap)
 {
+    char line[CS_ERRLEN];
+    size_t n;
+    char *grown;
+
     if (h == NULL)
         return;
-    vsnprintf(h->err, sizeof(h->err), fmt, ap);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    /* One problem, one line: a value must not forge another. */
+    for (char *p = line; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    n = strlen(line);
+    if (h->problems != NULL) {
+        for (const char *p = h->problems; *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            if (len == n && memcmp(p, line, n) == 0)
+                return;
+            p += len + (nl != NULL);
+        }
+    }
+    grown = realloc(h->problems, h->problems_len + n + 2);
+    if (grown == NULL)
+        return;
+    h->problems = grown;
+    if (h->problems_len > 0)
+        h->problems[h->problems_len++] = '\n';
+    memcpy(h->problems + h->problems_len, line, n + 1);
+    h->problems_len += n;
+    h->nproblems++;
 }
 
-void cs_set_error(credstack_handle *h, const char *fmt, ...)
+void cs_problem(credstack_handle *h, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    cs_vset_error(h, fmt, ap);
+    cs_vproblem(h, fmt, ap);
+    va_end(ap);
+}
+
+void cs_error_set(cs_error *e, int code, const char *where, const char *fmt,
+                  ...)
+{
+    va_list ap;
+
+    e->code = code;
+    snprintf(e->where, sizeof(e->where), "%s", where ? where : "");
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
     va_end(ap);
 }
 
@@ -80,5 +127,5 @@ const char *credstack_error(const credstack_handle *h)
 {
     if (h == NULL)
         return "no handle (out of memory)";
-    return h->err;
+    return h->problems ? h->problems : "";
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* handle.c: opening a handle (configuration, stack, modules), printing its
- * stack, closing it. */
+/* handle.c: opening a handle (configuration, stack, modules, the check of
+ * every declared option, init), printing its stack, closing it. */
 #include "autoconf.h"
 
-#include <libgen.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,129 +14,28 @@
 #define CREDSTACK_MODULEDIR "/usr/local/lib/credstack/modules"
 #endif
 
-static const char *env(const char *name)
-{
-#ifdef HAVE_SECURE_GETENV
-    return secure_getenv(name);
-#else
-    return getenv(name);
-#endif
-}
-
-/* log_level of the later generation ([logging]) wins over the seed's
- * ([plugin]). */
-static int read_log_level(credstack_handle *h)
-{
-    static const char *const sections[] = {"logging", "plugin"};
-
-    for (size_t i = 0; i < 2; i++) {
-        const char *v = NULL;
-        int ret = cs_config_lookup(h, NULL, sections[i], "log_level", &v);
-        if (ret == CREDSTACK_ERR_NOTFOUND)
-            continue;
-        if (ret != CREDSTACK_OK)
-            return ret;
-        if (cs_log_level_parse(v, &h->log_level) != CREDSTACK_OK) {
-            cs_set_error(h,
-                         "%s:%u: %s.log_level: '%s' is not a log level (use "
-                         "debug, info, warning, error, critical or 10..50)",
-                         cs_config_path(h->cfg),
-                         cs_config_line(h->cfg, sections[i], "log_level"),
-                         sections[i], v);
-            return CREDSTACK_ERR_CONFIG;
-        }
-        return CREDSTACK_OK;
-    }
-    return CREDSTACK_OK;
-}
-
-/*
- * [logging] destination, as the vendor SDK: stderr (SPS forwards a plugin's
- * stderr to its system log) or messages (syslog); syslog is accepted too.
- */
-static int read_log_destination(credstack_handle *h)
-{
-    static const char *const choices[] = {"stderr", "messages", "syslog", NULL};
-    const char *v = NULL;
-    int which = 0;
-    int ret = cs_config_lookup(h, NULL, "logging", "destination", &v);
-
-    if (ret == CREDSTACK_ERR_NOTFOUND)
-        return CREDSTACK_OK;
-    if (ret != CREDSTACK_OK)
-        return ret;
-    ret = cs_config_parse_enum(h->cfg, "logging", "destination", v, choices,
-                               &which, h->err, sizeof(h->err));
-    if (ret == CREDSTACK_OK)
-        h->log_stderr = which == 0;
-    return ret;
-}
-
-/* A relative path in the configuration is relative to the configuration file.
- */
-static char *relative_to_config(const cs_config *cfg, const char *path)
-{
-    char *copy = NULL, *out = NULL;
-    const char *dir;
-
-    if (path[0] == '/')
-        return strdup(path);
-    copy = strdup(cs_config_path(cfg));
-    if (copy == NULL)
-        return NULL;
-    dir = dirname(copy);
-    if (asprintf(&out, "%s/%s", dir, path) < 0)
-        out = NULL;
-    free(copy);
-    return out;
-}
-
 static int choose_module_dir(credstack_handle *h)
 {
-    const char *v = env("CREDSTACK_MODULE_DIR");
-    int ret;
+    const char *v = cs_getenv("CREDSTACK_MODULE_DIR");
 
     if (v == NULL || *v == '\0') {
-        ret = cs_config_lookup(h, NULL, "credstack", "module_dir", &v);
-        if (ret == CREDSTACK_ERR_NOTFOUND)
+        if (cs_option_value(h, "credstack", "module_dir", &v, NULL) !=
+                CREDSTACK_OK ||
+            *v == '\0')
             v = CREDSTACK_MODULEDIR;
-        else if (ret != CREDSTACK_OK)
-            return ret;
     }
-    h->module_dir = relative_to_config(h->cfg, v);
+    h->module_dir = cs_path_relative_to(cs_config_path(h->cfg), v);
     return h->module_dir ? CREDSTACK_OK : CREDSTACK_ERR_NOMEM;
 }
 
-static int read_stack(credstack_handle *h, const char *stack_path)
-{
-    char *owned = NULL;
-    const char *v = NULL;
-    int ret;
-
-    if (stack_path == NULL) {
-        ret = cs_config_lookup(h, NULL, "credstack", "stack", &v);
-        if (ret == CREDSTACK_ERR_NOTFOUND)
-            return cs_stack_derive(h, &h->stack);
-        if (ret != CREDSTACK_OK)
-            return ret;
-        owned = relative_to_config(h->cfg, v);
-        if (owned == NULL)
-            return CREDSTACK_ERR_NOMEM;
-        stack_path = owned;
-    }
-    ret = cs_stack_parse_file(stack_path, &h->stack, h->err, sizeof(h->err));
-    free(owned);
-    return ret;
-}
-
+/* Load every line's module; each failure is a problem naming its line. */
 static int load_modules(credstack_handle *h)
 {
-    int ret;
+    int ret = CREDSTACK_OK;
 
-    ret = cs_loader_init();
-    if (ret != CREDSTACK_OK) {
-        cs_set_error(h, "libltdl could not be initialised");
-        return ret;
+    if (cs_loader_init() != CREDSTACK_OK) {
+        cs_problem(h, "libltdl could not be initialised");
+        return CREDSTACK_ERR_MODULE;
     }
     h->loader_up = 1;
     h->mods = calloc(h->stack.nlines, sizeof(*h->mods));
@@ -145,84 +44,212 @@ static int load_modules(credstack_handle *h)
     for (size_t i = 0; i < h->stack.nlines; i++) {
         credstack_module *mod = &h->mods[i];
         const cs_line *l = &h->stack.lines[i];
+        char err[CS_ERRLEN];
+        int r;
 
         mod->h = h;
         mod->line = l;
-        ret = cs_dso_load(h, l->module, &mod->dso);
-        if (ret != CREDSTACK_OK) {
-            char inner[CS_ERRLEN];
-            snprintf(inner, sizeof(inner), "%s", h->err);
-            cs_set_error(h, "%s:%u: %s", l->file, l->lineno, inner);
-            return ret;
+        r = cs_dso_load(h, l->module, &mod->dso, err, sizeof(err));
+        if (r != CREDSTACK_OK) {
+            cs_problem(h, "%s:%u: %s", l->file, l->lineno, err);
+            ret = r == CREDSTACK_ERR_NOMEM ? r : CREDSTACK_ERR_MODULE;
         }
     }
-    /* Initialise only once every module loaded, so nothing half-starts. */
+    return ret;
+}
+
+static int is_secret_source(const credstack_module *mod)
+{
+    return (mod->dso->ops->flags & CREDSTACK_MODULE_SECRET_SOURCE) != 0;
+}
+
+/* Run one module's init(); a failure it did not explain gets a message. */
+static int init_module(credstack_handle *h, credstack_module *mod)
+{
+    unsigned before = h->nproblems;
+    int ret = CREDSTACK_OK;
+
+    if (mod->dso->ops->init != NULL)
+        ret = mod->dso->ops->init(mod, &mod->data);
+    if (ret == CREDSTACK_OK) {
+        mod->initialised = 1;
+        return CREDSTACK_OK;
+    }
+    if (h->nproblems == before)
+        cs_problem(h, "%s:%u: module %s: initialisation failed: %s",
+                   mod->line->file, mod->line->lineno, mod->line->module,
+                   credstack_strerror(ret));
+    return ret > CREDSTACK_ERR_DENIED && ret < CREDSTACK_ERR_COUNT
+               ? ret
+               : CREDSTACK_ERR_MODULE;
+}
+
+static void set_active(credstack_handle *h, credstack_module *mod, int *ret)
+{
+    int r = cs_line_conditions_hold(h, mod->line, &mod->active);
+
+    /* A condition that cannot be decided: checked as if active, so that
+     * every problem of its options is reported too. */
+    if (r != CREDSTACK_OK) {
+        mod->active = 1;
+        *ret = CREDSTACK_ERR_STACK;
+    }
+}
+
+/*
+ * Secret sources first (they supply option values), then every declared
+ * option is checked, then the other active modules are initialised.  Every
+ * problem is collected; the first failing step's code is returned.
+ */
+static int start_modules(credstack_handle *h)
+{
+    int ret = CREDSTACK_OK, secret_failed = 0;
+
+    if ((ret = cs_options_check_decls(h)) != CREDSTACK_OK)
+        return ret;
     for (size_t i = 0; i < h->stack.nlines; i++) {
         credstack_module *mod = &h->mods[i];
+        int r;
 
-        mod->rc = CREDSTACK_ERR_MODULE;
-        if (mod->dso->ops->init != NULL) {
-            h->err[0] = '\0';
-            ret = mod->dso->ops->init(mod, &mod->data);
-            if (ret != CREDSTACK_OK) {
-                if (h->err[0] == '\0')
-                    cs_set_error(h, "%s (%s:%u): initialisation failed: %s",
-                                 mod->line->module, mod->line->file,
-                                 mod->line->lineno, credstack_strerror(ret));
-                return ret > CREDSTACK_ERR_DENIED && ret < CREDSTACK_ERR_COUNT
-                           ? ret
-                           : CREDSTACK_ERR_MODULE;
-            }
+        if (!is_secret_source(mod))
+            continue;
+        set_active(h, mod, &ret);
+        if (!mod->active)
+            continue;
+        r = init_module(h, mod);
+        if (r != CREDSTACK_OK) {
+            secret_failed = 1;
+            if (ret == CREDSTACK_OK)
+                ret = r;
         }
-        mod->initialised = 1;
+    }
+    for (size_t i = 0; i < h->stack.nlines; i++)
+        if (!is_secret_source(&h->mods[i]))
+            set_active(h, &h->mods[i], &ret);
+    if (cs_args_expand(h) != CREDSTACK_OK && ret == CREDSTACK_OK)
+        ret = CREDSTACK_ERR_STACK;
+    cs_options_check_values(h, 1, secret_failed);
+    cs_options_check_unknown(h);
+    if (h->nproblems > 0)
+        return ret != CREDSTACK_OK ? ret : CREDSTACK_ERR_CONFIG;
+    for (size_t i = 0; i < h->stack.nlines; i++) {
+        credstack_module *mod = &h->mods[i];
+        int r;
+
+        if (!mod->active || is_secret_source(mod))
+            continue;
+        r = init_module(h, mod);
+        if (r != CREDSTACK_OK && ret == CREDSTACK_OK)
+            ret = r;
+    }
+    return ret;
+}
+
+static int copy_caller_values(credstack_handle *h,
+                              const struct credstack_open_args *args)
+{
+    for (size_t i = 0; i < args->ncaller_values; i++) {
+        const credstack_value *v = &args->caller_values[i];
+        cs_value *c;
+
+        if (v->section == NULL || v->option == NULL || v->value == NULL)
+            return CREDSTACK_ERR_INVALID;
+        c = calloc(1, sizeof(*c));
+        if (c == NULL)
+            return CREDSTACK_ERR_NOMEM;
+        c->next = h->caller_values;
+        h->caller_values = c;
+        if ((c->section = strdup(v->section)) == NULL ||
+            (c->option = strdup(v->option)) == NULL ||
+            (c->value = strdup(v->value)) == NULL)
+            return CREDSTACK_ERR_NOMEM;
     }
     return CREDSTACK_OK;
 }
 
-int credstack_open(credstack_handle **h_out, const char *config_path,
-                   const char *stack_path, unsigned flags)
+int credstack_open_with(credstack_handle **h_out,
+                        const struct credstack_open_args *args)
 {
     credstack_handle *h = NULL;
+    char err[CS_ERRLEN];
     int ret;
 
     if (h_out == NULL)
         return CREDSTACK_ERR_INVALID;
     *h_out = NULL;
+    if (args == NULL ||
+        args->size < offsetof(struct credstack_open_args, ncaller_values) +
+                         sizeof(args->ncaller_values))
+        return CREDSTACK_ERR_INVALID;
     h = calloc(1, sizeof(*h));
     if (h == NULL)
         return CREDSTACK_ERR_NOMEM;
     *h_out = h;
+    pthread_mutex_init(&h->lock, NULL);
     h->log_level = CREDSTACK_LOG_INFO;
-    h->log_stderr = (flags & CREDSTACK_OPEN_LOG_STDERR) != 0;
-    if (config_path == NULL) {
-        cs_set_error(h, "no configuration file given");
+    h->log_stderr = (args->flags & CREDSTACK_OPEN_LOG_STDERR) != 0;
+    if (args->config_path == NULL) {
+        cs_problem(h, "no configuration file given");
         return CREDSTACK_ERR_INVALID;
     }
-    ret = cs_config_load_file(config_path, &h->cfg, h->err, sizeof(h->err));
-    if (ret != CREDSTACK_OK)
+    if ((ret = copy_caller_values(h, args)) != CREDSTACK_OK) {
+        cs_problem(h, "bad caller values: %s", credstack_strerror(ret));
         return ret;
-    if ((ret = read_log_level(h)) != CREDSTACK_OK ||
-        (ret = read_log_destination(h)) != CREDSTACK_OK)
+    }
+    ret = cs_config_load_file(args->config_path, &h->cfg, err, sizeof(err));
+    if (ret != CREDSTACK_OK) {
+        cs_problem(h, "%s", err);
         return ret;
-    cs_config_check(h);
+    }
+    /* Early, so that what opening logs follows the configured level. */
+    cs_core_options_read(h);
     if ((ret = choose_module_dir(h)) != CREDSTACK_OK)
         return ret;
-    if ((ret = read_stack(h, stack_path)) != CREDSTACK_OK)
+    if ((ret = cs_stack_select(h, args->stack_path)) != CREDSTACK_OK)
         return ret;
-    if (flags & CREDSTACK_OPEN_NO_LOAD)
+    if (args->flags & CREDSTACK_OPEN_NO_LOAD)
         return CREDSTACK_OK;
-    return load_modules(h);
+    if ((ret = load_modules(h)) != CREDSTACK_OK)
+        return ret;
+    return start_modules(h);
+}
+
+int credstack_open(credstack_handle **h_out, const char *config_path,
+                   const char *stack_path, unsigned flags)
+{
+    struct credstack_open_args args;
+
+    memset(&args, 0, sizeof(args));
+    args.size = sizeof(args);
+    args.config_path = config_path;
+    args.stack_path = stack_path;
+    args.flags = flags;
+    return credstack_open_with(h_out, &args);
+}
+
+static void values_free(cs_value *v)
+{
+    while (v != NULL) {
+        cs_value *next = v->next;
+        free(v->section);
+        free(v->option);
+        cs_free_secret(v->value);
+        free(v);
+        v = next;
+    }
 }
 
 void credstack_close(credstack_handle *h)
 {
     if (h == NULL)
         return;
+    /* Requests still alive run their cleanups while modules are loaded. */
+    cs_requests_orphan(h);
     if (h->mods != NULL) {
         for (size_t i = h->stack.nlines; i-- > 0;) {
             credstack_module *mod = &h->mods[i];
-            if (mod->initialised && mod->dso->ops->fini != NULL)
-                mod->dso->ops->fini(mod->data);
+            if (mod->initialised && mod->dso->ops->free != NULL)
+                mod->dso->ops->free(mod->data);
         }
         free(h->mods);
     }
@@ -232,7 +259,21 @@ void credstack_close(credstack_handle *h)
     cs_stack_clear(&h->stack);
     cs_config_free(h->cfg);
     free(h->module_dir);
-    credstack_wipe(h->err, sizeof(h->err));
+    values_free(h->supplied);
+    values_free(h->caller_values);
+    values_free(h->probed);
+    while (h->owned != NULL) {
+        cs_owned *next = h->owned->next;
+        free(h->owned->s);
+        free(h->owned);
+        h->owned = next;
+    }
+    cs_cache_free(h->cache);
+    if (h->problems != NULL) {
+        credstack_wipe(h->problems, h->problems_len);
+        free(h->problems);
+    }
+    pthread_mutex_destroy(&h->lock);
     free(h);
 }
 
@@ -269,20 +310,23 @@ int credstack_print_stack(const credstack_handle *h, FILE *out)
 {
     if (h == NULL || out == NULL)
         return CREDSTACK_ERR_INVALID;
-    if (h->stack.derived)
-        fprintf(out, "# derived from the [tpam] options of %s\n",
-                cs_config_path(h->cfg));
-    else if (h->stack.nlines > 0)
-        fprintf(out, "# read from %s\n", h->stack.lines[0].file);
+    if (h->stack.path != NULL)
+        fprintf(out, "# stack %s%s%s\n", h->stack.path,
+                h->stack.chosen_by ? ", selected by " : "",
+                h->stack.chosen_by ? h->stack.chosen_by : "");
     fprintf(out, "# module directory: %s\n", h->module_dir);
     for (size_t i = 0; i < h->stack.nlines; i++) {
         const cs_line *l = &h->stack.lines[i];
+        int active = h->mods == NULL || h->mods[i].active;
 
-        fprintf(out, "%-10s %-11s %s", l->stage, l->control, l->module);
+        fprintf(out, "%s%-10s %-11s %s", active ? "" : "# inactive: ", l->stage,
+                l->control, l->module);
         for (size_t a = 0; a < l->nargs; a++) {
             fprintf(out, " %s=", l->args[a].key);
             print_value(out, l->args[a].value);
         }
+        for (size_t c = 0; c < l->nconds; c++)
+            cs_cond_print(out, &l->conds[c]);
         fputc('\n', out);
     }
     return ferror(out) ? CREDSTACK_ERR_IO : CREDSTACK_OK;

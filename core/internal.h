@@ -4,6 +4,7 @@
 #ifndef CREDSTACK_CORE_INTERNAL_H
 #define CREDSTACK_CORE_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -31,17 +32,44 @@ typedef struct cs_arg {
     char *value;
 } cs_arg;
 
+/*
+ * A line's condition (@if=section.option[=v1|v2], @if=!section.option): the
+ * line is active only when every condition holds (stack_cond.c).
+ */
+typedef struct cs_cond {
+    char *section;
+    char *option;
+    char **values; /* NULL: "is true / set"; else any of these, no case */
+    size_t nvalues;
+    int negate;
+} cs_cond;
+
 /* One parsed stack line. */
 typedef struct cs_line {
-    char *stage;   /* secret, checkout, resolve, map, authorize, ... */
+    char *stage;   /* a free word naming the group of lines */
     char *control; /* the control as written, for check and traces */
     cs_action actions[CREDSTACK_RESULT_COUNT];
     char *module; /* module name */
     cs_arg *args;
     size_t nargs;
+    cs_cond *conds;
+    size_t nconds;
     char *file; /* where the line came from */
     unsigned lineno;
 } cs_line;
+
+/* A stack: its lines and, when a configuration section chose it, which. */
+typedef struct cs_stack {
+    cs_line *lines;
+    size_t nlines;
+    char *path;      /* the stack file */
+    char *chosen_by; /* "credstack.conf:3 [tpam]", or NULL */
+} cs_stack;
+
+/* Whether a module's ops struct is large enough to hold `field`. */
+#define CS_OPS_HAS(ops, field)                                                 \
+    ((ops)->size >= offsetof(struct credstack_module_ops, field) +             \
+                        sizeof((ops)->field))
 
 /* A loaded module file, shared by every line that names it. */
 typedef struct cs_dso {
@@ -57,18 +85,33 @@ struct credstack_module {
     credstack_handle *h;
     const cs_line *line;
     cs_dso *dso;
-    void *data; /* from init() */
-    int initialised;
-    credstack_request *req; /* the request being run, NULL during init */
-    char note[CS_ERRLEN];   /* why the last run was not a success */
-    int rc;                 /* credstack_rc of the last error result */
+    void *data;      /* from init() */
+    int active;      /* its conditions hold */
+    int initialised; /* init() succeeded: free() runs at close */
 };
 
-typedef struct cs_stack {
-    cs_line *lines;
-    size_t nlines;
-    int derived; /* built from [tpam] options, not read from a file */
-} cs_stack;
+/* One error: a code, a message and where it arose ("file:line"). */
+typedef struct cs_error {
+    int code; /* credstack_rc; CREDSTACK_OK when none */
+    char where[256];
+    char msg[CS_ERRLEN];
+} cs_error;
+
+/* A value supplied by a secret source, or handed in by the caller. */
+typedef struct cs_value {
+    char *section;
+    char *option;
+    char *value; /* a secret: wiped before free */
+    struct cs_value *next;
+} cs_value;
+
+/* A string the core derived for a module (an absolute path), kept to close. */
+typedef struct cs_owned {
+    char *s;
+    struct cs_owned *next;
+} cs_owned;
+
+typedef struct cs_cache cs_cache;
 
 struct credstack_handle {
     cs_config *cfg;
@@ -80,17 +123,25 @@ struct credstack_handle {
     int log_level;
     int log_stderr;
     FILE *trace;
-    char err[CS_ERRLEN];
+    /* Problems found while opening: one per line, "file:line: ...". */
+    char *problems;
+    size_t problems_len;
+    unsigned nproblems;
+    cs_value *supplied;      /* from secret sources, newest first */
+    size_t nsupplied;
+    cs_value *caller_values; /* from credstack_open_with() */
+    cs_owned *owned;
+    cs_value *probed; /* credstack_module_probe_first() keys */
+    credstack_probe_fn probe_fn;
+    void *probe_user;
+    int probe_failed;
+    const credstack_module *probing;
+    cs_cache *cache;
+    long cache_ttl[CREDSTACK_CACHE_KIND_COUNT];
+    /* Live requests, so that close can empty them (request.c). */
+    pthread_mutex_t lock;
+    credstack_request *requests;
 };
-
-/* A per-request option override (from a secret source). */
-typedef struct cs_override {
-    char *section;
-    char *option;
-    char *value;
-    int secret;
-    struct cs_override *next;
-} cs_override;
 
 typedef struct cs_data {
     char *key;
@@ -100,17 +151,24 @@ typedef struct cs_data {
 } cs_data;
 
 struct credstack_request {
-    credstack_handle *h;
+    credstack_handle *h; /* NULL once the handle closed */
     char *items[CREDSTACK_ITEM_COUNT];
-    cs_override *overrides;
     cs_data *data;
+    FILE *trace;
+    int own_trace; /* credstack_request_set_trace() was called */
+    const credstack_module *running; /* the line whose run() is on */
+    cs_error why;                    /* what the running line explained */
+    cs_error err;                    /* why the last run failed */
+    credstack_request *prev, *next;  /* in h->requests */
 };
 
 /* errors.c */
-void cs_set_error(credstack_handle *h, const char *fmt, ...)
+void cs_problem(credstack_handle *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void cs_vset_error(credstack_handle *h, const char *fmt, va_list ap)
+void cs_vproblem(credstack_handle *h, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+void cs_error_set(cs_error *e, int code, const char *where, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
 int cs_item_is_secret(credstack_item item);
 
 /* log.c */
@@ -118,7 +176,6 @@ void cs_log(const credstack_handle *h, int level, const char *tag,
             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void cs_vlog(const credstack_handle *h, int level, const char *tag,
              const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-int cs_log_level_parse(const char *text, int *level_out);
 const char *cs_log_level_name(int level);
 
 /* actions.c */
@@ -134,38 +191,71 @@ int cs_stack_parse_string(const char *text, const char *name, cs_stack *stack,
                           char *err, size_t errlen);
 void cs_stack_clear(cs_stack *stack);
 const char *cs_line_arg(const cs_line *line, const char *key);
-int cs_stack_append(cs_stack *stack, const char *stage, const char *control,
-                    const char *module, const char *const *args,
-                    const char *file, unsigned lineno, char *err,
-                    size_t errlen);
 
-/* stack_default.c */
-int cs_stack_derive(credstack_handle *h, cs_stack *stack);
+/* stack_cond.c */
+int cs_cond_parse(const char *text, cs_cond *cond, char *err, size_t errlen);
+void cs_cond_clear(cs_cond *cond);
+int cs_line_conditions_hold(credstack_handle *h, const cs_line *line,
+                            int *active_out);
+void cs_cond_print(FILE *out, const cs_cond *cond);
+
+/* stack_select.c: the stack file for a handle (given, configured, chosen) */
+int cs_stack_select(credstack_handle *h, const char *stack_path);
 
 /* loader.c */
 int cs_loader_init(void);
 void cs_loader_exit(void);
-int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out);
+int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
+                char *err, size_t errlen);
 void cs_dso_unload_all(credstack_handle *h);
+
+/* options.c: declared options, their values, and checking them */
+const struct credstack_option *cs_option_decl(const credstack_module *mod,
+                                              const char *section,
+                                              const char *name);
+const struct credstack_option *cs_option_any_decl(const credstack_handle *h,
+                                                  const char *section,
+                                                  const char *name);
+int cs_option_value(credstack_handle *h, const char *section,
+                    const char *name, const char **value_out,
+                    unsigned *line_out);
+int cs_options_check_decls(credstack_handle *h);
+void cs_options_check_values(credstack_handle *h, int check_required,
+                             int secret_sources_failed);
+void cs_options_check_unknown(credstack_handle *h);
+int cs_core_options_read(credstack_handle *h);
+int cs_args_expand(credstack_handle *h);
+int cs_option_parse(credstack_handle *h, const struct credstack_option *o,
+                    const char *section, const char *value, unsigned line,
+                    long *num_out, char *err, size_t errlen);
 
 /* dispatch.c */
 int cs_dispatch(credstack_handle *h, credstack_request *req);
 
-/* module_api.c: options written as exactly "$" (take from the credential store)
- */
+/* request.c */
+void cs_requests_orphan(credstack_handle *h);
+
+/* module_api.c: options written as exactly "$" and not supplied yet */
 void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
                           void *user);
+int cs_value_is_store_ref(credstack_handle *h, const char *section,
+                          const char *option);
 
-/* config_check.c */
-void cs_config_check(credstack_handle *h);
-int cs_config_lookup(credstack_handle *h, credstack_request *req,
-                     const char *section, const char *option,
-                     const char **value_out);
+/* cache.c */
+void cs_cache_free(cs_cache *c);
+
+/* audit.c */
+void cs_audit(credstack_handle *h, const credstack_request *req, int rc,
+              long long started_ms);
+long long cs_now_ms(void);
 
 /* util.c */
 char *cs_strdup(const char *s);
 char *cs_strndup(const char *s, size_t n);
 void cs_free_secret(char *s);
+const char *cs_getenv(const char *name);
 int cs_is_safe_path(const char *path, int want_dir, char *err, size_t errlen);
+char *cs_path_relative_to(const char *base_file, const char *path);
+unsigned cs_edit_distance(const char *a, const char *b, unsigned cap);
 
 #endif /* CREDSTACK_CORE_INTERNAL_H */

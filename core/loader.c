@@ -121,13 +121,19 @@ static int check_ops(const struct credstack_module_ops *ops, const char *name,
     }
     if (ops->abi_version != CREDSTACK_MODULE_ABI_VERSION) {
         snprintf(err, errlen,
-                 "module %s (%s): built for module ABI %u, this credstack "
-                 "speaks ABI %u; rebuild the module",
-                 name, path, ops->abi_version, CREDSTACK_MODULE_ABI_VERSION);
+                 "module %s (%s): built for module ABI %u%s, this credstack "
+                 "speaks ABI %u; rebuild the module against this credstack's "
+                 "<credstack/module.h> (credstack_module(3))",
+                 name, path, ops->abi_version,
+                 ops->abi_version == 1 ? " (credstack 0.1, options read at "
+                                         "request time)"
+                                       : "",
+                 CREDSTACK_MODULE_ABI_VERSION);
         return CREDSTACK_ERR_MODULE;
     }
+    /* Version 2's fields up to free() must be there; probe() is optional. */
     if (ops->size <
-        offsetof(struct credstack_module_ops, fini) + sizeof(ops->fini)) {
+        offsetof(struct credstack_module_ops, free) + sizeof(ops->free)) {
         snprintf(err, errlen,
                  "module %s (%s): ops structure too small (%zu bytes)", name,
                  path, ops->size);
@@ -147,7 +153,8 @@ static int check_ops(const struct credstack_module_ops *ops, const char *name,
     return CREDSTACK_OK;
 }
 
-int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out)
+int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
+                char *err, size_t errlen)
 {
     cs_dso *dso = NULL;
     char *path = NULL, *object = NULL;
@@ -163,14 +170,14 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out)
     }
     ret = find_module(h->module_dir, name, &path, &object);
     if (ret == CREDSTACK_ERR_NOTFOUND) {
-        cs_set_error(h, "module %s: no %s.so or %s.la in %s", name, name, name,
-                     h->module_dir);
+        snprintf(err, errlen, "module %s: no %s.so or %s.la in %s", name, name,
+                 name, h->module_dir);
         ret = CREDSTACK_ERR_MODULE;
         goto done;
     }
     if (ret != CREDSTACK_OK)
         goto done;
-    ret = check_safe(h->module_dir, path, object, h->err, sizeof(h->err));
+    ret = check_safe(h->module_dir, path, object, err, errlen);
     if (ret != CREDSTACK_OK)
         goto done;
     dso = calloc(1, sizeof(*dso));
@@ -186,16 +193,16 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out)
         dso->lt_handle = lt_dlopenadvise(dso->path, advise);
     if (dso->lt_handle == NULL) {
         const char *why = lt_dlerror();
-        cs_set_error(h, "module %s: cannot load %s: %s", name, dso->path,
-                     why ? why : "unknown libltdl error");
+        snprintf(err, errlen, "module %s: cannot load %s: %s", name, dso->path,
+                 why ? why : "unknown libltdl error");
     } else {
         entry = (credstack_module_entry_fn)(uintptr_t)lt_dlsym(
             (lt_dlhandle)dso->lt_handle, CREDSTACK_MODULE_ENTRY_SYMBOL);
         if (entry == NULL)
-            cs_set_error(h,
-                         "module %s (%s): no symbol %s; not a credstack "
-                         "module",
-                         name, dso->path, CREDSTACK_MODULE_ENTRY_SYMBOL);
+            snprintf(err, errlen,
+                     "module %s (%s): no symbol %s; not a credstack "
+                     "module",
+                     name, dso->path, CREDSTACK_MODULE_ENTRY_SYMBOL);
     }
     lt_dladvise_destroy(&advise);
     pthread_mutex_unlock(&lt_lock);
@@ -204,7 +211,7 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out)
         goto done;
     }
     dso->ops = entry();
-    ret = check_ops(dso->ops, name, dso->path, h->err, sizeof(h->err));
+    ret = check_ops(dso->ops, name, dso->path, err, errlen);
     if (ret != CREDSTACK_OK)
         goto done;
     dso->next = h->dsos;

@@ -2,15 +2,18 @@
 # core/local.mk: libcredstack and the credstack command.
 lib_LTLIBRARIES += core/libcredstack.la
 core_libcredstack_la_SOURCES = \
-	core/actions.c core/config.h core/config_check.c core/dispatch.c \
+	core/actions.c core/audit.c core/cache.c core/config.h core/dispatch.c \
 	core/errors.c core/handle.c core/internal.h core/loader.c core/log.c \
-	core/module_api.c core/request.c core/stack_default.c \
-	core/stack_parse.c core/util.c \
+	core/module_api.c core/options.c core/probe.c core/request.c \
+	core/stack_active.c core/stack_cond.c core/stack_parse.c core/stack_select.c \
+	core/store_api.c core/util.c \
 	core/config.c core/config_read.c core/config_interp.c core/config_value.c \
 	core/config_int.h
-core_libcredstack_la_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DCREDSTACK_MODULEDIR='"$(moduledir)"' $(INIH_CFLAGS)
-core_libcredstack_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) -lpthread
+core_libcredstack_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
+	-DCREDSTACK_MODULEDIR='"$(moduledir)"' \
+	-DCREDSTACK_STACKDIR='"$(stackdir)"' $(INIH_CFLAGS)
+core_libcredstack_la_LIBADD = core/store/libcsstore.la $(INIH_LIBS) \
+	$(LTDL_LIBS) -lpthread
 # Export only the public credstack_* names.
 core_libcredstack_la_LDFLAGS = $(AM_LDFLAGS) -no-undefined \
 	-version-info $(CREDSTACK_LT_VERSION) \
@@ -21,6 +24,8 @@ core_cli_credstack_SOURCES = core/cli/cli.h core/cli/main.c core/cli/common.c \
 	core/cli/check.c core/cli/get_password.c core/cli/hook.c \
 	core/cli/store.c
 core_cli_credstack_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+# The store command links the store's own code; libcredstack keeps its copy
+# hidden behind credstack/store.h.
 core_cli_credstack_LDADD = core/libcredstack.la core/store/libcsstore.la \
 	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS)
 

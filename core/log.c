@@ -21,11 +21,13 @@ static const struct {
 };
 
 /* The seed takes Python logging names or numbers 10..50. */
-int cs_log_level_parse(const char *text, int *level_out)
+int credstack_log_level_parse(const char *text, int *level_out)
 {
     char *end = NULL;
     long n;
 
+    if (text == NULL || level_out == NULL)
+        return CREDSTACK_ERR_INVALID;
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
         if (strcasecmp(text, levels[i].name) == 0) {
             *level_out = levels[i].level;
@@ -37,7 +39,7 @@ int cs_log_level_parse(const char *text, int *level_out)
         *level_out = (int)n;
         return CREDSTACK_OK;
     }
-    return CREDSTACK_ERR_CONFIG;
+    return CREDSTACK_ERR_INVALID;
 }
 
 const char *cs_log_level_name(int level)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* module_api.c: the services the core offers to modules (module.h). */
+/* module_api.c: the services the core offers to modules (module.h): declared
+ * options, secret supply, logging and problems, probes. */
 #include "autoconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,115 +16,244 @@ const char *credstack_module_name(const credstack_module *mod)
     return mod ? mod->line->module : NULL;
 }
 
-const char *credstack_module_arg(const credstack_module *mod, const char *key)
+const char *credstack_module_config_path(const credstack_module *mod)
 {
-    return (mod && key) ? cs_line_arg(mod->line, key) : NULL;
+    return mod ? cs_config_path(mod->h->cfg) : NULL;
 }
 
-credstack_handle *credstack_module_handle(credstack_module *mod)
+unsigned credstack_module_option_line(credstack_module *mod,
+                                      const char *section, const char *name)
 {
-    return mod ? mod->h : NULL;
+    if (mod == NULL || name == NULL)
+        return 0;
+    if (section == NULL)
+        return mod->line->lineno;
+    return cs_config_line(mod->h->cfg, section, name);
 }
 
-/* Per-request overrides first (secret sources), then the file. */
-int cs_config_lookup(credstack_handle *h, credstack_request *req,
-                     const char *section, const char *option,
-                     const char **value_out)
+/* Keep a string the core made for a module until the handle closes. */
+static const char *own(credstack_handle *h, char *s)
 {
-    char err[CS_ERRLEN] = "";
+    cs_owned *o;
+
+    if (s == NULL)
+        return NULL;
+    o = calloc(1, sizeof(*o));
+    if (o == NULL) {
+        free(s);
+        return NULL;
+    }
+    o->s = s;
+    o->next = h->owned;
+    h->owned = o;
+    return s;
+}
+
+static int type_fits(credstack_option_type have, int want)
+{
+    switch (want) {
+    case CREDSTACK_OPTION_STRING:
+        return have == CREDSTACK_OPTION_STRING ||
+               have == CREDSTACK_OPTION_PATH ||
+               have == CREDSTACK_OPTION_PRIVATE_KEY ||
+               have == CREDSTACK_OPTION_KNOWN_HOSTS ||
+               have == CREDSTACK_OPTION_ENUM;
+    case CREDSTACK_OPTION_INT:
+        return have == CREDSTACK_OPTION_INT || have == CREDSTACK_OPTION_PORT;
+    default:
+        return (int)have == want;
+    }
+}
+
+/*
+ * The declared option's text value: the stack line's argument, a supplied
+ * value, the configuration's, or the default.  *decl_out is the
+ * declaration.  NOTFOUND when absent with no default.
+ */
+static int option_text(credstack_module *mod, const char *section,
+                       const char *name, int want, const char **value_out,
+                       unsigned *line_out,
+                       const struct credstack_option **decl_out)
+{
+    const struct credstack_option *o = NULL;
     int ret;
 
-    if (req != NULL) {
-        for (const cs_override *o = req->overrides; o; o = o->next) {
-            if (strcmp(o->section, section) == 0 &&
-                strcasecmp(o->option, option) == 0) {
-                *value_out = o->value;
-                return CREDSTACK_OK;
-            }
-        }
-    }
-    ret = cs_config_get(h->cfg, section, option, value_out, err, sizeof(err));
-    if (ret != CREDSTACK_OK && ret != CREDSTACK_ERR_NOTFOUND)
-        cs_set_error(h, "%s", err);
-    return ret;
-}
-
-/* A configuration error decides the run as CREDSTACK_ERR_CONFIG. */
-static int config_failed(credstack_module *mod, int ret)
-{
-    if (ret != CREDSTACK_OK && ret != CREDSTACK_ERR_NOTFOUND) {
-        mod->rc = ret;
-        snprintf(mod->note, sizeof(mod->note), "%s", mod->h->err);
-    }
-    return ret;
-}
-
-int credstack_module_config_string(credstack_module *mod, const char *section,
-                                   const char *option, const char **value_out)
-{
-    if (mod == NULL || section == NULL || option == NULL || value_out == NULL)
+    *value_out = NULL;
+    *line_out = 0;
+    if (mod == NULL || name == NULL)
         return CREDSTACK_ERR_INVALID;
-    return config_failed(
-        mod, cs_config_lookup(mod->h, mod->req, section, option, value_out));
+    o = cs_option_decl(mod, section, name);
+    if (o == NULL || !type_fits(o->type, want)) {
+        cs_problem(mod->h,
+                   "%s:%u: module %s reads option %s.%s, which it did not "
+                   "declare%s (a bug in the module)",
+                   mod->line->file, mod->line->lineno, mod->line->module,
+                   section ? section : "(argument)", name,
+                   o ? " with that type" : "");
+        return CREDSTACK_ERR_INVALID;
+    }
+    *decl_out = o;
+    if (section == NULL) {
+        *value_out = cs_line_arg(mod->line, name);
+        *line_out = 0;
+        ret = *value_out ? CREDSTACK_OK : CREDSTACK_ERR_NOTFOUND;
+    } else {
+        ret = cs_option_value(mod->h, section, name, value_out, line_out);
+        if (ret == CREDSTACK_OK && **value_out == '\0' &&
+            o->type != CREDSTACK_OPTION_STRING)
+            ret = CREDSTACK_ERR_NOTFOUND;
+    }
+    if (ret == CREDSTACK_ERR_NOTFOUND && o->def != NULL) {
+        *value_out = o->def;
+        *line_out = 0;
+        ret = CREDSTACK_OK;
+    }
+    if (ret == CREDSTACK_ERR_NOTFOUND)
+        *value_out = NULL;
+    return ret;
 }
 
-int credstack_module_config_bool(credstack_module *mod, const char *section,
-                                 const char *option, int def, int *value_out)
+/* Parse a typed option; a value that does not parse is a problem. */
+static int option_num(credstack_module *mod, const char *section,
+                      const char *name, int want, long *num_out)
 {
+    const struct credstack_option *o = NULL;
     const char *v = NULL;
-    int ret = credstack_module_config_string(mod, section, option, &v);
+    unsigned line = 0;
+    char err[CS_ERRLEN];
+    int ret = option_text(mod, section, name, want, &v, &line, &o);
 
-    if (ret == CREDSTACK_ERR_NOTFOUND) {
-        *value_out = def;
-        return CREDSTACK_OK;
-    }
+    *num_out = 0;
     if (ret != CREDSTACK_OK)
         return ret;
-    return config_failed(mod, cs_config_parse_bool(mod->h->cfg, section, option,
-                                                   v, value_out, mod->h->err,
-                                                   sizeof(mod->h->err)));
-}
-
-int credstack_module_config_int(credstack_module *mod, const char *section,
-                                const char *option, long def, long min,
-                                long max, long *value_out)
-{
-    const char *v = NULL;
-    int ret = credstack_module_config_string(mod, section, option, &v);
-
-    if (ret == CREDSTACK_ERR_NOTFOUND) {
-        *value_out = def;
-        return CREDSTACK_OK;
-    }
+    ret = cs_option_parse(mod->h, o, section ? section : mod->line->module, v,
+                          line, num_out, err, sizeof(err));
     if (ret != CREDSTACK_OK)
-        return ret;
-    return config_failed(
-        mod, cs_config_parse_int(mod->h->cfg, section, option, v, min, max,
-                                 value_out, mod->h->err, sizeof(mod->h->err)));
+        cs_problem(mod->h, "%s", err);
+    return ret;
 }
 
-int credstack_module_config_enum(credstack_module *mod, const char *section,
-                                 const char *option, const char *const *choices,
-                                 int def_index, int *index_out)
+int credstack_module_option_string(credstack_module *mod, const char *section,
+                                   const char *name, const char **value_out)
 {
-    const char *v = NULL;
-    int ret = credstack_module_config_string(mod, section, option, &v);
+    const struct credstack_option *o = NULL;
+    unsigned line = 0;
+    int ret;
 
-    if (ret == CREDSTACK_ERR_NOTFOUND && def_index >= 0) {
-        *index_out = def_index;
-        return CREDSTACK_OK;
+    if (value_out == NULL)
+        return CREDSTACK_ERR_INVALID;
+    ret = option_text(mod, section, name, CREDSTACK_OPTION_STRING, value_out,
+                      &line, &o);
+    if (ret == CREDSTACK_OK && o->type == CREDSTACK_OPTION_PATH) {
+        *value_out =
+            own(mod->h,
+                cs_path_relative_to(cs_config_path(mod->h->cfg), *value_out));
+        if (*value_out == NULL)
+            ret = CREDSTACK_ERR_NOMEM;
     }
-    if (ret == CREDSTACK_ERR_NOTFOUND) {
-        cs_set_error(mod->h, "%s: %s.%s is required",
-                     cs_config_path(mod->h->cfg), section, option);
-        return config_failed(mod, CREDSTACK_ERR_CONFIG);
-    }
-    if (ret != CREDSTACK_OK)
-        return ret;
-    return config_failed(
-        mod, cs_config_parse_enum(mod->h->cfg, section, option, v, choices,
-                                  index_out, mod->h->err, sizeof(mod->h->err)));
+    return ret;
 }
+
+int credstack_module_option_bool(credstack_module *mod, const char *section,
+                                 const char *name, int *value_out)
+{
+    long n = 0;
+    int ret;
+
+    if (value_out == NULL)
+        return CREDSTACK_ERR_INVALID;
+    ret = option_num(mod, section, name, CREDSTACK_OPTION_BOOL, &n);
+    *value_out = (int)n;
+    return ret;
+}
+
+int credstack_module_option_int(credstack_module *mod, const char *section,
+                                const char *name, long *value_out)
+{
+    if (value_out == NULL)
+        return CREDSTACK_ERR_INVALID;
+    return option_num(mod, section, name, CREDSTACK_OPTION_INT, value_out);
+}
+
+int credstack_module_option_enum(credstack_module *mod, const char *section,
+                                 const char *name, int *index_out)
+{
+    long n = -1;
+    int ret;
+
+    if (index_out == NULL)
+        return CREDSTACK_ERR_INVALID;
+    ret = option_num(mod, section, name, CREDSTACK_OPTION_ENUM, &n);
+    *index_out = ret == CREDSTACK_OK ? (int)n : -1;
+    return ret;
+}
+
+/* ---- Secret supply ---- */
+
+static cs_value *value_new(const char *section, const char *option,
+                           const char *value)
+{
+    cs_value *v = calloc(1, sizeof(*v));
+
+    if (v == NULL)
+        return NULL;
+    v->section = strdup(section);
+    v->option = strdup(option);
+    v->value = strdup(value);
+    if (!v->section || !v->option || !v->value) {
+        free(v->section);
+        free(v->option);
+        cs_free_secret(v->value);
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+int credstack_module_supply(credstack_module *mod, const char *section,
+                            const char *option, const char *value)
+{
+    cs_value *v;
+
+    if (mod == NULL || section == NULL || option == NULL || value == NULL)
+        return CREDSTACK_ERR_INVALID;
+    if (mod->initialised ||
+        !(mod->dso->ops->flags & CREDSTACK_MODULE_SECRET_SOURCE)) {
+        cs_problem(mod->h,
+                   "%s:%u: module %s supplies %s.%s outside a secret "
+                   "source's init() (a bug in the module)",
+                   mod->line->file, mod->line->lineno, mod->line->module,
+                   section, option);
+        return CREDSTACK_ERR_INVALID;
+    }
+    v = value_new(section, option, value);
+    if (v == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    v->next = mod->h->supplied;
+    mod->h->supplied = v;
+    mod->h->nsupplied++;
+    return CREDSTACK_OK;
+}
+
+size_t credstack_module_supplied_count(const credstack_module *mod)
+{
+    return mod ? mod->h->nsupplied : 0;
+}
+
+const char *credstack_module_caller_value(const credstack_module *mod,
+                                          const char *section,
+                                          const char *option)
+{
+    if (mod == NULL || section == NULL || option == NULL)
+        return NULL;
+    for (const cs_value *v = mod->h->caller_values; v; v = v->next)
+        if (strcmp(v->section, section) == 0 &&
+            strcasecmp(v->option, option) == 0)
+            return v->value;
+    return NULL;
+}
+
+/* ---- Logging and problems ---- */
 
 void credstack_module_log(credstack_module *mod, int level, const char *fmt,
                           ...)
@@ -135,56 +266,26 @@ void credstack_module_log(credstack_module *mod, int level, const char *fmt,
     va_end(ap);
 }
 
-/* The format attribute lets clang's -Wformat-nonliteral see fmt checked at the
- * callers. */
-static void verror(credstack_module *mod, int rc, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
-static void verror(credstack_module *mod, int rc, const char *fmt, va_list ap)
-{
-    char msg[CS_ERRLEN];
-
-    if (mod == NULL)
-        return;
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    mod->rc = (rc > CREDSTACK_ERR_DENIED && rc < CREDSTACK_ERR_COUNT)
-                  ? rc
-                  : CREDSTACK_ERR_MODULE;
-    snprintf(mod->note, sizeof(mod->note), "%s", msg);
-    cs_set_error(mod->h, "%s (%s:%u): %s", mod->line->module, mod->line->file,
-                 mod->line->lineno, msg);
-    cs_log(mod->h, CREDSTACK_LOG_ERROR, mod->line->module, "%s", msg);
-}
-
 void credstack_module_error(credstack_module *mod, const char *fmt, ...)
 {
-    va_list ap;
-
-    va_start(ap, fmt);
-    verror(mod, CREDSTACK_ERR_MODULE, fmt, ap);
-    va_end(ap);
-}
-
-void credstack_module_error_rc(credstack_module *mod, int rc, const char *fmt,
-                               ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    verror(mod, rc, fmt, ap);
-    va_end(ap);
-}
-
-void credstack_module_note(credstack_module *mod, const char *fmt, ...)
-{
+    char msg[CS_ERRLEN];
     va_list ap;
 
     if (mod == NULL)
         return;
     va_start(ap, fmt);
-    vsnprintf(mod->note, sizeof(mod->note), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    cs_log(mod->h, CREDSTACK_LOG_INFO, mod->line->module, "%s", mod->note);
+    if (mod->h->probing == mod) {
+        credstack_module_probe_report(mod, CREDSTACK_PROBE_FAIL, "module", NULL,
+                                      "%s", msg);
+        return;
+    }
+    cs_problem(mod->h, "%s:%u: %s: %s", mod->line->file, mod->line->lineno,
+               mod->line->module, msg);
 }
+
+/* ---- "$" references ---- */
 
 typedef struct store_ref_visit {
     credstack_handle *h;
@@ -192,35 +293,43 @@ typedef struct store_ref_visit {
     void *user;
 } store_ref_visit;
 
-/*
- * A value is a store reference when it is "$" after interpolation and before
- * the "$$" rule (which the reader applies): raw "$", or "%(x)s" with x = "$".
- */
+int cs_value_is_store_ref(credstack_handle *h, const char *section,
+                          const char *option)
+{
+    const char *raw = cs_config_raw(h->cfg, section, option);
+    char *value = NULL;
+    char err[CS_ERRLEN];
+    int is = 0;
+
+    if (raw == NULL)
+        return 0;
+    for (const cs_value *v = h->supplied; v; v = v->next)
+        if (strcmp(v->section, section) == 0 &&
+            strcasecmp(v->option, option) == 0)
+            return 0;
+    /* Before the "$$" rule (which the reader applies): raw "$", or
+     * "%(x)s" with x = "$". */
+    if (strcmp(raw, "$") == 0)
+        return 1;
+    if (strchr(raw, '%') == NULL ||
+        cs_config_interpolate(h->cfg, section, option, raw, &value, err,
+                              sizeof(err)) != CREDSTACK_OK)
+        return 0;
+    is = strcmp(value, "$") == 0;
+    cs_config_free_secret(value);
+    return is;
+}
+
 static void store_ref_visit_one(const char *section, const char *option,
                                 unsigned line, void *user)
 {
     store_ref_visit *v = user;
-    const char *raw;
-    char *value = NULL;
-    char err[CS_ERRLEN];
 
     (void)line;
     if (strcmp(section, "DEFAULT") == 0)
         return;
-    raw = cs_config_raw(v->h->cfg, section, option);
-    if (raw == NULL)
-        return;
-    if (strcmp(raw, "$") == 0) {
+    if (cs_value_is_store_ref(v->h, section, option))
         v->fn(section, option, v->user);
-        return;
-    }
-    if (strchr(raw, '%') == NULL ||
-        cs_config_interpolate(v->h->cfg, section, option, raw, &value, err,
-                              sizeof(err)) != CREDSTACK_OK)
-        return;
-    if (strcmp(value, "$") == 0)
-        v->fn(section, option, v->user);
-    cs_config_free_secret(value);
 }
 
 void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* request.c: a request's items, per-request module data and option overrides.
- */
+/* request.c: a request's items, per-request module data, its error value,
+ * and the handle's list of live requests. */
 #include "autoconf.h"
 
 #include <stdlib.h>
@@ -19,6 +19,12 @@ int credstack_request_new(credstack_handle *h, credstack_request **req_out)
     if (req == NULL)
         return CREDSTACK_ERR_NOMEM;
     req->h = h;
+    pthread_mutex_lock(&h->lock);
+    req->next = h->requests;
+    if (h->requests != NULL)
+        h->requests->prev = req;
+    h->requests = req;
+    pthread_mutex_unlock(&h->lock);
     *req_out = req;
     return CREDSTACK_OK;
 }
@@ -31,26 +37,52 @@ static void data_free(cs_data *d)
     free(d);
 }
 
-void credstack_request_free(credstack_request *req)
+/* Run every data cleanup (modules must still be loaded). */
+static void data_free_all(credstack_request *req)
 {
-    if (req == NULL)
-        return;
-    /* Data first: a cleanup may still read items (a session's log line). */
     while (req->data) {
         cs_data *next = req->data->next;
         data_free(req->data);
         req->data = next;
     }
+}
+
+void cs_requests_orphan(credstack_handle *h)
+{
+    pthread_mutex_lock(&h->lock);
+    while (h->requests != NULL) {
+        credstack_request *req = h->requests;
+        h->requests = req->next;
+        data_free_all(req);
+        req->h = NULL;
+        req->prev = req->next = NULL;
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+void credstack_request_free(credstack_request *req)
+{
+    credstack_handle *h;
+
+    if (req == NULL)
+        return;
+    h = req->h;
+    if (h != NULL) {
+        pthread_mutex_lock(&h->lock);
+        if (req->prev != NULL)
+            req->prev->next = req->next;
+        else
+            h->requests = req->next;
+        if (req->next != NULL)
+            req->next->prev = req->prev;
+        pthread_mutex_unlock(&h->lock);
+        /* Data first: a cleanup may still read items (a session's log). */
+        data_free_all(req);
+    }
     for (int i = 0; i < CREDSTACK_ITEM_COUNT; i++)
         cs_free_secret(req->items[i]);
-    while (req->overrides) {
-        cs_override *next = req->overrides->next;
-        free(req->overrides->section);
-        free(req->overrides->option);
-        cs_free_secret(req->overrides->value);
-        free(req->overrides);
-        req->overrides = next;
-    }
+    credstack_wipe(&req->why, sizeof(req->why));
+    credstack_wipe(&req->err, sizeof(req->err));
     free(req);
 }
 
@@ -82,7 +114,7 @@ int credstack_request_set_data(credstack_request *req, const char *key,
 {
     cs_data *d;
 
-    if (req == NULL || key == NULL)
+    if (req == NULL || key == NULL || req->h == NULL)
         return CREDSTACK_ERR_INVALID;
     for (cs_data **pp = &req->data; *pp; pp = &(*pp)->next) {
         if (strcmp((*pp)->key, key) == 0) {
@@ -116,57 +148,66 @@ void *credstack_request_get_data(const credstack_request *req, const char *key)
     return NULL;
 }
 
-int credstack_request_set_option(credstack_request *req, const char *section,
-                                 const char *option, const char *value,
-                                 int secret)
+void credstack_request_set_trace(credstack_request *req, FILE *trace)
 {
-    cs_override *o;
-    char *copy;
+    if (req == NULL)
+        return;
+    req->trace = trace;
+    req->own_trace = 1;
+}
 
-    if (req == NULL || section == NULL || option == NULL || value == NULL)
-        return CREDSTACK_ERR_INVALID;
-    if ((copy = strdup(value)) == NULL)
-        return CREDSTACK_ERR_NOMEM;
-    for (o = req->overrides; o; o = o->next) {
-        if (strcmp(o->section, section) == 0 &&
-            strcasecmp(o->option, option) == 0) {
-            cs_free_secret(o->value);
-            o->value = copy;
-            o->secret |= secret;
-            return CREDSTACK_OK;
-        }
-    }
-    o = calloc(1, sizeof(*o));
-    if (o == NULL || (o->section = strdup(section)) == NULL ||
-        (o->option = strdup(option)) == NULL) {
-        if (o)
-            free(o->section);
-        free(o);
-        cs_free_secret(copy);
-        return CREDSTACK_ERR_NOMEM;
-    }
-    o->value = copy;
-    o->secret = secret;
-    o->next = req->overrides;
-    req->overrides = o;
-    return CREDSTACK_OK;
+const char *credstack_request_error(const credstack_request *req)
+{
+    if (req == NULL)
+        return "no request";
+    return req->err.msg;
+}
+
+void credstack_request_explain(credstack_request *req, int rc, const char *fmt,
+                               ...)
+{
+    const credstack_module *mod;
+    va_list ap;
+
+    if (req == NULL || (mod = req->running) == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(req->why.msg, sizeof(req->why.msg), fmt, ap);
+    va_end(ap);
+    /* A file name longer than the field is cut; the message is whole. */
+    snprintf(req->why.where, sizeof(req->why.where), "%.200s:%u",
+             mod->line->file, mod->line->lineno);
+    req->why.code = rc > CREDSTACK_OK && rc < CREDSTACK_ERR_COUNT
+                        ? rc
+                        : CREDSTACK_ERR_MODULE;
+    cs_log(req->h,
+           req->why.code == CREDSTACK_ERR_DENIED ? CREDSTACK_LOG_INFO
+                                                 : CREDSTACK_LOG_ERROR,
+           mod->line->module, "%s", req->why.msg);
 }
 
 int credstack_run(credstack_handle *h, credstack_request *req)
 {
+    long long started = cs_now_ms();
+    int ret;
+
     if (h == NULL || req == NULL || req->h != h)
         return CREDSTACK_ERR_INVALID;
+    memset(&req->err, 0, sizeof(req->err));
     if (h->mods == NULL) {
-        cs_set_error(h, "the handle was opened without loading modules");
+        cs_error_set(&req->err, CREDSTACK_ERR_INVALID, NULL,
+                     "the handle was opened without loading modules");
         return CREDSTACK_ERR_INVALID;
     }
     /* The account starts as the target user; map modules may change it. */
     if (req->items[CREDSTACK_ITEM_ACCOUNT] == NULL &&
         req->items[CREDSTACK_ITEM_TARGET_USER] != NULL) {
-        int ret = credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT,
-                                        req->items[CREDSTACK_ITEM_TARGET_USER]);
+        ret = credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT,
+                                    req->items[CREDSTACK_ITEM_TARGET_USER]);
         if (ret != CREDSTACK_OK)
             return ret;
     }
-    return cs_dispatch(h, req);
+    ret = cs_dispatch(h, req);
+    cs_audit(h, req, ret, started);
+    return ret;
 }

@@ -13,9 +13,6 @@
 #define MAX_FIELDS 64
 #define MAX_LINE 4096
 
-static const char *const known_stages[] = {"secret", "checkout",  "resolve",
-                                           "map",    "authorize", NULL};
-
 static int valid_name(const char *s, const char *extra)
 {
     if (*s == '\0')
@@ -104,6 +101,9 @@ static void line_clear(cs_line *l)
         free(l->args[i].value);
     }
     free(l->args);
+    for (size_t i = 0; i < l->nconds; i++)
+        cs_cond_clear(&l->conds[i]);
+    free(l->conds);
     memset(l, 0, sizeof(*l));
 }
 
@@ -112,26 +112,50 @@ void cs_stack_clear(cs_stack *stack)
     for (size_t i = 0; i < stack->nlines; i++)
         line_clear(&stack->lines[i]);
     free(stack->lines);
+    free(stack->path);
+    free(stack->chosen_by);
     memset(stack, 0, sizeof(*stack));
 }
 
-/* Append one line; args are "key=value" strings, NULL-terminated. */
-int cs_stack_append(cs_stack *stack, const char *stage, const char *control,
-                    const char *module, const char *const *args,
-                    const char *file, unsigned lineno, char *err, size_t errlen)
+/* A line's @if=... directive: one more condition on it. */
+static int add_condition(cs_line *l, const char *text, const char *file,
+                         unsigned lineno, char *err, size_t errlen)
+{
+    char inner[CS_ERRLEN];
+    cs_cond *grown = realloc(l->conds, (l->nconds + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    l->conds = grown;
+    memset(&l->conds[l->nconds], 0, sizeof(*grown));
+    if (cs_cond_parse(text, &l->conds[l->nconds], inner, sizeof(inner)) !=
+        CREDSTACK_OK) {
+        snprintf(err, errlen, "%s:%u: @if=%s: %s", file, lineno, text, inner);
+        return CREDSTACK_ERR_STACK;
+    }
+    l->nconds++;
+    return CREDSTACK_OK;
+}
+
+/*
+ * Append one line; args are "key=value" strings, NULL-terminated.  An
+ * argument "@if=..." is a condition of the line, not the module's.
+ */
+static int cs_stack_append(cs_stack *stack, const char *stage,
+                           const char *control, const char *module,
+                           const char *const *args, const char *file,
+                           unsigned lineno, char *err, size_t errlen)
 {
     cs_line l = {0};
     cs_line *grown = NULL;
     size_t nargs = 0;
     int ret = CREDSTACK_ERR_STACK;
-    int known = 0;
 
-    for (const char *const *s = known_stages; *s; s++)
-        known |= strcmp(*s, stage) == 0;
-    if (!known) {
+    /* Stage names are the stack's own words; the core knows none of them. */
+    if (!valid_name(stage, "-_")) {
         snprintf(err, errlen,
-                 "%s:%u: unknown stage '%s' (use secret, checkout, resolve, "
-                 "map, authorize)",
+                 "%s:%u: bad stage name '%s' (lower-case letters, digits, "
+                 "'-' and '_' only)",
                  file, lineno, stage);
         goto done;
     }
@@ -161,28 +185,42 @@ int cs_stack_append(cs_stack *stack, const char *stage, const char *control,
         goto done;
     for (size_t i = 0; i < nargs; i++) {
         const char *eq = strchr(args[i], '=');
+        if (strncmp(args[i], "@if=", 4) == 0) {
+            ret = add_condition(&l, args[i] + 4, file, lineno, err, errlen);
+            if (ret != CREDSTACK_OK)
+                goto done;
+            continue;
+        }
+        if (args[i][0] == '@') {
+            snprintf(err, errlen,
+                     "%s:%u: unknown directive '%s' (only @if=... is known)",
+                     file, lineno, args[i]);
+            ret = CREDSTACK_ERR_STACK;
+            goto done;
+        }
         if (eq == NULL || eq == args[i]) {
             snprintf(err, errlen, "%s:%u: argument '%s' of %s is not key=value",
                      file, lineno, args[i], module);
             ret = CREDSTACK_ERR_STACK;
             goto done;
         }
-        l.args[i].key = strndup(args[i], (size_t)(eq - args[i]));
-        l.args[i].value = strdup(eq + 1);
-        l.nargs = i + 1;
-        if (!l.args[i].key || !l.args[i].value)
+        ret = CREDSTACK_ERR_NOMEM;
+        cs_arg *a = &l.args[l.nargs];
+        a->key = strndup(args[i], (size_t)(eq - args[i]));
+        a->value = strdup(eq + 1);
+        l.nargs++;
+        if (!a->key || !a->value)
             goto done;
-        if (!valid_name(l.args[i].key, "_-")) {
+        ret = CREDSTACK_ERR_STACK;
+        if (!valid_name(a->key, "_-")) {
             snprintf(err, errlen, "%s:%u: bad argument name '%s' of %s", file,
-                     lineno, l.args[i].key, module);
-            ret = CREDSTACK_ERR_STACK;
+                     lineno, a->key, module);
             goto done;
         }
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(l.args[j].key, l.args[i].key) == 0) {
+        for (size_t j = 0; j + 1 < l.nargs; j++) {
+            if (strcmp(l.args[j].key, a->key) == 0) {
                 snprintf(err, errlen, "%s:%u: argument '%s' of %s given twice",
-                         file, lineno, l.args[i].key, module);
-                ret = CREDSTACK_ERR_STACK;
+                         file, lineno, a->key, module);
                 goto done;
             }
         }
@@ -321,6 +359,8 @@ int cs_stack_parse_file(const char *path, cs_stack *stack, char *err,
         goto done;
     }
     ret = cs_stack_parse_string(text, path, stack, err, errlen);
+    if (ret == CREDSTACK_OK && (stack->path = strdup(path)) == NULL)
+        ret = CREDSTACK_ERR_NOMEM;
 done:
     if (f)
         fclose(f);

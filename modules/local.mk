@@ -7,6 +7,7 @@ include modules/prefix/local.mk
 include modules/resolver-dns/local.mk
 include modules/test-result/local.mk
 include modules/secret-source-localstore/local.mk
+include modules/secret-source-caller/local.mk
 include modules/resolver-tpam/local.mk
 include modules/maptoreal/local.mk
 include modules/auth-approval/local.mk

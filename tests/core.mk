@@ -34,7 +34,7 @@ TESTUTIL_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
 # The parser's internals, compiled into the test (they are not exported).
 check_PROGRAMS += tests/unit/test_stack
 tests_unit_test_stack_SOURCES = tests/unit/test_stack.c $(TESTUTIL_SOURCES) \
-	core/stack_parse.c core/actions.c
+	core/stack_parse.c core/stack_cond.c core/actions.c
 tests_unit_test_stack_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_stack_LDADD = $(TEST_LIBS)
 

@@ -23,15 +23,19 @@ int cli_store(int argc, char **argv);
 /* Print "credstack VERSION (module ABI N)" (--version of every command). */
 void cli_version(FILE *out);
 
-/* A --log-level value as a level number, or -1. */
-int cli_log_level(const char *text);
-
 /* The exit code for a credstack_rc. */
 int cli_exit_code(int rc);
 
-/* Open a handle and report a failure on stderr (prefixed by the command). */
+/*
+ * Open a handle (with values the caller resolved, if any) and report a
+ * failure on stderr, one problem per line, prefixed by the command.
+ */
 int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
-             const char *stack, unsigned flags);
+             const char *stack, unsigned flags,
+             const credstack_value *caller_values, size_t ncaller_values);
+
+/* Print credstack_error()'s problems as cli_open() does. */
+void cli_print_problems(const char *cmd, int rc, const char *problems);
 
 /* Read all of a stream (at most max bytes); NUL-terminated; free with
  * cli_free_secret. */

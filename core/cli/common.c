@@ -36,14 +36,51 @@ int cli_exit_code(int rc)
     }
 }
 
-int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
-             const char *stack, unsigned flags)
+/*
+ * One line per problem, each naming its file and line, then a summary; a
+ * single problem is one line, as before.
+ */
+void cli_print_problems(const char *cmd, int rc, const char *problems)
 {
-    int rc = credstack_open(h_out, config, stack, flags);
+    unsigned n = 0;
 
-    if (rc != CREDSTACK_OK) {
+    if (problems == NULL || *problems == '\0') {
+        fprintf(stderr, "credstack %s: %s\n", cmd, credstack_strerror(rc));
+        return;
+    }
+    for (const char *p = problems; p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+        n++;
+    if (n == 1) {
         fprintf(stderr, "credstack %s: %s: %s\n", cmd, credstack_strerror(rc),
-                credstack_error(*h_out));
+                problems);
+        return;
+    }
+    for (const char *p = problems; *p;) {
+        size_t len = strcspn(p, "\n");
+        fprintf(stderr, "credstack %s: %.*s\n", cmd, (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+    fprintf(stderr, "credstack %s: %s (%u problems)\n", cmd,
+            credstack_strerror(rc), n);
+}
+
+int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
+             const char *stack, unsigned flags,
+             const credstack_value *caller_values, size_t ncaller_values)
+{
+    struct credstack_open_args args;
+    int rc;
+
+    memset(&args, 0, sizeof(args));
+    args.size = sizeof(args);
+    args.config_path = config;
+    args.stack_path = stack;
+    args.flags = flags;
+    args.caller_values = caller_values;
+    args.ncaller_values = ncaller_values;
+    rc = credstack_open_with(h_out, &args);
+    if (rc != CREDSTACK_OK) {
+        cli_print_problems(cmd, rc, credstack_error(*h_out));
         credstack_close(*h_out);
         *h_out = NULL;
         /*
@@ -103,24 +140,6 @@ void cli_free_secret(char *buf, size_t len)
         return;
     credstack_wipe(buf, len);
     free(buf);
-}
-
-/* The seed's log_level spellings: Python logging names, any case, or 10..50. */
-int cli_log_level(const char *text)
-{
-    static const struct {
-        const char *name;
-        int level;
-    } names[] = {{"debug", 10}, {"info", 20},     {"warning", 30}, {"warn", 30},
-                 {"error", 40}, {"critical", 50}, {"fatal", 50}};
-    char *end = NULL;
-    long n;
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcasecmp(text, names[i].name) == 0)
-            return names[i].level;
-    n = strtol(text, &end, 10);
-    return (end != text && *end == '\0' && n >= 10 && n <= 50) ? (int)n : -1;
 }
 
 /*

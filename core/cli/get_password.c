@@ -131,14 +131,15 @@ int cli_get_password(int argc, char **argv)
                         "password from stdin\n");
         return CLI_EXIT_CONFIG;
     }
-    rc = cli_open("get-password", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR);
+    rc = cli_open("get-password", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR,
+                  NULL, 0);
     if (rc != CREDSTACK_OK) {
         ret = cli_exit_code(rc);
         goto done;
     }
     if (level != NULL) {
-        int lv = cli_log_level(level);
-        if (lv < 0) {
+        int lv = 0;
+        if (credstack_log_level_parse(level, &lv) != CREDSTACK_OK) {
             fprintf(stderr,
                     "credstack get-password: --log-level: '%s' is "
                     "not debug, info, warning, error, critical or "
@@ -172,7 +173,7 @@ int cli_get_password(int argc, char **argv)
         ret = CLI_EXIT_OK;
     } else {
         fprintf(stderr, "credstack get-password: %s: %s\n",
-                credstack_strerror(rc), credstack_error(h));
+                credstack_strerror(rc), credstack_request_error(req));
         ret = cli_exit_code(rc);
     }
 done:

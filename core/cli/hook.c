@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,7 +31,11 @@ static void usage(FILE *out)
         "  session-ended            {\"cookie\": {...}, ...}\n"
         "\n"
         "server_username, server_hostname/server_ip win over target_username\n"
-        "and target_host when present.  Denied or not found: an empty list\n"
+        "and target_host when present.  A member credstack_values, an object\n"
+        "{\"SECTION\": {\"OPTION\": \"VALUE\", ...}, ...}, carries values the\n"
+        "caller resolved itself (the SPS plugin: options written \"$\", taken\n"
+        "from SPS's credential store); they are never logged and are wiped\n"
+        "after use.  Denied or not found: an empty list\n"
         "and exit 0; a broken request or configuration: exit 2; a backend\n"
         "failure: exit 3 (with an empty list on stdout in both cases).\n",
         out);
@@ -133,6 +138,77 @@ int cli_hook_request_from_json(json_t *in, cli_hook_request *r)
     return CREDSTACK_OK;
 }
 
+/*
+ * The caller-resolved values of the request (credstack_values), as pointers
+ * into the JSON object; *n_out of them in a new array (free() it, the
+ * strings stay the object's).  CREDSTACK_ERR_INVALID when the member is
+ * there but not an object of objects of strings.
+ */
+static int caller_values(json_t *in, credstack_value **out, size_t *n_out)
+{
+    json_t *all = json_object_get(in, "credstack_values");
+    const char *section, *option;
+    json_t *options, *value;
+    size_t n = 0;
+
+    *out = NULL;
+    *n_out = 0;
+    if (all == NULL || json_is_null(all))
+        return CREDSTACK_OK;
+    if (!json_is_object(all))
+        return CREDSTACK_ERR_INVALID;
+    json_object_foreach(all, section, options)
+    {
+        if (!json_is_object(options))
+            return CREDSTACK_ERR_INVALID;
+        json_object_foreach(options, option, value)
+        {
+            if (!json_is_string(value))
+                return CREDSTACK_ERR_INVALID;
+            n++;
+        }
+    }
+    if (n == 0)
+        return CREDSTACK_OK;
+    *out = calloc(n, sizeof(**out));
+    if (*out == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    json_object_foreach(all, section, options)
+    {
+        json_object_foreach(options, option, value)
+        {
+            credstack_value *v = &(*out)[(*n_out)++];
+            v->section = section;
+            v->option = option;
+            v->value = json_string_value(value);
+        }
+    }
+    return CREDSTACK_OK;
+}
+
+/* Wipe every caller-resolved value jansson holds. */
+static void wipe_caller_values(json_t *in)
+{
+    json_t *all = json_object_get(in, "credstack_values");
+    const char *key;
+    json_t *options, *value;
+
+    if (!json_is_object(all))
+        return;
+    json_object_foreach(all, key, options)
+    {
+        const char *option;
+        if (!json_is_object(options))
+            continue;
+        json_object_foreach(options, option, value)
+        {
+            if (json_is_string(value))
+                credstack_wipe((char *)json_string_value(value),
+                               json_string_length(value));
+        }
+    }
+}
+
 static int run_password(json_t *in, const char *config, const char *stack,
                         int trace, json_t *list)
 {
@@ -144,6 +220,8 @@ static int run_password(json_t *in, const char *config, const char *stack,
         CREDSTACK_ITEM_CLIENT_IP,    CREDSTACK_ITEM_SESSION_ID};
     credstack_handle *h = NULL;
     credstack_request *req = NULL;
+    credstack_value *values = NULL;
+    size_t nvalues = 0;
     cli_hook_request r;
     int rc;
 
@@ -154,7 +232,16 @@ static int run_password(json_t *in, const char *config, const char *stack,
                         "server_hostname)\n");
         return CREDSTACK_ERR_INVALID;
     }
-    rc = cli_open("hook", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR);
+    rc = caller_values(in, &values, &nvalues);
+    if (rc != CREDSTACK_OK) {
+        fprintf(stderr, "credstack hook: credstack_values must be an object "
+                        "of objects of strings "
+                        "({\"SECTION\": {\"OPTION\": \"VALUE\"}})\n");
+        return rc;
+    }
+    rc = cli_open("hook", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR, values,
+                  nvalues);
+    free(values);
     if (rc != CREDSTACK_OK)
         return rc;
     if (trace)
@@ -172,10 +259,10 @@ static int run_password(json_t *in, const char *config, const char *stack,
             rc = CREDSTACK_ERR_NOMEM;
     } else if (rc == CREDSTACK_ERR_DENIED) {
         fprintf(stderr, "credstack hook: no password: %s\n",
-                credstack_error(h));
+                credstack_request_error(req));
     } else {
         fprintf(stderr, "credstack hook: %s: %s\n", credstack_strerror(rc),
-                credstack_error(h));
+                credstack_request_error(req));
     }
 done:
     credstack_request_free(req);
@@ -301,8 +388,10 @@ done:
         json_array_foreach(list, i, v)
             credstack_wipe((char *)json_string_value(v), json_string_length(v));
     }
-    if (in)
+    if (in) {
         wipe_member(in, "gateway_password");
+        wipe_caller_values(in);
+    }
     json_decref(list);
     json_decref(reply);
     json_decref(in);

@@ -47,12 +47,16 @@ typedef enum credstack_item {
     CREDSTACK_ITEM_PROTOCOL,
     CREDSTACK_ITEM_CLIENT_IP,
     CREDSTACK_ITEM_SESSION_ID,
-    CREDSTACK_ITEM_SYSTEM,   /* backend system name, set by resolvers */
-    CREDSTACK_ITEM_ACCOUNT,  /* backend account name; defaults to TARGET_USER */
-    CREDSTACK_ITEM_REASON,   /* authorization reason, e.g. "policy,Privileged
-                                Access" */
-    CREDSTACK_ITEM_PASSWORD, /* secret: the answer */
-    CREDSTACK_ITEM_COUNT     /* sentinel, not an item */
+    CREDSTACK_ITEM_SYSTEM,  /* backend system name, set by resolvers */
+    CREDSTACK_ITEM_ACCOUNT, /* backend account name; defaults to TARGET_USER */
+    CREDSTACK_ITEM_AUTH_KIND,   /* how the request was authorized: "gateway",
+                                   "approval", "policy", ... */
+    CREDSTACK_ITEM_AUTH_DETAIL, /* what authorized it: a request id, a policy
+                                   name; unset when nothing more to say */
+    CREDSTACK_ITEM_PASSWORD,    /* secret: the answer */
+    CREDSTACK_ITEM_BACKEND,     /* the backend server that answered
+                                   ("tpam1:22"), for the audit line */
+    CREDSTACK_ITEM_COUNT        /* sentinel, not an item */
 } credstack_item;
 
 /* The item's name as used in traces and errors ("target_host"); NULL if out of
@@ -79,35 +83,123 @@ enum credstack_open_flags {
 
 /*
  * Open a handle: read the configuration file, then the stack file (NULL:
- * derive the stack from the configuration), and load the modules.
- * On failure *h_out is still set when memory allowed it, so that
- * credstack_error() can tell what went wrong; free it with credstack_close().
+ * [credstack] stack, else the stack that a section of the configuration
+ * selects, see credstack-stack(5)), load the stack's modules, check every
+ * option they declare, and initialise them.  Every problem found is
+ * reported, each naming its file and line.  On failure *h_out is still set
+ * when memory allowed it, so that credstack_error() can tell what went wrong;
+ * free it with credstack_close().
  */
 int credstack_open(credstack_handle **h_out, const char *config_path,
                    const char *stack_path, unsigned flags);
 
-/* Release the handle, its modules and its configuration.  NULL is a no-op. */
+/*
+ * A value the caller resolved for an option itself, such as a secret the SPS
+ * plugin fetched from SPS's own credential store for an option written "$".
+ * A secret source module (secret-source-caller) hands it to the stack.
+ */
+typedef struct credstack_value {
+    const char *section;
+    const char *option;
+    const char *value; /* copied by credstack_open_with(), wiped at close */
+} credstack_value;
+
+/* Everything credstack_open_with() takes; set size to sizeof the struct. */
+struct credstack_open_args {
+    size_t size;
+    const char *config_path;
+    const char *stack_path; /* NULL: as credstack_open() */
+    unsigned flags;         /* enum credstack_open_flags */
+    const credstack_value *caller_values;
+    size_t ncaller_values;
+};
+
+/* credstack_open() with caller-resolved values. */
+int credstack_open_with(credstack_handle **h_out,
+                        const struct credstack_open_args *args);
+
+/*
+ * Release the handle, its modules and its configuration.  NULL is a no-op.
+ * Requests of the handle that are still alive lose their module data now
+ * (their cleanups run while the modules are loaded); credstack_request_free()
+ * still frees them, and credstack_run() refuses them.
+ */
 void credstack_close(credstack_handle *h);
 
-/* The detailed message of the last error on this handle ("" when none). */
+/*
+ * What went wrong when the handle was opened, one problem per line, each
+ * "file:line: ..." ("" when nothing did).  For a failed run see
+ * credstack_request_error().
+ */
 const char *credstack_error(const credstack_handle *h);
 
-/* Where --trace output goes (NULL: nowhere).  Traces never carry secrets. */
+/*
+ * Where --trace output goes (NULL: nowhere) for the handle's requests, unless
+ * a request has its own (credstack_request_set_trace()).  Traces never carry
+ * secrets.
+ */
 void credstack_set_trace(credstack_handle *h, FILE *trace);
 
 /* Override the configured log level (a CREDSTACK_LOG_* value). */
 void credstack_set_log_level(credstack_handle *h, int level);
 
+/*
+ * A log level as the seed's log_level option writes it: debug, info,
+ * warning (warn), error, critical (fatal) in any case, or 10..50.
+ * CREDSTACK_OK with *level_out set, or CREDSTACK_ERR_INVALID.
+ */
+int credstack_log_level_parse(const char *text, int *level_out);
+
 /* Print the effective stack, one line per module, as `credstack check` does. */
 int credstack_print_stack(const credstack_handle *h, FILE *out);
 
-/* A new, empty request for this handle; free it with credstack_request_free().
+/* The outcome of one step of a probe (credstack check --connect). */
+typedef enum credstack_probe_status {
+    CREDSTACK_PROBE_OK = 0,
+    CREDSTACK_PROBE_FAIL,
+    CREDSTACK_PROBE_INFO
+} credstack_probe_status;
+
+/* One step of credstack_probe(), as a module reported it. */
+typedef struct credstack_probe_step {
+    const char *module; /* the module that probed */
+    const char *where;  /* its stack line, "file:line" */
+    credstack_probe_status status;
+    const char *step; /* "tcp", "hostkey", "auth", "command", ... */
+    const char *message;
+    const char *hint; /* how to fix a failure, or NULL */
+} credstack_probe_step;
+
+typedef void (*credstack_probe_fn)(const credstack_probe_step *step,
+                                   void *user);
+
+/*
+ * Ask every module of the effective stack that can to exercise its backend
+ * (log in, run one harmless command), reporting each step to fn.
+ * CREDSTACK_OK when no step failed; CREDSTACK_ERR_BACKEND otherwise.
+ */
+int credstack_probe(credstack_handle *h, credstack_probe_fn fn, void *user);
+
+/*
+ * A new, empty request for this handle; free it with credstack_request_free().
+ * Requests of one handle may run concurrently in different threads; one
+ * request is used by one thread at a time.
  */
 int credstack_request_new(credstack_handle *h, credstack_request **req_out);
 
 /* Wipe the request's secrets, run its data cleanups and free it.  NULL is a
  * no-op. */
 void credstack_request_free(credstack_request *req);
+
+/* Where this request's --trace goes, instead of the handle's (NULL: nowhere).
+ */
+void credstack_request_set_trace(credstack_request *req, FILE *trace);
+
+/*
+ * Why the last credstack_run() of this request gave no password: "stage:
+ * file:line: module: reason" ("" after a success).  Owned by the request.
+ */
+const char *credstack_request_error(const credstack_request *req);
 
 /* Set an item (the value is copied; the old value is wiped).  NULL unsets it.
  */
@@ -121,7 +213,9 @@ const char *credstack_request_get(const credstack_request *req,
 /*
  * Run the stack for a request.  CREDSTACK_OK: the PASSWORD item holds the
  * answer; CREDSTACK_ERR_DENIED: no password; anything else: an error, with
- * details in credstack_error().
+ * details in credstack_request_error().  Every run ends with one audit line
+ * in the log (INFO): who, what, how authorized, the result and the latency,
+ * never a secret.
  */
 int credstack_run(credstack_handle *h, credstack_request *req);
 

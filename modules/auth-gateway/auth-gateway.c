@@ -6,14 +6,18 @@
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
+    (void)mod;
     (void)data;
     if (credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER) == NULL) {
-        credstack_module_note(mod, "no gateway user in the request");
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "no gateway user in the request");
         return CREDSTACK_RESULT_DENIED;
     }
-    if (credstack_request_set(req, CREDSTACK_ITEM_REASON, "gateway") !=
-        CREDSTACK_OK) {
-        credstack_module_error(mod, "out of memory");
+    if (credstack_request_set(req, CREDSTACK_ITEM_AUTH_KIND, "gateway") !=
+            CREDSTACK_OK ||
+        credstack_request_set(req, CREDSTACK_ITEM_AUTH_DETAIL, NULL) !=
+            CREDSTACK_OK) {
+        credstack_request_explain(req, CREDSTACK_ERR_NOMEM, "out of memory");
         return CREDSTACK_RESULT_ERROR;
     }
     return CREDSTACK_RESULT_SUCCESS;

@@ -4,7 +4,9 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "host.h"
 
@@ -87,4 +89,37 @@ void mc_printable(const char *in, char *out, size_t outlen)
         o += 3;
     }
     out[o] = '\0';
+}
+
+int mc_prefix_apply(const char *prefix, const char *system, char **name_out)
+{
+    size_t plen = strlen(prefix);
+    char *head = NULL;
+    int ret = -1;
+
+    *name_out = NULL;
+    if (plen == 0)
+        return (*name_out = strdup(system)) != NULL ? 0 : -1;
+    if (asprintf(&head, "%s%s", prefix, prefix[plen - 1] == '_' ? "" : "_") < 0)
+        return -1;
+    if (mc_prefix_has(prefix, system))
+        ret = (*name_out = strdup(system)) != NULL ? 0 : -1;
+    else
+        ret = asprintf(name_out, "%s%s", head, system) < 0 ? -1 : 0;
+    if (ret != 0)
+        *name_out = NULL;
+    free(head);
+    return ret;
+}
+
+int mc_prefix_has(const char *prefix, const char *system)
+{
+    size_t plen = strlen(prefix);
+    size_t hlen = plen + (plen > 0 && prefix[plen - 1] != '_');
+
+    if (plen == 0)
+        return 0;
+    /* PREFIX_ (with its '_') begins the name, compared without case. */
+    return strncasecmp(system, prefix, plen) == 0 &&
+           (hlen == plen || system[plen] == '_');
 }

@@ -24,4 +24,14 @@ int mc_host_first_label(const char *name, char *out, size_t outlen);
 /* A printable, truncated copy of untrusted text for messages. */
 void mc_printable(const char *in, char *out, size_t outlen);
 
+/*
+ * The seed's prefix rule: PREFIX_system, where a prefix already ending in
+ * '_' gets no second one and a name that already begins with PREFIX_ is
+ * kept.  *name_out is a new string (free()); 0, or -1 when out of memory.
+ */
+int mc_prefix_apply(const char *prefix, const char *system, char **name_out);
+
+/* Whether system already begins with prefix and its '_' (any case). */
+int mc_prefix_has(const char *prefix, const char *system);
+
 #endif /* CREDSTACK_MODULES_HOST_H */

@@ -20,18 +20,23 @@ typedef struct dns_conf {
 
 static dns_conf conf_keep = {0}, conf_upper = {1};
 
+static const char *const cases[] = {"keep", "upper", NULL};
+
+static const struct credstack_option options[] = {
+    {NULL, "case", CREDSTACK_OPTION_ENUM, 0, "keep", 0, 0, cases, NULL,
+     "the case of the system name: keep the DNS name's, or upper (the "
+     "vendor's plugin)"},
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
 static int init(credstack_module *mod, void **data_out)
 {
-    const char *c = credstack_module_arg(mod, "case");
+    int which = 0;
+    int rc = credstack_module_option_enum(mod, NULL, "case", &which);
 
-    if (c == NULL || strcmp(c, "keep") == 0) {
-        *data_out = &conf_keep;
-    } else if (strcmp(c, "upper") == 0) {
-        *data_out = &conf_upper;
-    } else {
-        credstack_module_error(mod, "argument case=%s: use keep or upper", c);
-        return CREDSTACK_ERR_STACK;
-    }
+    if (rc != CREDSTACK_OK)
+        return rc;
+    *data_out = which == 1 ? &conf_upper : &conf_keep;
     return CREDSTACK_OK;
 }
 
@@ -69,7 +74,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
 
     mc_printable(host, shown, sizeof(shown));
     if (kind == MC_HOST_INVALID) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_REFUSED,
+        credstack_request_explain(req, CREDSTACK_ERR_REFUSED,
                                   "target host '%s' is neither an IP address "
                                   "nor a host name; refused",
                                   shown);
@@ -80,22 +85,24 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     } else {
         rc = reverse(host, kind, name, sizeof(name));
         if (rc != 0) {
-            credstack_module_note(mod, "no reverse DNS name for %s: %s", shown,
-                                  gai_strerror(rc));
+            credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                      "no reverse DNS name for %s: %s", shown,
+                                      gai_strerror(rc));
             return CREDSTACK_RESULT_DENIED;
         }
         /* A PTR answer is untrusted input too. */
         if (mc_host_classify(name) != MC_HOST_NAME) {
             mc_printable(name, shown, sizeof(shown));
-            credstack_module_note(mod,
-                                  "reverse DNS gave '%s', not a host "
-                                  "name",
-                                  shown);
+            credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                      "reverse DNS gave '%s', not a host "
+                                      "name",
+                                      shown);
             return CREDSTACK_RESULT_DENIED;
         }
     }
     if (mc_host_first_label(name, label, sizeof(label)) != 0) {
-        credstack_module_note(mod, "'%s' has no usable first label", name);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "'%s' has no usable first label", name);
         return CREDSTACK_RESULT_DENIED;
     }
     if (conf->upper)
@@ -104,7 +111,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                 *p = (char)(*p - 'a' + 'A');
     if (credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, label) !=
         CREDSTACK_OK) {
-        credstack_module_error(mod, "out of memory");
+        credstack_request_explain(req, CREDSTACK_ERR_NOMEM, "out of memory");
         return CREDSTACK_RESULT_ERROR;
     }
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> %s -> system %s",
@@ -117,6 +124,8 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "resolver-dns",
     .description = "system name from reverse DNS or the FQDN's first label",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
     .init = init,
     .run = run,
 };

@@ -16,21 +16,23 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     (void)data;
     /* Exact comparison, as the vendor's plugin: "Root" is not "root". */
     if (gw == NULL || target == NULL || strcmp(gw, target) != 0) {
-        credstack_module_note(mod, "gateway user is not the target user");
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "gateway user is not the target user");
         return CREDSTACK_RESULT_IGNORE;
     }
     if (pw == NULL || *pw == '\0') {
-        credstack_module_note(mod, "same user, but no gateway password was "
-                                   "given");
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "same user, but no gateway password was "
+                                  "given");
         return CREDSTACK_RESULT_IGNORE;
     }
     if (credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, pw) != 0) {
-        credstack_module_error(mod, "out of memory");
+        credstack_request_explain(req, CREDSTACK_ERR_NOMEM, "out of memory");
         return CREDSTACK_RESULT_ERROR;
     }
     credstack_module_log(mod, CREDSTACK_LOG_INFO,
                          "gateway user %s is the target user: reusing the "
-                         "gateway password, TPAM is not asked",
+                         "gateway password; the backend is not asked",
                          gw);
     return CREDSTACK_RESULT_SUCCESS;
 }

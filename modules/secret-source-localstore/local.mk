@@ -3,9 +3,7 @@
 module_LTLIBRARIES += modules/secret-source-localstore/secret-source-localstore.la
 modules_secret_source_localstore_secret_source_localstore_la_SOURCES = \
 	modules/secret-source-localstore/localstore.c
-modules_secret_source_localstore_secret_source_localstore_la_CPPFLAGS = \
-	$(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS)
 modules_secret_source_localstore_secret_source_localstore_la_LDFLAGS = \
 	$(AM_LDFLAGS) $(MODULE_LDFLAGS)
 modules_secret_source_localstore_secret_source_localstore_la_LIBADD = \
-	$(MODULE_LIBADD) core/store/libcsstore.la $(LIBCRYPTO_LIBS)
+	$(MODULE_LIBADD)

@@ -1,236 +1,232 @@
 /* SPDX-License-Identifier: MIT */
-/* localstore.c: secret-source-localstore: options from the local credential
- * store override the configuration. */
-#include "autoconf.h"
-
+/* localstore.c: secret-source-localstore: when the handle opens, options from
+ * credstack's local credential store override the configuration. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <credstack/module.h>
-
-#include "../../core/store/store.h"
+#include <credstack/store.h>
 
 /*
  * The seed's semantics: every credential in the store, host = section and
- * user = option, overrides that option of the configuration for the request
- * (its first credential when it has several; a private key's value is the
- * key's text).  The later generation's: an option written as "$" must come
- * from the store.  Argument require=SECTION.OPTION[,...] names more options
- * that must come from the store whatever the configuration says.
+ * user = option, overrides that option of the configuration (its first
+ * credential when it has several; a private key's value is the key's text).
+ * The later generation's: an option written as "$" must come from the
+ * store.  Argument require=SECTION.OPTION[,...] names more options that must
+ * come from the store whatever the configuration says.
+ *
+ * The store is read once, when the handle opens, so that the options it
+ * supplies are checked with the rest of the configuration; its values live
+ * in the core (wiped at close), not here.
  */
 
-static const char *env(const char *name)
+static const struct credstack_option options[] = {
+    {"credential_store", "name", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL,
+     NULL, "the credential store that holds the \"$\" options"},
+    {"plugin", "cred_store", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "the credential store (the seed's name for [credential_store] "
+     "name)"},
+    {"credstack", "store_dir", CREDSTACK_OPTION_PATH, 0, NULL, 0, 0, NULL, NULL,
+     "the directory of credstack's stores"},
+    {"credstack", "store_key_file", CREDSTACK_OPTION_PATH, 0, NULL, 0, 0, NULL,
+     NULL, "the key file that opens the store"},
+    {NULL, "require", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "SECTION.OPTION[,...] that must come from the store"},
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+/* [credential_store] name (later generation), else [plugin] cred_store. */
+static const char *store_name(credstack_module *mod, const char **which)
 {
-#ifdef HAVE_SECURE_GETENV
-    return secure_getenv(name);
-#else
-    return getenv(name);
-#endif
+    const char *name = NULL;
+
+    *which = "credential_store.name";
+    if (credstack_module_option_string(mod, "credential_store", "name",
+                                       &name) == CREDSTACK_OK &&
+        *name != '\0')
+        return name;
+    *which = "plugin.cred_store";
+    if (credstack_module_option_string(mod, "plugin", "cred_store", &name) ==
+            CREDSTACK_OK &&
+        *name != '\0')
+        return name;
+    return NULL;
 }
 
-/* [credential_store] name (later generation), else [plugin] cred_store (the
- * seed's). */
-static int store_name(credstack_module *mod, const char **name_out)
-{
-    int rc = credstack_module_config_string(mod, "credential_store", "name",
-                                            name_out);
+/* What must come from the store, and what is still missing. */
+typedef struct need {
+    credstack_store *st;
+    char missing[512]; /* "host 'tpam' user 'server_user_key'", ... */
+    unsigned nmissing;
+    unsigned nrefs;
+} need_t;
 
-    if (rc == CREDSTACK_ERR_NOTFOUND || (rc == CREDSTACK_OK && !**name_out))
-        rc = credstack_module_config_string(mod, "plugin", "cred_store",
-                                            name_out);
-    if (rc == CREDSTACK_OK && **name_out == '\0')
-        rc = CREDSTACK_ERR_NOTFOUND;
-    if (rc == CREDSTACK_ERR_NOTFOUND)
-        credstack_module_error_rc(
-            mod, CREDSTACK_ERR_CONFIG,
-            "no credential store configured: set [credential_store] name "
-            "(or the seed's [plugin] cred_store)");
-    return rc;
+static int in_store(const credstack_store *st, const char *section,
+                    const char *option)
+{
+    for (size_t i = 0; i < credstack_store_count(st); i++) {
+        const char *host = NULL, *user = NULL;
+        credstack_store_entry(st, i, &host, &user, NULL, NULL);
+        if (strcmp(host, section) == 0 && strcasecmp(user, option) == 0)
+            return 1;
+    }
+    return 0;
 }
 
-/* Check require=: a comma-separated list of section.option. */
-static int check_require_arg(credstack_module *mod)
+static void need_one(need_t *n, const char *section, size_t slen,
+                     const char *option, size_t olen)
 {
-    const char *req = credstack_module_arg(mod, "require");
+    char s[256], o[256];
+    size_t used = strlen(n->missing);
 
-    if (req == NULL)
-        return CREDSTACK_OK;
-    for (const char *p = req; *p;) {
-        size_t n = strcspn(p, ",");
-        const char *dot = memchr(p, '.', n);
-        if (dot == NULL || dot == p || dot == p + n - 1) {
-            credstack_module_error_rc(mod, CREDSTACK_ERR_STACK,
-                                      "require=%s: each item must be "
-                                      "SECTION.OPTION",
-                                      req);
+    if (slen >= sizeof(s) || olen >= sizeof(o))
+        return;
+    memcpy(s, section, slen);
+    s[slen] = '\0';
+    memcpy(o, option, olen);
+    o[olen] = '\0';
+    if (n->st != NULL && in_store(n->st, s, o))
+        return;
+    n->nmissing++;
+    snprintf(n->missing + used, sizeof(n->missing) - used,
+             "%shost '%s' user '%s'", used ? ", " : "", s, o);
+}
+
+static void count_ref(const char *section, const char *option, void *user)
+{
+    (void)section;
+    (void)option;
+    ((need_t *)user)->nrefs++;
+}
+
+static void need_ref(const char *section, const char *option, void *user)
+{
+    need_one(user, section, strlen(section), option, strlen(option));
+}
+
+/* require=a.b,c.d: each item must be SECTION.OPTION. */
+static int require_each(credstack_module *mod, const char *req, need_t *n)
+{
+    for (const char *p = req; p && *p;) {
+        size_t len = strcspn(p, ",");
+        const char *dot = memchr(p, '.', len);
+        if (dot == NULL || dot == p || dot == p + len - 1) {
+            credstack_module_error(mod,
+                                   "require=%s: each item must be "
+                                   "SECTION.OPTION",
+                                   req);
             return CREDSTACK_ERR_STACK;
         }
-        p += n;
-        if (*p == ',')
-            p++;
+        if (n != NULL)
+            need_one(n, p, (size_t)(dot - p), dot + 1,
+                     len - (size_t)(dot - p) - 1);
+        p += len + (p[len] == ',');
+    }
+    return CREDSTACK_OK;
+}
+
+static int supply_all(credstack_module *mod, credstack_store *st,
+                      const char *name)
+{
+    for (size_t i = 0; i < credstack_store_count(st); i++) {
+        const char *host = NULL, *user = NULL, *secret = NULL, *kind = NULL;
+        int rc;
+
+        credstack_store_entry(st, i, &host, &user, &secret, &kind);
+        rc = credstack_module_supply(mod, host, user, secret);
+        if (rc != CREDSTACK_OK) {
+            credstack_module_error(mod, "cannot keep %s.%s: %s", host, user,
+                                   credstack_strerror(rc));
+            return rc;
+        }
+        credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
+                             "%s.%s (%s) from credential store '%s'", host,
+                             user, kind, name);
     }
     return CREDSTACK_OK;
 }
 
 static int init(credstack_module *mod, void **data_out)
 {
-    const char *name = NULL;
+    const char *which = NULL, *dir = NULL, *key_file = NULL, *require = NULL;
+    const char *name = store_name(mod, &which);
+    char err[1024] = "";
+    credstack_store *st = NULL;
+    need_t n;
     int rc;
 
     (void)data_out;
-    rc = store_name(mod, &name);
-    if (rc != CREDSTACK_OK)
-        return rc == CREDSTACK_ERR_NOTFOUND ? CREDSTACK_ERR_CONFIG : rc;
-    return check_require_arg(mod);
+    memset(&n, 0, sizeof(n));
+    credstack_module_option_string(mod, NULL, "require", &require);
+    if ((rc = require_each(mod, require, NULL)) != CREDSTACK_OK)
+        return rc;
+    credstack_module_config_store_refs(mod, count_ref, &n);
+    if (name == NULL) {
+        if (n.nrefs == 0 && require == NULL)
+            return CREDSTACK_OK; /* nothing asks for a store */
+        credstack_module_error(mod,
+                               "%s: options are \"$\" (take them from the "
+                               "credential store) but no credential store is "
+                               "configured: set [credential_store] name (or "
+                               "the seed's [plugin] cred_store)",
+                               credstack_module_config_path(mod));
+        return CREDSTACK_ERR_CONFIG;
+    }
+    /*
+     * On SPS the caller resolved every "$" from SPS's own store (named
+     * here too): credstack's store of that name is not there, and not
+     * needed.
+     */
+    if (n.nrefs == 0 && require == NULL &&
+        credstack_module_supplied_count(mod) > 0) {
+        credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
+                             "every \"$\" option was supplied already; "
+                             "credential store '%s' not opened",
+                             name);
+        return CREDSTACK_OK;
+    }
+    credstack_module_option_string(mod, "credstack", "store_dir", &dir);
+    credstack_module_option_string(mod, "credstack", "store_key_file",
+                                   &key_file);
+    rc = credstack_store_open(name, dir, key_file, &st, err, sizeof(err));
+    if (rc != CREDSTACK_OK) {
+        credstack_module_error(
+            mod, "%s:%u: %s = %s: %s", credstack_module_config_path(mod),
+            credstack_module_option_line(
+                mod,
+                strcmp(which, "plugin.cred_store") == 0 ? "plugin"
+                                                        : "credential_store",
+                strcmp(which, "plugin.cred_store") == 0 ? "cred_store"
+                                                        : "name"),
+            which, name, err);
+        return rc == CREDSTACK_ERR_NOMEM ? rc : CREDSTACK_ERR_CONFIG;
+    }
+    n.st = st;
+    credstack_module_config_store_refs(mod, need_ref, &n);
+    require_each(mod, require, &n);
+    if (n.nmissing > 0) {
+        credstack_module_error(mod,
+                               "credential store '%s' (%s) has no entry "
+                               "for %s",
+                               name, credstack_store_path(st), n.missing);
+        rc = CREDSTACK_ERR_CONFIG;
+    } else {
+        rc = supply_all(mod, st, name);
+    }
+    credstack_store_free(st);
+    return rc;
 }
 
-/* State of one run, for the "must come from the store" checks. */
-typedef struct check {
-    const cs_store *st;
-    char missing_host[256];
-    char missing_user[256];
-    int missing;
-} check_t;
-
-static int supplied(const cs_store *st, const char *section, const char *option)
-{
-    for (size_t i = 0; i < st->ncreds; i++)
-        if (strcmp(st->creds[i].host, section) == 0 &&
-            strcasecmp(st->creds[i].user, option) == 0)
-            return 1;
-    return 0;
-}
-
-static void need(check_t *c, const char *section, size_t slen,
-                 const char *option, size_t olen)
-{
-    char s[256], o[256];
-
-    if (c->missing || slen >= sizeof(s) || olen >= sizeof(o))
-        return;
-    memcpy(s, section, slen);
-    s[slen] = '\0';
-    memcpy(o, option, olen);
-    o[olen] = '\0';
-    if (supplied(c->st, s, o))
-        return;
-    c->missing = 1;
-    memcpy(c->missing_host, s, slen + 1);
-    memcpy(c->missing_user, o, olen + 1);
-}
-
-static void need_ref(const char *section, const char *option, void *user)
-{
-    need(user, section, strlen(section), option, strlen(option));
-}
-
+/* The store was read when the handle opened: nothing is left per request. */
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *name = NULL, *dir = NULL, *key_file = NULL, *pass = NULL;
-    const char *require = credstack_module_arg(mod, "require");
-    char *path = NULL, *default_key = NULL;
-    char err[1024] = "";
-    cs_store *st = NULL;
-    cs_store_unlock un = {0};
-    check_t chk;
-    size_t set = 0;
-    credstack_result ret = CREDSTACK_RESULT_ERROR;
-    int rc;
-
+    (void)mod;
+    (void)req;
     (void)data;
-    memset(&chk, 0, sizeof(chk));
-    if (store_name(mod, &name) != CREDSTACK_OK)
-        return CREDSTACK_RESULT_ERROR;
-    dir = env("CREDSTACK_STORE_DIR");
-    if (dir == NULL || *dir == '\0') {
-        rc =
-            credstack_module_config_string(mod, "credstack", "store_dir", &dir);
-        if (rc == CREDSTACK_ERR_NOTFOUND)
-            dir = NULL;
-        else if (rc != CREDSTACK_OK)
-            return CREDSTACK_RESULT_ERROR;
-    }
-    rc = credstack_module_config_string(mod, "credstack", "store_key_file",
-                                        &key_file);
-    if (rc == CREDSTACK_ERR_NOTFOUND)
-        key_file = NULL;
-    else if (rc != CREDSTACK_OK)
-        return CREDSTACK_RESULT_ERROR;
-    rc = cs_store_locate(name, dir, &path, &default_key, err, sizeof(err));
-    if (rc != CREDSTACK_OK) {
-        credstack_module_error_rc(mod, rc, "%s", err);
-        goto done;
-    }
-    pass = env("CREDSTACK_STORE_PASSPHRASE");
-    un.key_file = key_file ? key_file : default_key;
-    if (pass != NULL && *pass != '\0') {
-        un.passphrase = pass;
-        un.passphrase_len = strlen(pass);
-    }
-    /* No lock: writers replace the file by an atomic rename. */
-    rc = cs_store_open(path, &un, &st, err, sizeof(err));
-    if (rc == CREDSTACK_ERR_NOTFOUND) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_CONFIG,
-                                  "credential store '%s' (%s) does not exist "
-                                  "(create it with: credstack store init "
-                                  "--store %s)",
-                                  name, path, name);
-        goto done;
-    }
-    if (rc != CREDSTACK_OK) {
-        credstack_module_error_rc(
-            mod, rc == CREDSTACK_ERR_NOMEM ? rc : CREDSTACK_ERR_CONFIG,
-            "credential store '%s': %s", name, err);
-        goto done;
-    }
-    for (size_t i = 0; i < st->ncreds; i++) {
-        const cs_store_cred *c = &st->creds[i];
-        /* The entry's first credential is the option's value. */
-        if (cs_store_find(st, c->host, c->user, 0) != (long)i)
-            continue;
-        rc = credstack_request_set_option(req, c->host, c->user, c->secret, 1);
-        if (rc != CREDSTACK_OK) {
-            credstack_module_error_rc(mod, rc, "cannot set option %s.%s",
-                                      c->host, c->user);
-            goto done;
-        }
-        credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
-                             "%s.%s (%s%s%s) from credential store '%s'",
-                             c->host, c->user, cs_store_type_name(c->type),
-                             *c->key_type ? " " : "", c->key_type, name);
-        set++;
-    }
-    chk.st = st;
-    credstack_module_config_store_refs(mod, need_ref, &chk);
-    for (const char *p = require; p && *p && !chk.missing;) {
-        size_t n = strcspn(p, ",");
-        const char *dot = memchr(p, '.', n);
-        if (dot != NULL)
-            need(&chk, p, (size_t)(dot - p), dot + 1,
-                 n - (size_t)(dot - p) - 1);
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    if (chk.missing) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_CONFIG,
-                                  "credential store '%s' (%s) has no entry "
-                                  "for host '%s' user '%s'",
-                                  name, path, chk.missing_host,
-                                  chk.missing_user);
-        goto done;
-    }
-    credstack_module_note(mod, "%zu option(s) from credential store '%s'", set,
-                          name);
-    ret = CREDSTACK_RESULT_SUCCESS;
-done:
-    cs_store_free(st);
-    free(path);
-    free(default_key);
-    return ret;
+    return CREDSTACK_RESULT_IGNORE;
 }
 
 static const struct credstack_module_ops ops = {
@@ -239,6 +235,9 @@ static const struct credstack_module_ops ops = {
     .name = "secret-source-localstore",
     .description = "options from the local credential store override the "
                    "configuration",
+    .flags = CREDSTACK_MODULE_SECRET_SOURCE,
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
     .init = init,
     .run = run,
 };

@@ -9,23 +9,40 @@
 /*
  * Arguments: result=success|denied|ignore|error|<number> (a number tests the
  * dispatcher's range check), and items to set on success: password=,
- * system=, account=, reason=.  init=fail makes initialisation fail; count=1
- * counts runs in the request data "test-result.count".
- * TEST ONLY: echo-option=SECTION.OPTION copies that option's value (as the
- * module sees it, after a secret source's overrides) into PASSWORD, so tests
- * can show an override took effect; "<absent>" when the option is not set.
+ * system=, account=, auth_kind=, auth_detail=.  init=fail makes
+ * initialisation fail.  Every run is counted in the request data
+ * "test-result.count".
+ * TEST ONLY: echo=yes copies [test] echo (as the module sees it after the
+ * secret sources supplied theirs) into PASSWORD when the handle opens, so
+ * tests can show an override took effect; "<absent>" when it is not set.
  */
-static int init(credstack_module *mod, void **data_out)
-{
-    const char *f = credstack_module_arg(mod, "init");
 
-    (void)data_out;
-    if (f != NULL && strcmp(f, "fail") == 0) {
-        credstack_module_error(mod, "initialisation failed as asked");
-        return CREDSTACK_ERR_MODULE;
-    }
-    return CREDSTACK_OK;
-}
+static const struct credstack_option options[] = {
+    {NULL, "result", CREDSTACK_OPTION_STRING, 0, "success", 0, 0, NULL, NULL,
+     "the result to return"},
+    {NULL, "password", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "PASSWORD to set"},
+    {NULL, "system", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "SYSTEM to set"},
+    {NULL, "account", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "ACCOUNT to set"},
+    {NULL, "auth_kind", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "AUTH_KIND to set"},
+    {NULL, "auth_detail", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "AUTH_DETAIL to set"},
+    {NULL, "init", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "init=fail makes init() fail"},
+    {NULL, "echo", CREDSTACK_OPTION_BOOL, 0, "no", 0, 0, NULL, NULL,
+     "copy [test] echo into PASSWORD"},
+    {"test", "echo", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
+     "the value echo=yes copies"},
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+typedef struct conf {
+    credstack_result result;
+    char *echo; /* echo=yes: [test] echo at open, "<absent>" when unset */
+} conf_t;
 
 static credstack_result parse_result(const char *r)
 {
@@ -33,13 +50,53 @@ static credstack_result parse_result(const char *r)
     char *end = NULL;
     long n;
 
-    if (r == NULL)
-        return CREDSTACK_RESULT_SUCCESS;
     for (int i = 0; i < 4; i++)
         if (strcmp(r, names[i]) == 0)
             return (credstack_result)i;
     n = strtol(r, &end, 10);
     return (credstack_result)(end != r ? n : CREDSTACK_RESULT_ERROR);
+}
+
+static void fini(void *data)
+{
+    conf_t *c = data;
+
+    if (c == NULL)
+        return;
+    if (c->echo != NULL)
+        credstack_wipe(c->echo, strlen(c->echo));
+    free(c->echo);
+    free(c);
+}
+
+static int init(credstack_module *mod, void **data_out)
+{
+    const char *f = NULL, *r = NULL, *v = NULL;
+    int echo = 0;
+    conf_t *c = calloc(1, sizeof(*c));
+
+    if (c == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    credstack_module_option_string(mod, NULL, "init", &f);
+    credstack_module_option_string(mod, NULL, "result", &r);
+    credstack_module_option_bool(mod, NULL, "echo", &echo);
+    c->result = parse_result(r);
+    if (echo) {
+        if (credstack_module_option_string(mod, "test", "echo", &v) !=
+            CREDSTACK_OK)
+            v = "<absent>";
+        if ((c->echo = strdup(v)) == NULL) {
+            fini(c);
+            return CREDSTACK_ERR_NOMEM;
+        }
+    }
+    if (f != NULL && strcmp(f, "fail") == 0) {
+        credstack_module_error(mod, "initialisation failed as asked");
+        fini(c);
+        return CREDSTACK_ERR_MODULE;
+    }
+    *data_out = c;
+    return CREDSTACK_OK;
 }
 
 static void count_run(credstack_request *req)
@@ -57,31 +114,6 @@ static void count_run(credstack_request *req)
     (*n)++;
 }
 
-/* TEST ONLY (see above): never do this with a real secret. */
-static int echo_option(credstack_module *mod, credstack_request *req)
-{
-    const char *arg = credstack_module_arg(mod, "echo-option");
-    const char *dot = strchr(arg, '.');
-    const char *value = NULL;
-    char *section = NULL;
-    int rc;
-
-    if (dot == NULL)
-        return CREDSTACK_ERR_INVALID;
-    section = strndup(arg, (size_t)(dot - arg));
-    if (section == NULL)
-        return CREDSTACK_ERR_NOMEM;
-    rc = credstack_module_config_string(mod, section, dot + 1, &value);
-    free(section);
-    if (rc == CREDSTACK_ERR_NOTFOUND) {
-        value = "<absent>";
-        rc = CREDSTACK_OK;
-    }
-    if (rc == CREDSTACK_OK)
-        rc = credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, value);
-    return rc;
-}
-
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
@@ -91,29 +123,34 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     } sets[] = {
         {"system", CREDSTACK_ITEM_SYSTEM},
         {"account", CREDSTACK_ITEM_ACCOUNT},
-        {"reason", CREDSTACK_ITEM_REASON},
+        {"auth_kind", CREDSTACK_ITEM_AUTH_KIND},
+        {"auth_detail", CREDSTACK_ITEM_AUTH_DETAIL},
         {"password", CREDSTACK_ITEM_PASSWORD},
     };
-    credstack_result r = parse_result(credstack_module_arg(mod, "result"));
+    const conf_t *c = data;
+    credstack_result r = c->result;
 
-    (void)data;
+    (void)mod;
     count_run(req);
     if (r == CREDSTACK_RESULT_ERROR) {
-        credstack_module_error(mod, "error as asked");
+        credstack_request_explain(req, CREDSTACK_ERR_MODULE, "error as asked");
         return r;
     }
     /* Items are set whatever the result, so the dispatcher's wiping of a
-     * non-success credential is tested too. */
+     * non-success credential is tested too.  Arguments are read from the
+     * line here only because this is a test module: a real one keeps what
+     * it needs in its data. */
     for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-        const char *v = credstack_module_arg(mod, sets[i].arg);
-        if (v != NULL)
+        const char *v = NULL;
+        if (credstack_module_option_string(mod, NULL, sets[i].arg, &v) ==
+            CREDSTACK_OK)
             credstack_request_set(req, sets[i].item, v);
     }
-    if (credstack_module_arg(mod, "echo-option") != NULL &&
-        echo_option(mod, req) != CREDSTACK_OK)
-        return CREDSTACK_RESULT_ERROR;
+    if (c->echo != NULL)
+        credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, c->echo);
     if (r != CREDSTACK_RESULT_SUCCESS)
-        credstack_module_note(mod, "result %d as asked", (int)r);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "result %d as asked", (int)r);
     return r;
 }
 
@@ -122,8 +159,11 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "test-result",
     .description = "returns the result its arguments say (tests only)",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
     .init = init,
     .run = run,
+    .free = fini,
 };
 
 CREDSTACK_MODULE_DEFINE(ops)

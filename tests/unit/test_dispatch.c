@@ -38,7 +38,7 @@
  * lines); otherwise it is DENIED ("no module gave a positive result").
  *
  * Failure codes: a failure caused by an error result is the module's
- * credstack_rc (CREDSTACK_ERR_MODULE unless credstack_module_error_rc() said
+ * credstack_rc (CREDSTACK_ERR_MODULE unless credstack_request_explain() said
  * otherwise); one caused by any other result is CREDSTACK_ERR_DENIED.
  *
  * Credential: only a success whose action is ok or done may leave a PASSWORD
@@ -152,13 +152,13 @@ static const struct dcase cases[] = {
      "resolve optional" T "result=7\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1,
-     "s.stack:1: module test-result returned 7, outside the result range",
-     "-> error (bad) [system=- account=root reason=-]: returned 7, outside"},
+     "s.stack:1): returned 7, outside the result range",
+     "-> error (bad) [system=- account=root auth=-]: returned 7, outside"},
     {"result -1 is outside the enum",
      "resolve sufficient" T "result=-1\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1,
-     "s.stack:1: module test-result returned -1, outside the result range",
+     "s.stack:1): returned -1, outside the result range",
      NULL},
     {"result 4 (the count) is outside the enum",
      "checkout sufficient" T "result=4 password=Pw-42\n", CREDSTACK_ERR_MODULE,
@@ -177,7 +177,7 @@ static const struct dcase cases[] = {
      NULL, 1, NULL, NULL},
     {"a stack without a credential is denied",
      "resolve required" T "system=a\n"
-     "authorize required" T "reason=gateway\n",
+     "authorize required" T "auth_kind=gateway\n",
      CREDSTACK_ERR_DENIED, NULL, 2, "the stack ended without a credential",
      "trace: the stack ended without a credential"},
     {"an all-sufficient stage of ignores passes through",
@@ -273,7 +273,7 @@ static void run_stack(const char *stack_text, outcome *o)
     o->password = pw ? strdup(pw) : NULL;
     runs = credstack_request_get_data(req, "test-result.count");
     o->runs = runs ? *runs : 0;
-    o->err = strdup(credstack_error(h));
+    o->err = strdup(credstack_request_error(req));
     credstack_request_free(req);
     credstack_close(h);
     fclose(trace);
@@ -345,7 +345,7 @@ Test(dispatch, trace_lines_in_order)
     cr_assert(a && b && a < b, "%s", o.trace);
     cr_assert_null(strstr(o.trace, "s.stack:5:"), "%s", o.trace);
     cr_assert(strstr(o.trace, "-> denied (ignore) [system=web01 account=root "
-                              "reason=-]: result 1 as asked"),
+                              "auth=-]: result 1 as asked"),
               "%s", o.trace);
     cr_assert_null(strstr(o.trace, "hunter2"));
     outcome_free(&o);
@@ -412,7 +412,7 @@ struct open_case {
 static const struct open_case open_cases[] = {
     {"resolve mandatory test-result\n", 0, "unknown control 'mandatory'",
      ":1:"},
-    {"# x\nresolver required test-result\n", 0, "unknown stage 'resolver'",
+    {"# x\nre.solver required test-result\n", 0, "bad stage name 're.solver'",
      ":2:"},
     {"resolve required\n", 0, "got 2 fields", ":1:"},
     {"resolve required test-result x=\"y\n", 0, "unterminated double quote",
@@ -516,7 +516,7 @@ Test(api, bad_arguments)
     /* A handle opened without modules parses but cannot run. */
     cr_assert_eq(credstack_request_new(noload, &req), CREDSTACK_OK);
     cr_assert_eq(credstack_run(noload, req), CREDSTACK_ERR_INVALID);
-    cr_assert(strstr(credstack_error(noload), "without loading modules"));
+    cr_assert(strstr(credstack_request_error(req), "without loading modules"));
     credstack_request_free(req);
     cr_assert_eq(credstack_print_stack(NULL, stdout), CREDSTACK_ERR_INVALID);
     cr_assert_eq(credstack_print_stack(h, NULL), CREDSTACK_ERR_INVALID);
@@ -570,6 +570,178 @@ Test(api, request_data)
                  CREDSTACK_ERR_INVALID);
     credstack_request_free(req);
     cr_assert_eq(cleanups, 3);
+    credstack_close(h);
+    free(cfg);
+    free(st);
+    tu_rmtree(dir);
+}
+
+/* ---- a request that outlives its handle (credstack.h, credstack_close) ---- */
+
+Test(api, request_outlives_handle)
+{
+    char *dir = tu_tmpdir();
+    char *cfg = tu_write(dir, "c.ini", config_text);
+    char *st = tu_write(dir, "s.stack", "checkout required" T "password=p\n");
+    credstack_handle *h = NULL;
+    credstack_request *req = NULL;
+    int a = 1;
+
+    cr_assert_eq(credstack_open(&h, cfg, st, CREDSTACK_OPEN_LOG_STDERR),
+                 CREDSTACK_OK, "%s", credstack_error(h));
+    cr_assert_eq(credstack_request_new(h, &req), CREDSTACK_OK);
+    credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, "root");
+    /* test-result's run counter is data whose cleanup lives in the module. */
+    cr_assert_eq(credstack_run(h, req), CREDSTACK_OK);
+    cleanups = 0;
+    cr_assert_eq(credstack_request_set_data(req, "k", &a, count_cleanup),
+                 CREDSTACK_OK);
+    /* Close first: the cleanups run now, while the modules are loaded. */
+    credstack_close(h);
+    cr_assert_eq(cleanups, 1, "close ran the live request's cleanups");
+    cr_assert_null(credstack_request_get_data(req, "test-result.count"));
+    /* The request is still the caller's to free; it is not run again. */
+    cr_assert_eq(credstack_request_set_data(req, "k", &a, count_cleanup),
+                 CREDSTACK_ERR_INVALID);
+    credstack_request_free(req);
+    cr_assert_eq(cleanups, 1, "no cleanup runs twice");
+    free(cfg);
+    free(st);
+    tu_rmtree(dir);
+}
+
+/* ---- @if= conditions and ${section.option} arguments ---- */
+
+Test(dispatch, conditions_choose_lines)
+{
+    char *dir = tu_tmpdir();
+    char *cfg = tu_write(dir, "c.ini",
+                         "[logging]\nlog_level = critical\n"
+                         "[test]\necho = two\n");
+    char *st = tu_write(dir, "s.stack",
+                        "checkout required" T "password=one @if=test.echo=one\n"
+                        "checkout required" T
+                        "password=${test.echo} @if=test.echo=TWO|three\n"
+                        "checkout required" T "password=never\n");
+    credstack_handle *h = NULL;
+    credstack_request *req = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+
+    cr_assert_eq(credstack_open(&h, cfg, st, CREDSTACK_OPEN_LOG_STDERR),
+                 CREDSTACK_OK, "%s", credstack_error(h));
+    cr_assert_eq(credstack_print_stack(h, out), CREDSTACK_OK);
+    fclose(out);
+    cr_assert(strstr(text, "# inactive: checkout"), "%s", text);
+    cr_assert(strstr(text, "password=two @if=test.echo=TWO|three"), "%s",
+              text);
+    cr_assert_eq(credstack_request_new(h, &req), CREDSTACK_OK);
+    credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, "root");
+    cr_assert_eq(credstack_run(h, req), CREDSTACK_OK,
+                 "%s", credstack_request_error(req));
+    /* The inactive first line never ran: the second is the first to run. */
+    cr_assert_str_eq(credstack_request_get(req, CREDSTACK_ITEM_PASSWORD),
+                     "two");
+    credstack_request_free(req);
+    credstack_close(h);
+    free(text);
+    free(cfg);
+    free(st);
+    tu_rmtree(dir);
+}
+
+struct cond_case {
+    const char *config;
+    const char *line;
+    const char *why;
+};
+
+static const struct cond_case cond_cases[] = {
+    {"", "checkout required" T "@if=nobody.declares\n",
+     "no module of this stack declares that option"},
+    {"", "checkout required" T "password=${nobody.declares}\n",
+     "${nobody.declares}: no module of this stack declares"},
+    {"", "checkout required" T "password=${test\n", "expected ${section."},
+    {"[logging]\ndestination = stderr\n",
+     "checkout required" T "@if=logging.destination=pigeon\n",
+     "'pigeon' is not a value logging.destination can take"},
+};
+
+Test(dispatch, condition_errors_name_the_line)
+{
+    for (size_t i = 0; i < sizeof(cond_cases) / sizeof(cond_cases[0]); i++) {
+        char *dir = tu_tmpdir();
+        char *cfg = tu_write(dir, "c.ini", cond_cases[i].config);
+        char *st = tu_write(dir, "s.stack", cond_cases[i].line);
+        credstack_handle *h = NULL;
+
+        cr_expect_neq(credstack_open(&h, cfg, st, CREDSTACK_OPEN_LOG_STDERR),
+                      CREDSTACK_OK, "case %zu", i);
+        cr_expect(strstr(credstack_error(h), "s.stack:1:") &&
+                      strstr(credstack_error(h), cond_cases[i].why),
+                  "case %zu: %s", i, credstack_error(h));
+        credstack_close(h);
+        free(cfg);
+        free(st);
+        tu_rmtree(dir);
+    }
+}
+
+/* ---- one handle, many threads (the agent's case) ---- */
+
+#include <pthread.h>
+
+typedef struct worker {
+    credstack_handle *h;
+    int failures;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+
+    for (int i = 0; i < 200; i++) {
+        credstack_request *req = NULL;
+        char user[32];
+        if (credstack_request_new(w->h, &req) != CREDSTACK_OK) {
+            w->failures++;
+            continue;
+        }
+        snprintf(user, sizeof(user), "u%d", i);
+        credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, user);
+        if (credstack_run(w->h, req) != CREDSTACK_OK ||
+            strcmp(credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT), user) !=
+                0)
+            w->failures++;
+        credstack_request_free(req);
+    }
+    return NULL;
+}
+
+Test(dispatch, concurrent_requests_on_one_handle)
+{
+    char *dir = tu_tmpdir();
+    char *cfg = tu_write(dir, "c.ini", config_text);
+    char *st = tu_write(dir, "s.stack",
+                        "map optional" T "result=denied\n"
+                        "checkout required" T "password=p\n");
+    credstack_handle *h = NULL;
+    pthread_t t[4];
+    worker w[4];
+
+    cr_assert_eq(credstack_open(&h, cfg, st, CREDSTACK_OPEN_LOG_STDERR),
+                 CREDSTACK_OK, "%s", credstack_error(h));
+    for (int i = 0; i < 4; i++) {
+        w[i].h = h;
+        w[i].failures = 0;
+        cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        cr_expect_eq(w[i].failures, 0, "thread %d: %d failures", i,
+                     w[i].failures);
+    }
     credstack_close(h);
     free(cfg);
     free(st);

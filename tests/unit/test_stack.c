@@ -166,9 +166,17 @@ struct bad_case {
 };
 
 static const struct bad_case bad[] = {
-    {"frobnicate required prefix\n",
-     "t.stack:1:", "unknown stage 'frobnicate'"},
-    {"# c\nRESOLVE required prefix\n", "t.stack:2:", "unknown stage 'RESOLVE'"},
+    /* Stage names are the stack's own words, but plain ones. */
+    {"fr.ob required prefix\n", "t.stack:1:", "bad stage name 'fr.ob'"},
+    {"# c\nRESOLVE required prefix\n", "t.stack:2:", "bad stage name 'RESOLVE'"},
+    {"map required prefix @if=tpam\n", "t.stack:1:",
+     "@if=tpam: expected [!]section.option"},
+    {"map required prefix @if=.x\n", "t.stack:1:", "expected [!]section"},
+    {"map required prefix @if=a.b=\n", "t.stack:1:", "an empty value"},
+    {"map required prefix @if=a.b=x||y\n", "t.stack:1:", "an empty value"},
+    {"map required prefix @if=a b.c\n", "t.stack:1:", "@if=a: expected"},
+    {"map required prefix @unless=a.b\n", "t.stack:1:",
+     "unknown directive '@unless=a.b'"},
     {"map mandatory prefix\n", "t.stack:1:", "unknown control 'mandatory'"},
     {"map Required prefix\n", "t.stack:1:", "unknown control 'Required'"},
     {"map\n", "t.stack:1:", "got 1 field"},
@@ -279,13 +287,22 @@ Test(stack, bracket_without_close_from_control_parser)
                  CREDSTACK_ERR_STACK);
 }
 
-Test(stack, unknown_stage_from_append)
+Test(stack, free_stage_words_and_conditions)
 {
-    cr_assert_eq(cs_stack_append(&stack, "bogus", "required", "prefix", NULL,
-                                 "derived.ini", 7, err, sizeof(err)),
-                 CREDSTACK_ERR_STACK);
-    cr_assert(strstr(err, "derived.ini:7: unknown stage 'bogus'"), "%s", err);
-    cr_assert_eq(stack.nlines, 0);
+    cr_assert_eq(cs_stack_parse_string(
+                     "vault-login required prefix prefix=P @if=tpam.x "
+                     "@if=!a.b @if=s.o=one|Two\n",
+                     "t.stack", &stack, err, sizeof(err)),
+                 CREDSTACK_OK, "%s", err);
+    cr_assert_str_eq(stack.lines[0].stage, "vault-login");
+    cr_assert_eq(stack.lines[0].nargs, 1, "@if= is not a module argument");
+    cr_assert_eq(stack.lines[0].nconds, 3);
+    cr_assert_str_eq(stack.lines[0].conds[0].section, "tpam");
+    cr_assert_str_eq(stack.lines[0].conds[0].option, "x");
+    cr_assert_eq(stack.lines[0].conds[0].nvalues, 0);
+    cr_assert(stack.lines[0].conds[1].negate);
+    cr_assert_eq(stack.lines[0].conds[2].nvalues, 2);
+    cr_assert_str_eq(stack.lines[0].conds[2].values[1], "Two");
 }
 
 /* ---- files ---- */

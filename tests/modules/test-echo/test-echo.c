@@ -12,19 +12,32 @@
  * so a test can see what the command put into the request.  A secret is
  * echoed on purpose here: the tests then check that only stdout carries it.
  */
+static const struct credstack_option options[] = {
+    {NULL, "items", CREDSTACK_OPTION_STRING, CREDSTACK_OPTION_REQUIRED, NULL, 0,
+     0, NULL, NULL, "the items to echo, comma-separated"},
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int init(credstack_module *mod, void **data_out)
+{
+    const char *items = NULL;
+
+    if (credstack_module_option_string(mod, NULL, "items", &items) !=
+        CREDSTACK_OK)
+        return CREDSTACK_ERR_CONFIG;
+    *data_out = (void *)items; /* the core's, valid until close */
+    return CREDSTACK_OK;
+}
+
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *items = credstack_module_arg(mod, "items");
+    const char *items = data;
     char out[4096] = "";
     size_t used = 0;
     int first = 1;
 
-    (void)data;
-    if (items == NULL) {
-        credstack_module_error(mod, "items= is required");
-        return CREDSTACK_RESULT_ERROR;
-    }
+    (void)mod;
     while (*items) {
         size_t n = strcspn(items, ",");
         const char *v = NULL;
@@ -38,13 +51,15 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
             }
         }
         if (!found) {
-            credstack_module_error(mod, "unknown item in items=");
+            credstack_request_explain(req, CREDSTACK_ERR_MODULE,
+                                      "unknown item in items=");
             return CREDSTACK_RESULT_ERROR;
         }
         if (v == NULL)
             v = "-";
         if (used + strlen(v) + 2 > sizeof(out)) {
-            credstack_module_error(mod, "items too long");
+            credstack_request_explain(req, CREDSTACK_ERR_MODULE,
+                                      "items too long");
             return CREDSTACK_RESULT_ERROR;
         }
         if (!first)
@@ -58,7 +73,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     }
     if (credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, out) !=
         CREDSTACK_OK) {
-        credstack_module_error(mod, "out of memory");
+        credstack_request_explain(req, CREDSTACK_ERR_MODULE, "out of memory");
         return CREDSTACK_RESULT_ERROR;
     }
     credstack_wipe(out, sizeof(out));
@@ -70,6 +85,9 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "test-echo",
     .description = "echoes request items as the password (tests only)",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
+    .init = init,
     .run = run,
 };
 
