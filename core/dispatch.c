@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* dispatch.c: runs a request through the stack's active lines, stage by
- * stage, reading only the action tables. */
+/* dispatch.c: credstack_run(): runs a request through the stack's active lines,
+ * stage by stage, reading only the action tables. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -122,7 +122,7 @@ static int run_line(credstack_request *req, credstack_module *mod)
     return result;
 }
 
-int cs_dispatch(credstack_handle *h, credstack_request *req)
+static int dispatch(credstack_handle *h, credstack_request *req)
 {
     size_t i = next_active(h, 0);
 
@@ -209,4 +209,30 @@ int cs_dispatch(credstack_handle *h, credstack_request *req)
                  "the stack ended without a credential");
     trace_text(h, req, req->err.msg);
     return CREDSTACK_ERR_DENIED;
+}
+
+int credstack_run(credstack_handle *h, credstack_request *req)
+{
+    long long started = cs_now_ms();
+    int ret;
+
+    if (h == NULL || req == NULL || req->h != h)
+        return CREDSTACK_ERR_INVALID;
+    memset(&req->err, 0, sizeof(req->err));
+    if (h->mods == NULL) {
+        cs_error_set(&req->err, CREDSTACK_ERR_INVALID, NULL,
+                     "the handle was opened without loading modules");
+        return CREDSTACK_ERR_INVALID;
+    }
+    /* The account starts as the target user; map modules may change it. */
+    if (req->items[CREDSTACK_ITEM_ACCOUNT] == NULL &&
+        req->items[CREDSTACK_ITEM_TARGET_USER] != NULL) {
+        ret = credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT,
+                                    req->items[CREDSTACK_ITEM_TARGET_USER]);
+        if (ret != CREDSTACK_OK)
+            return ret;
+    }
+    ret = dispatch(h, req);
+    cs_audit(h, req, ret, started);
+    return ret;
 }

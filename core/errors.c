@@ -123,6 +123,91 @@ void cs_error_set(cs_error *e, int code, const char *where, const char *fmt,
     va_end(ap);
 }
 
+/* A problem's "file:line:" as a sort key; line 0 when it has none. */
+typedef struct problem_key {
+    const char *text;
+    size_t len;
+    size_t file_len;
+    unsigned long line;
+    size_t order;
+} problem_key;
+
+static void key_of(problem_key *k)
+{
+    const char *p = k->text;
+    const char *end = k->text + k->len;
+
+    k->file_len = k->len;
+    k->line = 0;
+    /* The first ":<digits>:" ends the file name. */
+    for (; p < end; p++) {
+        const char *q = p + 1;
+        unsigned long n = 0;
+        if (*p != ':')
+            continue;
+        while (q < end && *q >= '0' && *q <= '9')
+            n = n * 10 + (unsigned long)(*q++ - '0');
+        if (q > p + 1 && q < end && *q == ':') {
+            k->file_len = (size_t)(p - k->text);
+            k->line = n;
+            return;
+        }
+    }
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    const problem_key *x = a, *y = b;
+    size_t n = x->file_len < y->file_len ? x->file_len : y->file_len;
+    int c = memcmp(x->text, y->text, n);
+
+    if (c != 0)
+        return c;
+    if (x->file_len != y->file_len)
+        return x->file_len < y->file_len ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void cs_problems_sort(credstack_handle *h)
+{
+    problem_key *keys = NULL;
+    char *out = NULL;
+    size_t n = 0, used = 0;
+
+    if (h->nproblems < 2)
+        return;
+    keys = calloc(h->nproblems, sizeof(*keys));
+    out = malloc(h->problems_len + 1);
+    if (keys == NULL || out == NULL)
+        goto done;
+    for (const char *p = h->problems; *p && n < h->nproblems;) {
+        size_t len = strcspn(p, "\n");
+        keys[n].text = p;
+        keys[n].len = len;
+        keys[n].order = n;
+        key_of(&keys[n]);
+        n++;
+        p += len + (p[len] == '\n');
+    }
+    qsort(keys, n, sizeof(*keys), key_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            out[used++] = '\n';
+        memcpy(out + used, keys[i].text, keys[i].len);
+        used += keys[i].len;
+    }
+    out[used] = '\0';
+    credstack_wipe(h->problems, h->problems_len);
+    free(h->problems);
+    h->problems = out;
+    out = NULL;
+done:
+    free(keys);
+    free(out);
+}
+
 const char *credstack_error(const credstack_handle *h)
 {
     if (h == NULL)

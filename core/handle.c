@@ -167,11 +167,12 @@ static int copy_caller_values(credstack_handle *h,
     return CREDSTACK_OK;
 }
 
+static int open_with(credstack_handle *h,
+                     const struct credstack_open_args *args);
+
 int credstack_open_with(credstack_handle **h_out,
                         const struct credstack_open_args *args)
 {
-    credstack_handle *h = NULL;
-    char err[CS_ERRLEN];
     int ret;
 
     if (h_out == NULL)
@@ -181,10 +182,21 @@ int credstack_open_with(credstack_handle **h_out,
         args->size < offsetof(struct credstack_open_args, ncaller_values) +
                          sizeof(args->ncaller_values))
         return CREDSTACK_ERR_INVALID;
-    h = calloc(1, sizeof(*h));
-    if (h == NULL)
+    *h_out = calloc(1, sizeof(**h_out));
+    if (*h_out == NULL)
         return CREDSTACK_ERR_NOMEM;
-    *h_out = h;
+    ret = open_with(*h_out, args);
+    /* Problems in file and line order, whichever check found them. */
+    cs_problems_sort(*h_out);
+    return ret;
+}
+
+static int open_with(credstack_handle *h,
+                     const struct credstack_open_args *args)
+{
+    char err[CS_ERRLEN];
+    int ret;
+
     pthread_mutex_init(&h->lock, NULL);
     h->log_level = CREDSTACK_LOG_INFO;
     h->log_stderr = (args->flags & CREDSTACK_OPEN_LOG_STDERR) != 0;

@@ -170,6 +170,7 @@ void cs_vproblem(credstack_handle *h, const char *fmt, va_list ap)
 void cs_error_set(cs_error *e, int code, const char *where, const char *fmt,
                   ...) __attribute__((format(printf, 4, 5)));
 int cs_item_is_secret(credstack_item item);
+void cs_problems_sort(credstack_handle *h);
 
 /* log.c */
 void cs_log(const credstack_handle *h, int level, const char *tag,
@@ -228,9 +229,6 @@ int cs_args_expand(credstack_handle *h);
 int cs_option_parse(credstack_handle *h, const struct credstack_option *o,
                     const char *section, const char *value, unsigned line,
                     long *num_out, char *err, size_t errlen);
-
-/* dispatch.c */
-int cs_dispatch(credstack_handle *h, credstack_request *req);
 
 /* request.c */
 void cs_requests_orphan(credstack_handle *h);

@@ -185,29 +185,3 @@ void credstack_request_explain(credstack_request *req, int rc, const char *fmt,
                                                  : CREDSTACK_LOG_ERROR,
            mod->line->module, "%s", req->why.msg);
 }
-
-int credstack_run(credstack_handle *h, credstack_request *req)
-{
-    long long started = cs_now_ms();
-    int ret;
-
-    if (h == NULL || req == NULL || req->h != h)
-        return CREDSTACK_ERR_INVALID;
-    memset(&req->err, 0, sizeof(req->err));
-    if (h->mods == NULL) {
-        cs_error_set(&req->err, CREDSTACK_ERR_INVALID, NULL,
-                     "the handle was opened without loading modules");
-        return CREDSTACK_ERR_INVALID;
-    }
-    /* The account starts as the target user; map modules may change it. */
-    if (req->items[CREDSTACK_ITEM_ACCOUNT] == NULL &&
-        req->items[CREDSTACK_ITEM_TARGET_USER] != NULL) {
-        ret = credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT,
-                                    req->items[CREDSTACK_ITEM_TARGET_USER]);
-        if (ret != CREDSTACK_OK)
-            return ret;
-    }
-    ret = cs_dispatch(h, req);
-    cs_audit(h, req, ret, started);
-    return ret;
-}

@@ -11,6 +11,7 @@ check_LTLIBRARIES += tests/modules/test-badabi/test-badabi.la \
 	tests/modules/test-norun/test-norun.la \
 	tests/modules/test-small/test-small.la \
 	tests/modules/test-nullops/test-nullops.la \
+	tests/modules/test-oldabi/test-oldabi.la \
 	tests/modules/test-echo/test-echo.la
 tests_modules_test_badabi_test_badabi_la_SOURCES = tests/modules/test-badabi/test-badabi.c
 tests_modules_test_badabi_test_badabi_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
@@ -24,6 +25,8 @@ tests_modules_test_small_test_small_la_SOURCES = tests/modules/test-small/test-s
 tests_modules_test_small_test_small_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
 tests_modules_test_nullops_test_nullops_la_SOURCES = tests/modules/test-nullops/test-nullops.c
 tests_modules_test_nullops_test_nullops_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+tests_modules_test_oldabi_test_oldabi_la_SOURCES = tests/modules/test-oldabi/test-oldabi.c
+tests_modules_test_oldabi_test_oldabi_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
 # A working test module the CLI tests use to see what went into the request.
 tests_modules_test_echo_test_echo_la_SOURCES = tests/modules/test-echo/test-echo.c
 tests_modules_test_echo_test_echo_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -rpath /nowhere

@@ -100,7 +100,7 @@ Test(cli, version_everywhere)
 
         cr_expect_eq(r.status, 0, "case %zu: exit %d: %s", i, r.status, r.err);
         cr_expect(strncmp(r.out, "credstack ", 10) == 0 &&
-                      strstr(r.out, "(module ABI 1)\n"),
+                      strstr(r.out, "(module ABI 2)\n"),
                   "case %zu: stdout: %s", i, r.out);
         tu_run_free(&r);
     }
@@ -562,13 +562,13 @@ Test(check, stack_file_round_trip)
         "resolve [success=done denied=die default=bad] test-result\n"
         "authorize required auth-gateway\n"
         "checkout required test-result password=\"a b\" "
-        "note=\"q\\\"uote #hash \\\\back [br\" empty=\"\"\n";
+        "system=\"q\\\"uote #hash \\\\back [br\" account=\"\"\n";
     const char *want =
         "resolve    sufficient  test-result system=a\n"
         "resolve    [success=done denied=die default=bad] test-result\n"
         "authorize  required    auth-gateway\n"
         "checkout   required    test-result password=\"a b\" "
-        "note=\"q\\\"uote #hash \\\\back [br\" empty=\"\"\n";
+        "system=\"q\\\"uote #hash \\\\back [br\" account=\"\"\n";
     fix f;
     tu_run r;
     char *again;
@@ -579,7 +579,7 @@ Test(check, stack_file_round_trip)
     cr_assert_eq(r.status, 0, "%s", r.err);
     body = strchr(strstr(r.out, "# module directory: "), '\n') + 1;
     cr_assert_str_eq(body, want);
-    cr_assert(strstr(r.out, "# read from "), "%s", r.out);
+    cr_assert(strstr(r.out, "# stack "), "%s", r.out);
     /* Feed the output back in. */
     again = tu_write(f.dir, "s.stack", r.out);
     tu_run_free(&r);

@@ -35,7 +35,16 @@ static void run_stack(const char *config, const char *stack, const char *host,
 
     memset(r, 0, sizeof(*r));
     rc = credstack_open(&h, cfg, st, CREDSTACK_OPEN_LOG_STDERR);
-    cr_assert_eq(rc, CREDSTACK_OK, "open: %s", credstack_error(h));
+    if (rc != CREDSTACK_OK) {
+        /* An open failure is a result too: its problems are the error. */
+        r->rc = rc;
+        r->err = strdup(credstack_error(h));
+        credstack_close(h);
+        free(cfg);
+        free(st);
+        tu_rmtree(dir);
+        return;
+    }
     cr_assert_eq(credstack_request_new(h, &req), CREDSTACK_OK);
     if (gateway_user)
         credstack_request_set(req, CREDSTACK_ITEM_GATEWAY_USER, gateway_user);
@@ -44,11 +53,11 @@ static void run_stack(const char *config, const char *stack, const char *host,
     r->rc = credstack_run(h, req);
     v = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
     r->system = v ? strdup(v) : NULL;
-    v = credstack_request_get(req, CREDSTACK_ITEM_REASON);
+    v = credstack_request_get(req, CREDSTACK_ITEM_AUTH_KIND);
     r->reason = v ? strdup(v) : NULL;
     v = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
     r->password = v ? strdup(v) : NULL;
-    r->err = strdup(credstack_error(h));
+    r->err = strdup(credstack_request_error(req));
     credstack_request_free(req);
     credstack_close(h);
     free(cfg);
@@ -69,8 +78,8 @@ static const char *const quiet = "[logging]\nlog_level = critical\n";
 /* ---- prefix: PREFIX_name, never twice ---- */
 
 struct prefix_case {
-    const char *prefix_arg; /* NULL: no argument (take [tpam] system_prefix) */
-    const char *config_prefix; /* NULL: not in the configuration */
+    const char *prefix_arg;    /* NULL: prefix=${test.echo} */
+    const char *config_prefix; /* NULL: [test] echo not in the configuration */
     const char *system;
     const char *want;
 };
@@ -91,7 +100,7 @@ static const struct prefix_case prefix_cases[] = {
     {NULL, "PSM_", "PSM_DB02", "PSM_DB02"},
     {NULL, NULL, "DB02", "DB02"},
     {NULL, "", "DB02", "DB02"},
-    /* The stack line's argument wins over the configuration. */
+    /* The stack line's argument is what counts. */
     {"X", "PSM", "DB02", "X_DB02"},
 };
 
@@ -103,12 +112,14 @@ Test(prefix, rule)
         char config[512], stack[512], arg[128] = "";
         result r;
 
-        snprintf(config, sizeof(config), "%s[tpam]\n%s%s%s", quiet,
-                 c->config_prefix ? "system_prefix = " : "",
+        snprintf(config, sizeof(config), "%s[test]\n%s%s%s", quiet,
+                 c->config_prefix ? "echo = " : "",
                  c->config_prefix ? c->config_prefix : "",
                  c->config_prefix ? "\n" : "");
-        if (c->prefix_arg)
-            snprintf(arg, sizeof(arg), "prefix=\"%s\"", c->prefix_arg);
+        /* A configured prefix reaches the module as ${section.option}, as
+         * the TPAM stack passes tpam.system_prefix. */
+        snprintf(arg, sizeof(arg), "prefix=\"%s\"",
+                 c->prefix_arg ? c->prefix_arg : "${test.echo}");
         snprintf(stack, sizeof(stack),
                  "resolve required test-result system=%s\n"
                  "map required prefix %s\n"
@@ -145,16 +156,32 @@ Test(prefix, config_interpolation_error_is_a_config_error)
     result r;
     char config[256];
 
-    snprintf(config, sizeof(config), "%s[tpam]\nsystem_prefix = %%(nowhere)s\n",
+    snprintf(config, sizeof(config), "%s[test]\necho = %%(nowhere)s\n",
              quiet);
     run_stack(config,
               "resolve required test-result system=DB02\n"
-              "map required prefix\n"
+              "map required prefix prefix=${test.echo}\n"
               "checkout required test-result password=p\n",
               "10.0.0.1", "gw", &r);
     cr_assert_eq(r.rc, CREDSTACK_ERR_CONFIG, "%d: %s", r.rc, r.err);
     cr_assert(strstr(r.err, "nowhere"), "%s", r.err);
     cr_assert_null(r.password);
+    result_free(&r);
+}
+
+Test(prefix, prefix_argument_is_required)
+{
+    result r;
+
+    run_stack(quiet,
+              "resolve required test-result system=DB02\n"
+              "map required prefix\n"
+              "checkout required test-result password=p\n",
+              "10.0.0.1", "gw", &r);
+    cr_assert_eq(r.rc, CREDSTACK_ERR_CONFIG, "%d: %s", r.rc, r.err);
+    cr_assert(strstr(r.err, "s.stack:2: module prefix needs the argument "
+                            "prefix="),
+              "%s", r.err);
     result_free(&r);
 }
 
