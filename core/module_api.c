@@ -285,6 +285,32 @@ void credstack_module_error(credstack_module *mod, const char *fmt, ...)
                mod->line->module, msg);
 }
 
+void credstack_module_option_error(credstack_module *mod, const char *section,
+                                   const char *option, const char *fmt, ...)
+{
+    char msg[CS_ERRLEN];
+    unsigned line;
+    va_list ap;
+
+    if (mod == NULL || option == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (section == NULL) {
+        cs_problem(mod->h, "%s:%u: %s.%s: %s", mod->line->file,
+                   mod->line->lineno, mod->line->module, option, msg);
+        return;
+    }
+    line = cs_config_line(mod->h->cfg, section, option);
+    if (line > 0)
+        cs_problem(mod->h, "%s:%u: %s.%s: %s", cs_config_path(mod->h->cfg),
+                   line, section, option, msg);
+    else
+        cs_problem(mod->h, "%s: %s.%s: %s", cs_config_path(mod->h->cfg),
+                   section, option, msg);
+}
+
 /* ---- "$" references ---- */
 
 typedef struct store_ref_visit {

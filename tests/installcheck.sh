@@ -125,6 +125,20 @@ grep -q '^authorize  requisite   hello$' "$tmp/check.out" ||
 grep -q "^# module directory: $mods\$" "$tmp/check.out" ||
     fail "check does not use CREDSTACK_MODULE_DIR"
 
+# hello declares its options: the core checks them at open, with file and
+# line, before hello's init() runs -- a third-party module gets that for free.
+printf '[hello]\nrefuse_users = root\nmax_users = many\nmax_user = 3\n' \
+    >"$tmp/bad.conf"
+run bad 2 check --config "$tmp/bad.conf" --stack "$tmp/hello.stack"
+grep -q "bad.conf:3: hello.max_users: 'many' is not a whole number" \
+    "$tmp/bad.err" || fail "bad: max_users = many not reported with its line"
+grep -q "bad.conf:4: unknown option hello.max_user (ignored); did you mean max_users?" \
+    "$tmp/bad.err" || fail "bad: the misspelt max_user is not reported"
+printf '[hello]\nmax_users = 1\nrefuse_users = root, admin\n' >"$tmp/two.conf"
+run two 2 check --config "$tmp/two.conf" --stack "$tmp/hello.stack"
+grep -q "two.conf:2: hello.max_users: 1, but 2 users are listed" \
+    "$tmp/two.err" || fail "two: hello's own init() check is not reported"
+
 # alice logs in as alice: the gateway password is the answer.
 printf 's3cret-Pw\n' >"$tmp/stdin"
 run alice 0 get-password --config "$tmp/credstack.conf" --stack "$tmp/hello.stack" \

@@ -223,6 +223,15 @@ void credstack_module_error(credstack_module *mod, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * In init(): a problem with one option's value, reported as
+ * "<configuration file>:<line>: <section>.<option>: <message>" (section NULL:
+ * "<stack file>:<line>: <module>.<argument>: ...").  Never pass a secret.
+ */
+void credstack_module_option_error(credstack_module *mod, const char *section,
+                                   const char *option, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
  * In probe(): one step's outcome ("tcp", "hostkey", "auth", "command"),
  * with a fix hint for a failure (NULL for none).  Never pass a secret.
  */
