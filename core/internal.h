@@ -63,7 +63,7 @@ typedef struct cs_stack {
     cs_line *lines;
     size_t nlines;
     char *path;      /* the stack file */
-    char *chosen_by; /* "credstack.conf:3 [tpam]", or NULL */
+    char *chosen_by; /* "[section] at credstack.conf:3", or NULL */
 } cs_stack;
 
 /* Whether a module's ops struct is large enough to hold `field`. */
@@ -233,7 +233,7 @@ int cs_option_parse(credstack_handle *h, const struct credstack_option *o,
 /* request.c */
 void cs_requests_orphan(credstack_handle *h);
 
-/* module_api.c: options written as exactly "$" and not supplied yet */
+/* options.c: options written as exactly "$" and not supplied yet */
 void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
                           void *user);
 int cs_value_is_store_ref(credstack_handle *h, const char *section,

@@ -311,61 +311,6 @@ void credstack_module_option_error(credstack_module *mod, const char *section,
                    section, option, msg);
 }
 
-/* ---- "$" references ---- */
-
-typedef struct store_ref_visit {
-    credstack_handle *h;
-    credstack_store_ref_fn fn;
-    void *user;
-} store_ref_visit;
-
-int cs_value_is_store_ref(credstack_handle *h, const char *section,
-                          const char *option)
-{
-    const char *raw = cs_config_raw(h->cfg, section, option);
-    char *value = NULL;
-    char err[CS_ERRLEN];
-    int is = 0;
-
-    if (raw == NULL)
-        return 0;
-    for (const cs_value *v = h->supplied; v; v = v->next)
-        if (strcmp(v->section, section) == 0 &&
-            strcasecmp(v->option, option) == 0)
-            return 0;
-    /* Before the "$$" rule (which the reader applies): raw "$", or
-     * "%(x)s" with x = "$". */
-    if (strcmp(raw, "$") == 0)
-        return 1;
-    if (strchr(raw, '%') == NULL ||
-        cs_config_interpolate(h->cfg, section, option, raw, &value, err,
-                              sizeof(err)) != CREDSTACK_OK)
-        return 0;
-    is = strcmp(value, "$") == 0;
-    cs_config_free_secret(value);
-    return is;
-}
-
-static void store_ref_visit_one(const char *section, const char *option,
-                                unsigned line, void *user)
-{
-    store_ref_visit *v = user;
-
-    (void)line;
-    if (strcmp(section, "DEFAULT") == 0)
-        return;
-    if (cs_value_is_store_ref(v->h, section, option))
-        v->fn(section, option, v->user);
-}
-
-void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
-                          void *user)
-{
-    store_ref_visit v = {h, fn, user};
-
-    cs_config_foreach(h->cfg, store_ref_visit_one, &v);
-}
-
 int credstack_module_config_store_refs(credstack_module *mod,
                                        credstack_store_ref_fn fn, void *user)
 {

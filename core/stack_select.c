@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* stack_select.c: which stack file a handle runs: the one given, the one
  * [credstack] stack names, or the one a section of the configuration selects
- * (a [tpam] section selects <stack dir>/tpam.stack).  The core names no
+ * (a [vault] section selects <stack dir>/vault.stack).  The core names no
  * backend: the stacks are shipped by the modules that need them. */
 #include "autoconf.h"
 

@@ -43,5 +43,5 @@ TESTS += $(check_PROGRAMS)
 # Every source file carries its SPDX line (the project is MIT licensed).
 TEST_EXTENSIONS = .py .sh
 SH_LOG_COMPILER = $(SHELL)
-TESTS += tests/spdx.sh
-dist_noinst_SCRIPTS += tests/spdx.sh
+TESTS += tests/spdx.sh tests/core_deps.sh
+dist_noinst_SCRIPTS += tests/spdx.sh tests/core_deps.sh
