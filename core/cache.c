@@ -13,7 +13,7 @@
 
 typedef struct cs_entry {
     int kind;
-    char *key; /* "<module>\n<key>" */
+    char *key;
     char *value;
     long long expires_ms;
     struct cs_entry *next;
@@ -45,6 +45,18 @@ void cs_cache_free(cs_cache *c)
     free(c);
 }
 
+size_t cs_cache_count(cs_cache *c)
+{
+    size_t n;
+
+    if (c == NULL)
+        return 0;
+    pthread_mutex_lock(&c->lock);
+    n = c->n;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
 /* The handle's cache, made on first use (under the handle's lock). */
 static cs_cache *cache_of(credstack_handle *h)
 {
@@ -60,13 +72,12 @@ static cs_cache *cache_of(credstack_handle *h)
     return c;
 }
 
+/* Keys are the modules' own: modules that share a backend share entries,
+ * and one can drop what another cached when the backend contradicts it. */
 static char *full_key(const credstack_module *mod, const char *key)
 {
-    char *k = NULL;
-
-    if (asprintf(&k, "%s\n%s", mod->line->module, key) < 0)
-        return NULL;
-    return k;
+    (void)mod;
+    return strdup(key);
 }
 
 /* The entry for (kind, key) and the link pointing at it; NULL when absent. */

@@ -232,7 +232,10 @@ int credstack_run(credstack_handle *h, credstack_request *req)
         if (ret != CREDSTACK_OK)
             return ret;
     }
+    if (req->log != NULL)
+        cs_log_capture(req->log, req->log_level);
     ret = dispatch(h, req);
     cs_audit(h, req, ret, started);
+    cs_log_capture(NULL, 0);
     return ret;
 }

@@ -156,6 +156,8 @@ struct credstack_request {
     cs_data *data;
     FILE *trace;
     int own_trace; /* credstack_request_set_trace() was called */
+    FILE *log;     /* credstack_request_set_log(), or NULL */
+    int log_level; /* its level (0: the handle's) */
     const credstack_module *running; /* the line whose run() is on */
     cs_error why;                    /* what the running line explained */
     cs_error err;                    /* why the last run failed */
@@ -178,6 +180,7 @@ void cs_log(const credstack_handle *h, int level, const char *tag,
 void cs_vlog(const credstack_handle *h, int level, const char *tag,
              const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 const char *cs_log_level_name(int level);
+void cs_log_capture(FILE *sink, int level);
 
 /* actions.c */
 const char *cs_result_name(int result);
@@ -241,6 +244,7 @@ int cs_value_is_store_ref(credstack_handle *h, const char *section,
 
 /* cache.c */
 void cs_cache_free(cs_cache *c);
+size_t cs_cache_count(cs_cache *c);
 
 /* audit.c */
 void cs_audit(credstack_handle *h, const credstack_request *req, int rc,

@@ -68,13 +68,33 @@ static int syslog_priority(int level)
     return LOG_DEBUG;
 }
 
+/*
+ * A request's own log (credstack_request_set_log()): while its run is on, the
+ * lines this thread logs go there instead of stderr, so that an agent can
+ * hand a request's lines back to the command that asked.
+ */
+static _Thread_local FILE *cs_tl_sink;
+static _Thread_local int cs_tl_level;
+
+void cs_log_capture(FILE *sink, int level)
+{
+    cs_tl_sink = sink;
+    cs_tl_level = level;
+}
+
 void cs_vlog(const credstack_handle *h, int level, const char *tag,
              const char *fmt, va_list ap)
 {
     char msg[2048];
     int to_stderr = h == NULL || h->log_stderr;
     int threshold = h == NULL ? CREDSTACK_LOG_INFO : h->log_level;
+    FILE *out = stderr;
 
+    if (cs_tl_sink != NULL && to_stderr) {
+        out = cs_tl_sink;
+        if (cs_tl_level > 0)
+            threshold = cs_tl_level;
+    }
     if (level < threshold)
         return;
     vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -83,7 +103,7 @@ void cs_vlog(const credstack_handle *h, int level, const char *tag,
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     if (to_stderr) {
-        fprintf(stderr, "credstack: %s: %s%s%s\n", cs_log_level_name(level),
+        fprintf(out, "credstack: %s: %s%s%s\n", cs_log_level_name(level),
                 tag ? tag : "", tag ? ": " : "", msg);
     } else {
         openlog("credstack", LOG_PID, LOG_AUTHPRIV);

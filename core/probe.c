@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* probe.c: credstack check --connect: each module that can exercises its
- * backend and reports every step. */
+/* probe.c: credstack check --connect (each module that can exercises its
+ * backend and reports every step) and credstack agent --status. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -100,4 +100,59 @@ int credstack_probe(credstack_handle *h, credstack_probe_fn fn, void *user)
         fn(&s, user);
     }
     return h->probe_failed ? CREDSTACK_ERR_BACKEND : CREDSTACK_OK;
+}
+
+/* ---- credstack agent --status ---- */
+
+typedef struct status_ctx {
+    credstack_status_fn fn;
+    void *user;
+} status_ctx;
+
+static _Thread_local status_ctx *cs_status_ctx;
+
+void credstack_module_status_line(credstack_module *mod, const char *fmt, ...)
+{
+    char line[CS_ERRLEN];
+    va_list ap;
+
+    if (mod == NULL || cs_status_ctx == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    cs_status_ctx->fn(mod->line->module, line, cs_status_ctx->user);
+}
+
+int credstack_status(credstack_handle *h, credstack_status_fn fn, void *user)
+{
+    status_ctx ctx = {fn, user};
+    char line[256];
+
+    if (h == NULL || fn == NULL)
+        return CREDSTACK_ERR_INVALID;
+    snprintf(line, sizeof(line),
+             "%zu entries (cache_ttl %ld s, auth_cache_ttl %ld s)",
+             cs_cache_count(h->cache), h->cache_ttl[CREDSTACK_CACHE_LOOKUP],
+             h->cache_ttl[CREDSTACK_CACHE_AUTH]);
+    fn("cache", line, user);
+    if (h->mods == NULL)
+        return CREDSTACK_OK;
+    cs_status_ctx = &ctx;
+    for (size_t i = 0; i < h->stack.nlines; i++) {
+        credstack_module *mod = &h->mods[i];
+        const struct credstack_module_ops *ops = mod->dso->ops;
+        int first = 1;
+
+        if (!mod->active || !mod->initialised || !CS_OPS_HAS(ops, status) ||
+            ops->status == NULL)
+            continue;
+        /* Lines sharing a module file report once. */
+        for (size_t j = 0; j < i && first; j++)
+            first = h->mods[j].dso != mod->dso || !h->mods[j].initialised;
+        if (first)
+            ops->status(mod, mod->data);
+    }
+    cs_status_ctx = NULL;
+    return CREDSTACK_OK;
 }

@@ -156,6 +156,14 @@ void credstack_request_set_trace(credstack_request *req, FILE *trace)
     req->own_trace = 1;
 }
 
+void credstack_request_set_log(credstack_request *req, FILE *log, int level)
+{
+    if (req == NULL)
+        return;
+    req->log = log;
+    req->log_level = level;
+}
+
 const char *credstack_request_error(const credstack_request *req)
 {
     if (req == NULL)

@@ -98,4 +98,3 @@ void cs_cond_print(FILE *out, const cs_cond *cond)
     for (size_t i = 0; i < cond->nvalues; i++)
         fprintf(out, "%c%s", i == 0 ? '=' : '|', cond->values[i]);
 }
-

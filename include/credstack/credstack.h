@@ -114,6 +114,15 @@ struct credstack_open_args {
     size_t ncaller_values;
 };
 
+/*
+ * One option of a configuration file, interpolated, without opening a handle
+ * (and so unchecked): *value_out is a new string (free() it).
+ * CREDSTACK_ERR_NOTFOUND when absent; CREDSTACK_ERR_IO or _CONFIG when the
+ * file cannot be read or parsed.  Not for secrets.
+ */
+int credstack_config_value(const char *config_path, const char *section,
+                           const char *option, char **value_out);
+
 /* credstack_open() with caller-resolved values. */
 int credstack_open_with(credstack_handle **h_out,
                         const struct credstack_open_args *args);
@@ -174,6 +183,15 @@ typedef void (*credstack_probe_fn)(const credstack_probe_step *step,
                                    void *user);
 
 /*
+ * Call fn(module, line, user) for each line of status the core (its cache)
+ * and the modules (their backend sessions) report, for credstack agent
+ * --status.  Never a secret.
+ */
+typedef void (*credstack_status_fn)(const char *module, const char *line,
+                                    void *user);
+int credstack_status(credstack_handle *h, credstack_status_fn fn, void *user);
+
+/*
  * Ask every module of the effective stack that can to exercise its backend
  * (log in, run one harmless command), reporting each step to fn.
  * CREDSTACK_OK when no step failed; CREDSTACK_ERR_BACKEND otherwise.
@@ -194,6 +212,14 @@ void credstack_request_free(credstack_request *req);
 /* Where this request's --trace goes, instead of the handle's (NULL: nowhere).
  */
 void credstack_request_set_trace(credstack_request *req, FILE *trace);
+
+/*
+ * Where the log lines of this request's runs go, instead of stderr, when the
+ * handle logs to stderr: the lines the running thread logs, at `level` or
+ * above (0: the handle's level), formatted as on stderr.  An agent uses it to
+ * hand them back to the command that asked.
+ */
+void credstack_request_set_log(credstack_request *req, FILE *log, int level);
 
 /*
  * Why the last credstack_run() of this request gave no password: "stage:

@@ -114,6 +114,8 @@ enum credstack_module_flags {
  * - probe() (credstack check --connect) exercises the backend: connect,
  *   authenticate, one harmless command, each step reported with
  *   credstack_module_probe_report().  May be NULL.
+ * - status() (credstack agent --status) reports the module's state, may run
+ *   while requests run, and must not block on them.  May be NULL.
  */
 struct credstack_module_ops {
     size_t size;          /* sizeof(struct credstack_module_ops) */
@@ -128,6 +130,9 @@ struct credstack_module_ops {
                             void *data);
     void (*free)(void *data);
     int (*probe)(credstack_module *mod, void *data);
+    /* credstack agent --status: report the module's backend sessions with
+     * credstack_module_status_line().  May be NULL. */
+    void (*status)(credstack_module *mod, void *data);
 };
 
 /* The one symbol a module exports.  Its type: */
@@ -248,6 +253,10 @@ void credstack_module_probe_report(credstack_module *mod,
  */
 int credstack_module_probe_first(credstack_module *mod, const char *key);
 
+/* In status(): one line of the module's state.  Never a secret. */
+void credstack_module_status_line(credstack_module *mod, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* ---- Per-request services (in run()) ---- */
 
 /* credstack_request_get()/credstack_request_set() of credstack.h work here. */
@@ -283,7 +292,9 @@ void *credstack_request_get_data(const credstack_request *req, const char *key);
  * ([credstack] cache_ttl, default 300 s; address -> system, account maps)
  * and AUTH entries ([credstack] auth_cache_ttl, default 0 = never cached).
  * A one-shot command's cache dies with it; the agent's lives across
- * requests.  Never put a secret in the cache.
+ * requests.  Keys are shared by every module of the handle: prefix them
+ * ("tpam.system:10.0.0.5") so that modules of one backend share entries and
+ * can drop one another's.  Never put a secret in the cache.
  */
 typedef enum credstack_cache_kind {
     CREDSTACK_CACHE_LOOKUP = 0,
@@ -292,7 +303,7 @@ typedef enum credstack_cache_kind {
 } credstack_cache_kind;
 
 /*
- * A live entry's value for key (keys are per module), as a new string for
+ * A live entry's value for key, as a new string for
  * the caller to free(); CREDSTACK_ERR_NOTFOUND when absent, expired or the
  * kind is off.
  */
