@@ -185,7 +185,12 @@ int credstack_open_with(credstack_handle **h_out,
     *h_out = calloc(1, sizeof(**h_out));
     if (*h_out == NULL)
         return CREDSTACK_ERR_NOMEM;
+    if (args->size >= offsetof(struct credstack_open_args, log) +
+                          sizeof(args->log) &&
+        args->log != NULL)
+        cs_log_capture(args->log, 0);
     ret = open_with(*h_out, args);
+    cs_log_capture(NULL, 0);
     /* Problems in file and line order, whichever check found them. */
     cs_problems_sort(*h_out);
     return ret;
@@ -316,6 +321,11 @@ static void print_value(FILE *out, const char *v)
         fputc(*v, out);
     }
     fputc('"', out);
+}
+
+const char *credstack_stack_path(const credstack_handle *h)
+{
+    return h ? h->stack.path : NULL;
 }
 
 int credstack_print_stack(const credstack_handle *h, FILE *out)

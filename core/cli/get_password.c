@@ -10,7 +10,7 @@
 
 #include <credstack/module.h>
 
-#include "cli.h"
+#include "agent.h"
 
 static void usage(FILE *out)
 {
@@ -72,11 +72,12 @@ int cli_get_password(int argc, char **argv)
     };
     const char *config = NULL, *stack = NULL, *gw = NULL, *tu = NULL,
                *th = NULL, *level = NULL;
-    int want_pw = 0, trace = 0, c, rc, ret = CLI_EXIT_CONFIG;
+    int want_pw = 0, trace = 0, c, ret = CLI_EXIT_CONFIG;
     char *gwpw = NULL;
     size_t gwpw_len = 0;
-    credstack_handle *h = NULL;
-    credstack_request *req = NULL;
+    int lv = 0;
+    cli_request r;
+    cli_result res = {0, NULL, NULL, 0};
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:s:g:u:H:ptl:hV", opts, NULL)) !=
@@ -131,40 +132,27 @@ int cli_get_password(int argc, char **argv)
                         "password from stdin\n");
         return CLI_EXIT_CONFIG;
     }
-    rc = cli_open("get-password", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR,
-                  NULL, 0);
-    if (rc != CREDSTACK_OK) {
-        ret = cli_exit_code(rc);
+    if (level != NULL &&
+        credstack_log_level_parse(level, &lv) != CREDSTACK_OK) {
+        fprintf(stderr,
+                "credstack get-password: --log-level: '%s' is not debug, "
+                "info, warning, error, critical or 10..50\n",
+                level);
         goto done;
     }
-    if (level != NULL) {
-        int lv = 0;
-        if (credstack_log_level_parse(level, &lv) != CREDSTACK_OK) {
-            fprintf(stderr,
-                    "credstack get-password: --log-level: '%s' is "
-                    "not debug, info, warning, error, critical or "
-                    "10..50\n",
-                    level);
-            goto done;
-        }
-        credstack_set_log_level(h, lv);
-    }
-    if (trace)
-        credstack_set_trace(h, stderr);
-    if ((rc = credstack_request_new(h, &req)) != CREDSTACK_OK ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_GATEWAY_USER, gw)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, tu)) ||
-        (rc = credstack_request_set(req, CREDSTACK_ITEM_TARGET_HOST, th)) ||
-        (gwpw && (rc = credstack_request_set(
-                      req, CREDSTACK_ITEM_GATEWAY_PASSWORD, gwpw)))) {
-        fprintf(stderr, "credstack get-password: %s\n", credstack_strerror(rc));
-        ret = cli_exit_code(rc);
-        goto done;
-    }
-    rc = credstack_run(h, req);
-    if (rc == CREDSTACK_OK) {
-        const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
-        if (cli_write_secret_line(STDOUT_FILENO, pw) != CREDSTACK_OK) {
+    memset(&r, 0, sizeof(r));
+    r.config = config;
+    r.stack = stack;
+    r.trace = trace;
+    r.log_level = lv;
+    r.items[CREDSTACK_ITEM_GATEWAY_USER] = gw;
+    r.items[CREDSTACK_ITEM_TARGET_USER] = tu;
+    r.items[CREDSTACK_ITEM_TARGET_HOST] = th;
+    r.items[CREDSTACK_ITEM_GATEWAY_PASSWORD] = gwpw;
+    cli_run("get-password", &r, &res);
+    if (res.rc == CREDSTACK_OK) {
+        if (cli_write_secret_line(STDOUT_FILENO, res.password) !=
+            CREDSTACK_OK) {
             fprintf(stderr, "credstack get-password: cannot write the "
                             "password to stdout\n");
             ret = CLI_EXIT_CONFIG;
@@ -172,13 +160,13 @@ int cli_get_password(int argc, char **argv)
         }
         ret = CLI_EXIT_OK;
     } else {
-        fprintf(stderr, "credstack get-password: %s: %s\n",
-                credstack_strerror(rc), credstack_request_error(req));
-        ret = cli_exit_code(rc);
+        if (res.opened)
+            fprintf(stderr, "credstack get-password: %s: %s\n",
+                    credstack_strerror(res.rc), res.error ? res.error : "");
+        ret = cli_exit_code(res.rc);
     }
 done:
-    credstack_request_free(req);
-    credstack_close(h);
+    cli_result_free(&res);
     cli_free_secret(gwpw, gwpw_len);
     return ret;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "agent.h"
 
 static void usage(FILE *out)
 {
@@ -21,6 +21,8 @@ static void usage(FILE *out)
           "  check          validate the configuration and print the "
           "effective stack\n"
           "  store          manage the local credential store\n"
+          "  agent          keep a configuration's stack and backend sessions\n"
+          "                 warm for the other commands\n"
           "\n"
           "Options:\n"
           "  -h, --help     show this help (also: credstack COMMAND --help)\n"
@@ -43,6 +45,7 @@ int main(int argc, char **argv)
         {"hook", cli_hook},
         {"check", cli_check},
         {"store", cli_store},
+        {"agent", cli_agent},
     };
 
     if (argc < 2) {

@@ -112,6 +112,9 @@ struct credstack_open_args {
     unsigned flags;         /* enum credstack_open_flags */
     const credstack_value *caller_values;
     size_t ncaller_values;
+    /* Where the lines logged while opening go instead of stderr (when
+     * logging to stderr), or NULL; an agent keeps them for its callers. */
+    FILE *log;
 };
 
 /*
@@ -123,7 +126,7 @@ struct credstack_open_args {
 int credstack_config_value(const char *config_path, const char *section,
                            const char *option, char **value_out);
 
-/* credstack_open() with caller-resolved values. */
+/* credstack_open() with caller-resolved values (and an open log). */
 int credstack_open_with(credstack_handle **h_out,
                         const struct credstack_open_args *args);
 
@@ -158,6 +161,9 @@ void credstack_set_log_level(credstack_handle *h, int level);
  * CREDSTACK_OK with *level_out set, or CREDSTACK_ERR_INVALID.
  */
 int credstack_log_level_parse(const char *text, int *level_out);
+
+/* The stack file the handle runs (NULL when none was read). */
+const char *credstack_stack_path(const credstack_handle *h);
 
 /* Print the effective stack, one line per module, as `credstack check` does. */
 int credstack_print_stack(const credstack_handle *h, FILE *out);

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* agent_path.c: where an agent lives: a private directory per user, and one
+ * socket per configuration digest, so that a changed configuration means a
+ * new agent, never stale settings. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <credstack/module.h>
+
+#include "agent.h"
+
+/* The digest's input, gathered first (it holds secrets: wiped after). */
+typedef struct macbuf {
+    unsigned char *p;
+    size_t len, cap;
+    int failed;
+} macbuf;
+
+static void mac_add(macbuf *b, const void *data, size_t n)
+{
+    if (b->failed || n == 0)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        unsigned char *grown;
+        while (cap < b->len + n)
+            cap *= 2;
+        grown = malloc(cap);
+        if (grown == NULL) {
+            b->failed = 1;
+            return;
+        }
+        if (b->p != NULL) {
+            memcpy(grown, b->p, b->len);
+            credstack_wipe(b->p, b->cap);
+            free(b->p);
+        }
+        b->p = grown;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+#define KEY_LEN 32
+
+static const char *env(const char *name)
+{
+#ifdef HAVE_SECURE_GETENV
+    return secure_getenv(name);
+#else
+    return getenv(name);
+#endif
+}
+
+/* dir exists (made 0700 if not), is a real directory, ours, closed to others.
+ */
+static int private_dir(const char *dir, char *err, size_t errlen)
+{
+    struct stat st;
+
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return CREDSTACK_ERR_IO;
+    }
+    if (lstat(dir, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return CREDSTACK_ERR_IO;
+    }
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 077) != 0) {
+        snprintf(err, errlen,
+                 "%s is not a private directory of uid %u (mode %04o, owner "
+                 "%u): the agent is not used",
+                 dir, (unsigned)geteuid(), (unsigned)(st.st_mode & 07777),
+                 (unsigned)st.st_uid);
+        return CREDSTACK_ERR_REFUSED;
+    }
+    return CREDSTACK_OK;
+}
+
+static int choose_dir(char *buf, size_t len, char *err, size_t errlen)
+{
+    const char *v = env("CREDSTACK_AGENT_DIR");
+    const char *xdg = env("XDG_RUNTIME_DIR");
+    struct stat st;
+
+    if (v != NULL && *v != '\0')
+        snprintf(buf, len, "%s", v);
+    else if (geteuid() == 0)
+        snprintf(buf, len, "/run/credstack");
+    else if (xdg != NULL && xdg[0] == '/' && stat(xdg, &st) == 0 &&
+             st.st_uid == geteuid())
+        snprintf(buf, len, "%s/credstack", xdg);
+    else
+        snprintf(buf, len, "/tmp/credstack-%u", (unsigned)geteuid());
+    return private_dir(buf, err, errlen);
+}
+
+/* The per-user key of the digest, made once: a digest of secrets (a store
+ * passphrase, the caller's values) must not be guessable from its name. */
+static int read_key(const char *dir, unsigned char key[KEY_LEN], char *err,
+                    size_t errlen)
+{
+    char path[600];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/key", dir);
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        if (RAND_bytes(key, KEY_LEN) != 1) {
+            snprintf(err, errlen, "no random bytes for %s", path);
+            return CREDSTACK_ERR_IO;
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+        if (fd >= 0) {
+            n = write(fd, key, KEY_LEN);
+            close(fd);
+            if (n == KEY_LEN)
+                return CREDSTACK_OK;
+            unlink(path);
+            snprintf(err, errlen, "cannot write %s", path);
+            return CREDSTACK_ERR_IO;
+        }
+        /* Another command made it meanwhile: read theirs. */
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return CREDSTACK_ERR_IO;
+    }
+    n = read(fd, key, KEY_LEN);
+    close(fd);
+    if (n != KEY_LEN) {
+        snprintf(err, errlen, "%s: not a %d-byte key", path, KEY_LEN);
+        return CREDSTACK_ERR_IO;
+    }
+    return CREDSTACK_OK;
+}
+
+static void mac_str(macbuf *c, const char *tag, const char *s)
+{
+    unsigned char len[4];
+    size_t n = s ? strlen(s) : 0;
+
+    /* Length-prefixed, so that no two inputs run into each other. */
+    mac_add(c, tag, strlen(tag) + 1);
+    len[0] = (unsigned char)(n >> 24);
+    len[1] = (unsigned char)(n >> 16);
+    len[2] = (unsigned char)(n >> 8);
+    len[3] = (unsigned char)n;
+    mac_add(c, len, sizeof(len));
+    mac_add(c, s, n);
+}
+
+/* A file's real path and content; a file that cannot be read counts as such.
+ */
+static void mac_file(macbuf *c, const char *tag, const char *path)
+{
+    char real[PATH_MAX], buf[8192];
+    FILE *f;
+    size_t n, total = 0;
+
+    mac_str(c, tag, realpath(path, real) ? real : path);
+    f = fopen(path, "re");
+    if (f == NULL) {
+        mac_str(c, "unreadable", strerror(errno));
+        return;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0 &&
+           total < CLI_AGENT_MSG_MAX) {
+        mac_add(c, buf, n);
+        total += n;
+    }
+    fclose(f);
+    credstack_wipe(buf, sizeof(buf));
+}
+
+/* A directory's identity and last change (a store written anew renames into
+ * it), so that a changed store means a new agent too. */
+static void mac_dir_state(macbuf *c, const char *tag, const char *dir)
+{
+    struct stat st;
+    char s[128];
+
+    if (dir == NULL || stat(dir, &st) != 0) {
+        mac_str(c, tag, "-");
+        return;
+    }
+    snprintf(s, sizeof(s), "%lu:%lu:%lld.%09ld", (unsigned long)st.st_dev,
+             (unsigned long)st.st_ino, (long long)st.st_mtim.tv_sec,
+             st.st_mtim.tv_nsec);
+    mac_str(c, tag, s);
+}
+
+static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
+                  char hex[65])
+{
+    static const char *const envs[] = {
+        "CREDSTACK_MODULE_DIR", "CREDSTACK_STACK_DIR", "CREDSTACK_STORE_DIR",
+        "CREDSTACK_STORE_PASSPHRASE", NULL};
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char uid[32], *store_dir = NULL;
+    macbuf buf = {NULL, 0, 0, 0}, *c = &buf;
+    int ok;
+
+    snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+    mac_str(c, "version", PACKAGE_VERSION);
+    mac_str(c, "uid", uid);
+    mac_file(c, "config", k->config);
+    if (k->stack != NULL)
+        mac_file(c, "stack", k->stack);
+    for (size_t i = 0; i < k->nvalues; i++) {
+        mac_str(c, "section", k->values[i].section);
+        mac_str(c, "option", k->values[i].option);
+        mac_str(c, "value", k->values[i].value);
+    }
+    for (size_t i = 0; envs[i]; i++)
+        mac_str(c, envs[i], env(envs[i]));
+    if (env("CREDSTACK_STORE_DIR") == NULL &&
+        credstack_config_value(k->config, "credstack", "store_dir",
+                               &store_dir) == CREDSTACK_OK)
+        mac_dir_state(c, "store_dir", store_dir);
+    else
+        mac_dir_state(c, "store_dir", env("CREDSTACK_STORE_DIR"));
+    free(store_dir);
+    ok = !buf.failed &&
+         HMAC(EVP_sha256(), key, KEY_LEN, buf.p, buf.len, md, &mdlen) != NULL &&
+         mdlen >= 32;
+    if (buf.p != NULL) {
+        credstack_wipe(buf.p, buf.cap);
+        free(buf.p);
+    }
+    if (!ok)
+        return CREDSTACK_ERR_IO;
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return CREDSTACK_OK;
+}
+
+int cli_agent_paths_for(const cli_agent_key *key, cli_agent_paths *p, char *err,
+                        size_t errlen)
+{
+    unsigned char k[KEY_LEN];
+    int ret;
+
+    memset(p, 0, sizeof(*p));
+    ret = choose_dir(p->dir, sizeof(p->dir), err, errlen);
+    if (ret == CREDSTACK_OK)
+        ret = read_key(p->dir, k, err, errlen);
+    if (ret == CREDSTACK_OK)
+        ret = digest(key, k, p->digest);
+    credstack_wipe(k, sizeof(k));
+    if (ret != CREDSTACK_OK) {
+        if (err[0] == '\0')
+            snprintf(err, errlen, "cannot compute the agent's digest");
+        return ret;
+    }
+    /* 128 bits of the digest name the files: short enough for sun_path. */
+    snprintf(p->socket, sizeof(p->socket), "%s/agent-%.32s.sock", p->dir,
+             p->digest);
+    snprintf(p->lock, sizeof(p->lock), "%s/agent-%.32s.lock", p->dir,
+             p->digest);
+    snprintf(p->log, sizeof(p->log), "%s/agent-%.32s.log", p->dir, p->digest);
+    if (strlen(p->socket) >= 108) {
+        snprintf(err, errlen, "agent socket path too long: %s", p->socket);
+        return CREDSTACK_ERR_INVALID;
+    }
+    return CREDSTACK_OK;
+}

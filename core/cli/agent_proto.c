@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* agent_proto.c: the agent's wire format: one JSON object per message, after
+ * its length (4 bytes, big-endian), on a UNIX stream socket.  Messages may
+ * carry passwords: every buffer is wiped after use. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <jansson.h>
+
+#include <credstack/module.h>
+
+#include "agent.h"
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return CREDSTACK_ERR_IO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return CREDSTACK_OK;
+}
+
+int cli_agent_send(int fd, json_t *msg)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    unsigned char *frame;
+    size_t n;
+    int ret;
+
+    if (text == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    n = strlen(text);
+    if (n > CLI_AGENT_MSG_MAX || (frame = malloc(n + 4)) == NULL) {
+        credstack_wipe(text, n);
+        free(text);
+        return n > CLI_AGENT_MSG_MAX ? CREDSTACK_ERR_INVALID
+                                     : CREDSTACK_ERR_NOMEM;
+    }
+    frame[0] = (unsigned char)(n >> 24);
+    frame[1] = (unsigned char)(n >> 16);
+    frame[2] = (unsigned char)(n >> 8);
+    frame[3] = (unsigned char)n;
+    memcpy(frame + 4, text, n);
+    credstack_wipe(text, n);
+    free(text);
+    /* One write: a reader sees the whole frame or nothing of a short one. */
+    ret = write_all(fd, frame, n + 4);
+    credstack_wipe(frame, n + 4);
+    free(frame);
+    return ret;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int read_all(int fd, unsigned char *p, size_t n, long long deadline)
+{
+    while (n > 0) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int wait = -1, r;
+        ssize_t got;
+
+        if (deadline > 0) {
+            long long left = deadline - now_ms();
+            if (left <= 0)
+                return CREDSTACK_ERR_TIMEOUT;
+            wait = left > 1000000 ? 1000000 : (int)left;
+        }
+        r = poll(&pfd, 1, wait);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return CREDSTACK_ERR_IO;
+        if (r == 0)
+            continue;
+        got = read(fd, p, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return CREDSTACK_ERR_IO;
+        p += got;
+        n -= (size_t)got;
+    }
+    return CREDSTACK_OK;
+}
+
+int cli_agent_recv(int fd, json_t **msg_out, int timeout_ms)
+{
+    long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+    unsigned char head[4], *body = NULL;
+    size_t n;
+    json_error_t jerr;
+    int ret;
+
+    *msg_out = NULL;
+    ret = read_all(fd, head, sizeof(head), deadline);
+    if (ret != CREDSTACK_OK)
+        return ret;
+    n = (size_t)head[0] << 24 | (size_t)head[1] << 16 | (size_t)head[2] << 8 |
+        head[3];
+    if (n == 0 || n > CLI_AGENT_MSG_MAX)
+        return CREDSTACK_ERR_IO;
+    if ((body = malloc(n)) == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    ret = read_all(fd, body, n, deadline);
+    if (ret == CREDSTACK_OK) {
+        *msg_out =
+            json_loadb((const char *)body, n, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(*msg_out)) {
+            json_decref(*msg_out);
+            *msg_out = NULL;
+            ret = CREDSTACK_ERR_IO;
+        }
+    }
+    credstack_wipe(body, n);
+    free(body);
+    return ret;
+}
+
+void cli_agent_wipe_json(json_t *v)
+{
+    const char *key;
+    json_t *member;
+    size_t i;
+
+    if (json_is_string(v)) {
+        credstack_wipe((char *)json_string_value(v), json_string_length(v));
+    } else if (json_is_object(v)) {
+        json_object_foreach(v, key, member)
+        {
+            cli_agent_wipe_json(member);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, member)
+        {
+            cli_agent_wipe_json(member);
+        }
+    }
+}
+
+int cli_agent_sockaddr(struct sockaddr_un *sa, const char *path)
+{
+    size_t n = strlen(path);
+
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    if (n >= sizeof(sa->sun_path))
+        return -1;
+    memcpy(sa->sun_path, path, n + 1);
+    return 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* run.c: one request, as get-password and hook make it: through the agent
+ * when the configuration says agent = auto and one answers, else here. */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <credstack/module.h>
+
+#include "agent.h"
+
+static int wants_agent(const char *config)
+{
+    char *v = NULL;
+    int yes = 0;
+
+    if (credstack_config_value(config, "credstack", "agent", &v) ==
+        CREDSTACK_OK) {
+        /* Anything but auto runs here; opening reports a bad value. */
+        size_t n = strlen(v);
+        const char *s = v;
+        while (*s == ' ' || *s == '\t')
+            s++, n--;
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            n--;
+        yes = n == 4 && strncasecmp(s, "auto", 4) == 0;
+    }
+    free(v);
+    return yes;
+}
+
+static void run_here(const char *cmd, const cli_request *r, cli_result *res)
+{
+    credstack_handle *h = NULL;
+    credstack_request *req = NULL;
+    int rc;
+
+    rc = cli_open(cmd, &h, r->config, r->stack, CREDSTACK_OPEN_LOG_STDERR,
+                  r->values, r->nvalues);
+    if (rc != CREDSTACK_OK) {
+        res->rc = rc;
+        return;
+    }
+    res->opened = 1;
+    if (r->log_level > 0)
+        credstack_set_log_level(h, r->log_level);
+    if (r->trace)
+        credstack_set_trace(h, stderr);
+    rc = credstack_request_new(h, &req);
+    for (int i = 0; rc == CREDSTACK_OK && i < CREDSTACK_ITEM_COUNT; i++)
+        if (r->items[i] != NULL)
+            rc = credstack_request_set(req, (credstack_item)i, r->items[i]);
+    if (rc == CREDSTACK_OK)
+        rc = credstack_run(h, req);
+    res->rc = rc;
+    if (rc == CREDSTACK_OK) {
+        const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
+        if ((res->password = strdup(pw)) == NULL)
+            res->rc = CREDSTACK_ERR_NOMEM;
+    }
+    res->error =
+        strdup(req ? credstack_request_error(req) : credstack_strerror(rc));
+    credstack_request_free(req);
+    credstack_close(h);
+}
+
+void cli_run(const char *cmd, const cli_request *r, cli_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    if (wants_agent(r->config) && cli_agent_run(r, res) == CREDSTACK_OK)
+        return;
+    cli_result_free(res);
+    run_here(cmd, r, res);
+}
+
+void cli_result_free(cli_result *res)
+{
+    if (res->password != NULL) {
+        credstack_wipe(res->password, strlen(res->password));
+        free(res->password);
+    }
+    free(res->error);
+    memset(res, 0, sizeof(*res));
+}
