@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -612,8 +613,12 @@ done:
         credstack_wipe(a->open_log, strlen(a->open_log));
         free(a->open_log);
     }
-    if (lock_fd >= 0)
+    if (lock_fd >= 0) {
+        /* Nothing of this agent is left behind; the lock goes last. */
+        unlink(a->paths.log);
+        unlink(a->paths.lock);
         close(lock_fd);
+    }
     return ret;
 }
 
@@ -639,6 +644,7 @@ int cli_agent(int argc, char **argv)
     credstack_value *values = NULL;
     size_t nvalues = 0;
     char err[1024] = "";
+    char config_real[PATH_MAX], stack_real[PATH_MAX];
     struct sigaction sa;
 
     memset(&a, 0, sizeof(a));
@@ -688,6 +694,18 @@ int cli_agent(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_CONFIG;
     }
+    /* The agent leaves the working directory: keep the files' real paths. */
+    if (realpath(a.key.config, config_real) == NULL ||
+        (a.key.stack != NULL && realpath(a.key.stack, stack_real) == NULL)) {
+        fprintf(stderr, "credstack agent: %s: %s\n",
+                realpath(a.key.config, config_real) ? a.key.stack
+                                                    : a.key.config,
+                strerror(errno));
+        return CLI_EXIT_CONFIG;
+    }
+    a.key.config = config_real;
+    if (a.key.stack != NULL)
+        a.key.stack = stack_real;
     if (want_values &&
         read_values(&values_json, &values, &nvalues) != CREDSTACK_OK) {
         fprintf(stderr, "credstack agent: --values-stdin: expected "
