@@ -61,3 +61,9 @@ check_PROGRAMS += tests/unit/test_modules
 tests_unit_test_modules_SOURCES = tests/unit/test_modules.c $(TESTUTIL_SOURCES)
 tests_unit_test_modules_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_modules_LDADD = core/libcredstack.la $(TEST_LIBS)
+
+# The agent, with test modules (the TPAM side is in tests/integration).
+check_PROGRAMS += tests/unit/test_agent
+tests_unit_test_agent_SOURCES = tests/unit/test_agent.c $(TESTUTIL_SOURCES)
+tests_unit_test_agent_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_agent_LDADD = $(TEST_LIBS)

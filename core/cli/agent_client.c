@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +82,16 @@ static void spawn(const cli_request *r)
     int ready[2] = {-1, -1}, in[2] = {-1, -1};
     char *vals = r->nvalues > 0 ? values_text(r) : NULL;
     long long deadline = now_ms() + AGENT_START_MS;
-    char buf[16];
+    char buf[16], self[PATH_MAX];
+    ssize_t n;
     pid_t pid;
 
+    /* This very program, resolved now: under a tool such as valgrind the
+     * process image is the tool's, but readlink() names ours. */
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0 || (size_t)n >= sizeof(self) - 1)
+        goto done;
+    self[n] = '\0';
     if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0)
         goto done;
     pid = fork();
@@ -91,7 +99,7 @@ static void spawn(const cli_request *r)
         goto done;
     if (pid == 0) {
         const char *argv[12];
-        int n = 0, devnull = open("/dev/null", O_RDWR);
+        int k = 0, devnull = open("/dev/null", O_RDWR);
 
         dup2(in[0], STDIN_FILENO);
         if (devnull >= 0) {
@@ -99,19 +107,19 @@ static void spawn(const cli_request *r)
             dup2(devnull, STDERR_FILENO);
         }
         dup2(ready[1], 3);
-        argv[n++] = "credstack";
-        argv[n++] = "agent";
-        argv[n++] = "--config";
-        argv[n++] = r->config;
+        argv[k++] = "credstack";
+        argv[k++] = "agent";
+        argv[k++] = "--config";
+        argv[k++] = r->config;
         if (r->stack != NULL) {
-            argv[n++] = "--stack";
-            argv[n++] = r->stack;
+            argv[k++] = "--stack";
+            argv[k++] = r->stack;
         }
         if (r->nvalues > 0)
-            argv[n++] = "--values-stdin";
-        argv[n++] = "--ready-fd=3";
-        argv[n] = NULL;
-        execv("/proc/self/exe", (char *const *)argv);
+            argv[k++] = "--values-stdin";
+        argv[k++] = "--ready-fd=3";
+        argv[k] = NULL;
+        execv(self, (char *const *)argv);
         _exit(127);
     }
     close(in[0]);

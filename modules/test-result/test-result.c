@@ -3,6 +3,7 @@
  * (never installed). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <credstack/module.h>
 
@@ -10,7 +11,8 @@
  * Arguments: result=success|denied|ignore|error|<number> (a number tests the
  * dispatcher's range check), and items to set on success: password=,
  * system=, account=, auth_kind=, auth_detail=.  init=fail makes
- * initialisation fail.  Every run is counted in the request data
+ * initialisation fail; sleep_ms=N makes every run sleep first.  Every run is
+ * counted in the request data
  * "test-result.count".
  * TEST ONLY: echo=yes copies [test] echo (as the module sees it after the
  * secret sources supplied theirs) into PASSWORD when the handle opens, so
@@ -32,6 +34,8 @@ static const struct credstack_option options[] = {
      "AUTH_DETAIL to set"},
     {NULL, "init", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
      "init=fail makes init() fail"},
+    {NULL, "sleep_ms", CREDSTACK_OPTION_INT, 0, "0", 0, 60000, NULL, NULL,
+     "milliseconds each run sleeps first (a slow backend)"},
     {NULL, "echo", CREDSTACK_OPTION_BOOL, 0, "no", 0, 0, NULL, NULL,
      "copy [test] echo into PASSWORD"},
     {"test", "echo", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
@@ -41,6 +45,7 @@ static const struct credstack_option options[] = {
 
 typedef struct conf {
     credstack_result result;
+    long sleep_ms;
     char *echo; /* echo=yes: [test] echo at open, "<absent>" when unset */
 } conf_t;
 
@@ -80,6 +85,7 @@ static int init(credstack_module *mod, void **data_out)
     credstack_module_option_string(mod, NULL, "init", &f);
     credstack_module_option_string(mod, NULL, "result", &r);
     credstack_module_option_bool(mod, NULL, "echo", &echo);
+    credstack_module_option_int(mod, NULL, "sleep_ms", &c->sleep_ms);
     c->result = parse_result(r);
     if (echo) {
         if (credstack_module_option_string(mod, "test", "echo", &v) !=
@@ -131,6 +137,12 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     credstack_result r = c->result;
 
     (void)mod;
+    if (c->sleep_ms > 0) {
+        struct timespec ts = {c->sleep_ms / 1000,
+                              (c->sleep_ms % 1000) * 1000000};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
     count_run(req);
     if (r == CREDSTACK_RESULT_ERROR) {
         credstack_request_explain(req, CREDSTACK_ERR_MODULE, "error as asked");
