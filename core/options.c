@@ -44,6 +44,8 @@ static const struct credstack_option core_options[] = {
      NULL, "whether requests go through a credstack agent"},
     {"credstack", "agent_idle", CREDSTACK_OPTION_INT, 0, "600", 1, 86400, NULL,
      NULL, "seconds an idle agent waits before it exits"},
+    {"credstack", "agent_socket", CREDSTACK_OPTION_PATH, 0, NULL, 0, 0, NULL,
+     NULL, "the socket of an agent that systemd starts (socket activation)"},
     {"credstack", "cache_ttl", CREDSTACK_OPTION_INT, 0, "300", 0, 86400, NULL,
      NULL, "seconds non-secret lookups are cached (0: off)"},
     {"credstack", "auth_cache_ttl", CREDSTACK_OPTION_INT, 0, "0", 0, 86400,

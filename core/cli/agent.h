@@ -59,6 +59,13 @@ int cli_agent_sockaddr(struct sockaddr_un *sa, const char *path);
 /* Wipe the string values of a JSON object (a reply or request) in place. */
 void cli_agent_wipe_json(struct json_t *v);
 
+/*
+ * [credstack] agent_socket: the fixed socket of an agent that systemd starts
+ * (credstack-agent.socket), or NULL when agents are started on demand.
+ * Free it.
+ */
+char *cli_agent_fixed_socket(const char *config);
+
 /* `credstack agent` (agent_server.c). */
 int cli_agent(int argc, char **argv);
 

@@ -201,6 +201,7 @@ int cli_agent_run(const cli_request *r, cli_result *res)
     char err[1024] = "";
     json_t *req = NULL, *rep = NULL;
     const char *s;
+    char *fixed = NULL;
     int fd = -1, ret;
 
     memset(res, 0, sizeof(*res));
@@ -212,7 +213,10 @@ int cli_agent_run(const cli_request *r, cli_result *res)
                 err);
         return ret;
     }
-    fd = reach(r, &p);
+    fixed = cli_agent_fixed_socket(r->config);
+    /* systemd starts that agent on the first connection; none to spawn. */
+    fd = fixed ? connect_to(fixed) : reach(r, &p);
+    free(fixed);
     if (fd < 0)
         return CREDSTACK_ERR_IO;
     req = request_json(r, &p);

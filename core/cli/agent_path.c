@@ -283,3 +283,16 @@ int cli_agent_paths_for(const cli_agent_key *key, cli_agent_paths *p, char *err,
     }
     return CREDSTACK_OK;
 }
+
+char *cli_agent_fixed_socket(const char *config)
+{
+    char *v = NULL;
+
+    if (credstack_config_value(config, "credstack", "agent_socket", &v) !=
+            CREDSTACK_OK ||
+        v[0] != '/') {
+        free(v);
+        return NULL;
+    }
+    return v;
+}

@@ -62,6 +62,9 @@ static void usage(FILE *out)
         "  -i, --idle SECONDS  override agent_idle\n"
         "      --values-stdin  read caller-resolved values (the hook's\n"
         "                      credstack_values object) from standard input\n"
+        "      --systemd       take the listening socket from systemd\n"
+        "                      (credstack-agent.socket); clients find it in\n"
+        "                      [credstack] agent_socket\n"
         "      --status        show the running agent's sessions, cache,\n"
         "                      requests and latency (p50/p99)\n"
         "      --stop          ask the running agent to exit\n"
@@ -90,6 +93,7 @@ typedef struct agent {
     long lat[AGENT_LATENCIES];
     size_t nlat;
     long long started_ms;
+    int systemd; /* the socket is systemd's: taken, never unlinked */
 } agent_t;
 
 static volatile sig_atomic_t agent_signal;
@@ -383,6 +387,27 @@ static int bind_socket(agent_t *a, char *err, size_t errlen)
     return CREDSTACK_OK;
 }
 
+/*
+ * Socket activation: systemd listens on [credstack] agent_socket and hands
+ * the socket over as fd 3 (sd_listen_fds(3)); it starts the agent again
+ * after an idle exit, or after a changed configuration made it leave.
+ */
+static int systemd_socket(agent_t *a, char *err, size_t errlen)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    struct stat st;
+
+    if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
+        atoi(fds) < 1 || fstat(3, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "--systemd: no listening socket from systemd "
+                              "(LISTEN_PID/LISTEN_FDS)");
+        return CREDSTACK_ERR_INVALID;
+    }
+    fcntl(3, F_SETFD, FD_CLOEXEC);
+    a->listen_fd = 3;
+    return CREDSTACK_OK;
+}
+
 /* The lock says one agent per digest; held for the agent's life. */
 static int take_lock(agent_t *a, int *fd_out)
 {
@@ -579,7 +604,8 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
         ret = CLI_EXIT_CONFIG;
         goto done;
     }
-    if (bind_socket(a, err, sizeof(err)) != CREDSTACK_OK) {
+    if (a->systemd ? systemd_socket(a, err, sizeof(err)) != CREDSTACK_OK
+                   : bind_socket(a, err, sizeof(err)) != CREDSTACK_OK) {
         fprintf(stderr, "credstack agent: %s\n", err);
         ret = CLI_EXIT_CONFIG;
         goto done;
@@ -599,7 +625,8 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
     /* Stop taking requests; let the running ones finish. */
     close(a->listen_fd);
     a->listen_fd = -1;
-    unlink(a->paths.socket);
+    if (!a->systemd)
+        unlink(a->paths.socket);
     for (int i = 0; i < 600 && atomic_load(&a->workers) > 0; i++) {
         struct timespec ts = {0, 50 * 1000000};
         nanosleep(&ts, NULL);
@@ -631,6 +658,7 @@ int cli_agent(int argc, char **argv)
         {"idle", required_argument, NULL, 'i'},
         {"values-stdin", no_argument, NULL, 'v'},
         {"ready-fd", required_argument, NULL, 'r'},
+        {"systemd", no_argument, NULL, 'D'},
         {"status", no_argument, NULL, 'S'},
         {"stop", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},
@@ -639,7 +667,7 @@ int cli_agent(int argc, char **argv)
     };
     agent_t a;
     const char *idle = NULL, *what = NULL;
-    int c, foreground = 0, want_values = 0, ready_fd = -1, ret;
+    int c, foreground = 0, want_values = 0, ready_fd = -1, systemd = 0, ret;
     json_t *values_json = NULL;
     credstack_value *values = NULL;
     size_t nvalues = 0;
@@ -669,6 +697,10 @@ int cli_agent(int argc, char **argv)
             break;
         case 'r':
             ready_fd = atoi(optarg);
+            break;
+        case 'D':
+            systemd = 1;
+            foreground = 1;
             break;
         case 'S':
             what = "status";
@@ -742,6 +774,7 @@ int cli_agent(int argc, char **argv)
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    a.systemd = systemd;
     ret = run_agent(&a, foreground, ready_fd);
     pthread_mutex_destroy(&a.lat_lock);
 done:
