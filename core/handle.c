@@ -170,6 +170,22 @@ static int copy_caller_values(credstack_handle *h,
 static int open_with(credstack_handle *h,
                      const struct credstack_open_args *args);
 
+/* Problems in a stack that a section chose: say which line chose it. */
+static void note_chosen_stack(credstack_handle *h)
+{
+    const char *path = h->stack.path;
+
+    if (h->problems == NULL || h->stack.chosen_by == NULL || path == NULL)
+        return;
+    for (const char *p = h->problems; (p = strstr(p, path)) != NULL; p++) {
+        if (p == h->problems || p[-1] == '\n') {
+            cs_problem(h, "%s: the stack that %s selects", path,
+                       h->stack.chosen_by);
+            return;
+        }
+    }
+}
+
 int credstack_open_with(credstack_handle **h_out,
                         const struct credstack_open_args *args)
 {
@@ -185,12 +201,13 @@ int credstack_open_with(credstack_handle **h_out,
     *h_out = calloc(1, sizeof(**h_out));
     if (*h_out == NULL)
         return CREDSTACK_ERR_NOMEM;
-    if (args->size >= offsetof(struct credstack_open_args, log) +
-                          sizeof(args->log) &&
+    if (args->size >=
+            offsetof(struct credstack_open_args, log) + sizeof(args->log) &&
         args->log != NULL)
         cs_log_capture(args->log, 0);
     ret = open_with(*h_out, args);
     cs_log_capture(NULL, 0);
+    note_chosen_stack(*h_out);
     /* Problems in file and line order, whichever check found them. */
     cs_problems_sort(*h_out);
     return ret;

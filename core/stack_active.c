@@ -67,11 +67,17 @@ static int cond_holds(credstack_handle *h, const cs_line *line,
         return CREDSTACK_ERR_STACK;
     }
     ret = cs_option_value(h, c->section, c->option, &value, &vline);
-    if (ret == CREDSTACK_ERR_NOTFOUND) {
-        value = NULL;
-    } else if (ret != CREDSTACK_OK) {
-        return ret;
+    /* The effective value: an absent option (or a "$" no secret source
+     * supplied) takes its declared default. */
+    if (ret == CREDSTACK_ERR_NOTFOUND ||
+        (ret == CREDSTACK_OK &&
+         cs_value_is_store_ref(h, c->section, c->option))) {
+        value = o->def;
+        vline = 0;
+        ret = CREDSTACK_OK;
     }
+    if (ret != CREDSTACK_OK)
+        return ret;
     if (c->nvalues > 0) {
         if (value == NULL) {
             *holds = c->negate;

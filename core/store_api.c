@@ -31,7 +31,9 @@ int credstack_store_open(const char *name, const char *dir,
     if (name == NULL || st_out == NULL)
         return CREDSTACK_ERR_INVALID;
     *st_out = NULL;
-    if (dir == NULL || *dir == '\0')
+    /* The environment wins over the configuration (tests, packaging). */
+    if (cs_getenv("CREDSTACK_STORE_DIR") != NULL &&
+        *cs_getenv("CREDSTACK_STORE_DIR") != '\0')
         dir = cs_getenv("CREDSTACK_STORE_DIR");
     if (dir != NULL && *dir == '\0')
         dir = NULL;

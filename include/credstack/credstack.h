@@ -229,7 +229,8 @@ void credstack_request_set_log(credstack_request *req, FILE *log, int level);
 
 /*
  * Why the last credstack_run() of this request gave no password: "stage:
- * file:line: module: reason" ("" after a success).  Owned by the request.
+ * file:line: reason" for a denial, "module (file:line): reason" for an error
+ * ("" after a success).  Owned by the request.
  */
 const char *credstack_request_error(const credstack_request *req);
 

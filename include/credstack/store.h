@@ -17,7 +17,8 @@ typedef struct credstack_store credstack_store;
 
 /*
  * Open store `name` (a plain name, or a path with a '/').  dir: the store
- * directory (NULL: $CREDSTACK_STORE_DIR, else the compiled-in one); key_file:
+ * directory from the configuration (NULL: the compiled-in one);
+ * $CREDSTACK_STORE_DIR, when set, wins over both; key_file:
  * the key file (NULL: the store's own <name>.key, or the passphrase in
  * $CREDSTACK_STORE_PASSPHRASE when that is set).  Returns CREDSTACK_OK,
  * CREDSTACK_ERR_NOTFOUND (no such store; err names the file and how to
