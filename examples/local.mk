@@ -2,7 +2,7 @@
 # examples/local.mk: the out-of-tree example module and the installcheck that builds it
 # against the installed headers and credstack.pc.
 EXTRA_DIST += examples/hello-module/hello.c examples/hello-module/hello.map \
-	examples/hello-module/Makefile
+	examples/hello-module/Makefile examples/hello-module/README.md
 dist_noinst_SCRIPTS += tests/installcheck.sh
 
 # make installcheck: stage an install of this tree, build examples/hello-module

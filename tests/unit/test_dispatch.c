@@ -619,6 +619,10 @@ Test(dispatch, conditions_choose_lines)
                          "[logging]\nlog_level = critical\n"
                          "[test]\necho = two\n");
     char *st = tu_write(dir, "s.stack",
+                        /* Absent options: their declared default counts. */
+                        "map required" T "@if=logging.destination=stderr\n"
+                        "map required" T "@if=!credstack.agent_socket\n"
+                        "map required" T "@if=credstack.stack_dir\n"
                         "checkout required" T "password=one @if=test.echo=one\n"
                         "checkout required" T
                         "password=${test.echo} @if=test.echo=TWO|three\n"
@@ -634,6 +638,15 @@ Test(dispatch, conditions_choose_lines)
     cr_assert_eq(credstack_print_stack(h, out), CREDSTACK_OK);
     fclose(out);
     cr_assert(strstr(text, "# inactive: checkout"), "%s", text);
+    cr_assert(strstr(text, "\nmap        required    test-result "
+                           "@if=logging.destination=stderr\n"),
+              "%s", text);
+    cr_assert(strstr(text, "\nmap        required    test-result "
+                           "@if=!credstack.agent_socket\n"),
+              "%s", text);
+    cr_assert(strstr(text, "# inactive: map        required    test-result "
+                           "@if=credstack.stack_dir\n"),
+              "%s", text);
     cr_assert(strstr(text, "password=two @if=test.echo=TWO|three"), "%s",
               text);
     cr_assert_eq(credstack_request_new(h, &req), CREDSTACK_OK);
