@@ -320,8 +320,7 @@ Test(faults, module_missing_at_run_time)
     cr_assert_eq(mkdir(mdir, 0755), 0);
     for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
         char from[600], to[600];
-        snprintf(from, sizeof(from), "%s/%s/.libs/%s.so", built, mods[i],
-                 mods[i]);
+        snprintf(from, sizeof(from), "%s/%s.so", built, mods[i]);
         snprintf(to, sizeof(to), "%s/%s.so", mdir, mods[i]);
         cr_assert_eq(tu_copy(from, to), 0, "%s", from);
         chmod(to, 0755);

@@ -59,17 +59,27 @@ def zip_path():
 
 
 def unpack(zfile, dest):
-    """Unpack as an administrator would: unzip(1), else zipfile with modes."""
-    os.makedirs(dest)
-    if shutil.which("unzip"):
-        subprocess.run(["unzip", "-q", zfile, "-d", dest], check=True)
-        return
-    with zipfile.ZipFile(zfile) as z:
-        for info in z.infolist():
-            z.extract(info, dest)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                os.chmod(os.path.join(dest, info.filename), mode)
+    """Unpack as an administrator would: unzip(1), else zipfile with modes.
+
+    With umask 022 whatever ours is: the zip holds no directory entries, so
+    unzip makes lib/credstack/modules/ with the umask, and the loader refuses
+    a module directory (or any directory above it) writable by group or
+    others (a tree unpacked with umask 002 would fail every request).
+    """
+    old = os.umask(0o022)
+    try:
+        os.makedirs(dest)
+        if shutil.which("unzip"):
+            subprocess.run(["unzip", "-q", zfile, "-d", dest], check=True)
+            return
+        with zipfile.ZipFile(zfile) as z:
+            for info in z.infolist():
+                z.extract(info, dest)
+                mode = (info.external_attr >> 16) & 0o777
+                if mode:
+                    os.chmod(os.path.join(dest, info.filename), mode)
+    finally:
+        os.umask(old)
 
 
 def setUpModule():
