@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #define COMMAND_TIMEOUT 2
 
 static char *tmp, *conf;
+static void fixture_restore(void);
 
 /* Slack on top of a timeout: process start-up and the steps before the
  * fault; valgrind makes every step many times slower. */
@@ -51,6 +53,7 @@ static void teardown(void)
     umount2(stores, MNT_DETACH);
     free(stores);
     hz_faults(NULL);
+    fixture_restore();
     free(conf);
     tu_rmtree(tmp);
 }
@@ -462,4 +465,108 @@ Test(faults, store_directory_read_only_or_full)
     free(filler);
     free(sconf);
     free(dir);
+}
+
+/* ---- a password that is not UTF-8 ---- */
+
+/* fixture.default plus `extra` as the simulator's data; the default comes
+ * back in teardown (saved_fixture). */
+static char *saved_fixture;
+
+static void fixture_with(const char *extra)
+{
+    FILE *f;
+
+    if (saved_fixture == NULL)
+        saved_fixture = tu_slurp(tu_env("TPAM_FIXTURE"));
+    cr_assert_not_null(saved_fixture);
+    f = fopen(tu_env("TPAM_FIXTURE"), "w");
+    cr_assert_not_null(f);
+    fputs(saved_fixture, f);
+    fputs(extra, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static void fixture_restore(void)
+{
+    FILE *f;
+
+    if (saved_fixture == NULL)
+        return;
+    f = fopen(tu_env("TPAM_FIXTURE"), "w");
+    if (f != NULL) {
+        fputs(saved_fixture, f);
+        fclose(f);
+    }
+    free(saved_fixture);
+    saved_fixture = NULL;
+}
+
+/*
+ * SPS takes passwords as JSON text: a password that is not UTF-8 cannot be
+ * passed on.  The hook says so and exits 3 (it used to answer an empty list
+ * with no word); the message never carries the bytes.  get-password, which
+ * writes bytes, still prints it; a UTF-8 non-ASCII password goes through.
+ */
+Test(faults, hook_non_utf8_password_is_an_error)
+{
+    static const char latin1_pw[] = "caf\xe9-Latin1-pw";
+    static const char utf8_pw[] = "r\xc3\xb6\xc3\xb6t-UTF8-pw";
+    static const struct {
+        const char *account;
+        const char *pw;
+        int ok;
+    } cases[] = {
+        {"latin1", latin1_pw, 0},
+        {"lonecont", "x\x80y-Cont-pw", 0},
+        {"surrogate", "\xed\xa0\x80-Surr-pw", 0},
+        {"overlong", "\xc0\xaf-Over-pw", 0},
+        {"utf8", utf8_pw, 1},
+    };
+    char extra[1024] = "";
+    size_t o = 0;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        o += (size_t)snprintf(extra + o, sizeof(extra) - o,
+                              "\n[account]\nSystemName=web01\nAccountName=%s\n"
+                              "Password=%s\n",
+                              cases[i].account, cases[i].pw);
+    fixture_with(extra);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char json[512], want[256];
+        const char *tail = strchr(cases[i].pw, '-'); /* the ASCII part */
+        tu_run r;
+
+        /* The backend does hand it out. */
+        r = hz_get_password(conf, "bob", cases[i].account, "10.20.30.41");
+        snprintf(want, sizeof(want), "%s\n", cases[i].pw);
+        cr_expect_eq(r.status, 0, "%s: %s", cases[i].account, r.err);
+        cr_expect_str_eq(r.out, want, "%s", cases[i].account);
+        tu_run_free(&r);
+
+        snprintf(json, sizeof(json),
+                 "{\"gateway_username\": \"bob\", \"target_username\": "
+                 "\"%s\", \"server_ip\": \"10.20.30.41\"}",
+                 cases[i].account);
+        r = hz_hook(conf, json);
+        if (cases[i].ok) {
+            snprintf(want, sizeof(want), "{\"passwords\":[\"%s\"]",
+                     cases[i].pw);
+            cr_expect_eq(r.status, 0, "%s: %s", cases[i].account, r.err);
+            cr_expect(strncmp(r.out, want, strlen(want)) == 0, "%s: %s",
+                      cases[i].account, r.out);
+        } else {
+            cr_expect_eq(r.status, 3, "%s: exit %d: %s", cases[i].account,
+                         r.status, r.err);
+            cr_expect(strstr(r.out, "\"passwords\":[]") != NULL, "%s: %s",
+                      cases[i].account, r.out);
+            cr_expect(strstr(r.err, "not valid UTF-8") != NULL,
+                      "%s: no clear message: %s", cases[i].account, r.err);
+            cr_expect(strstr(r.err, tail) == NULL &&
+                          strstr(r.out, tail) == NULL,
+                      "%s: the password shown: %s", cases[i].account, r.err);
+        }
+        tu_run_free(&r);
+    }
+    fixture_restore();
 }
