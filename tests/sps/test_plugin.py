@@ -377,7 +377,8 @@ class HookTests(unittest.TestCase):
         self.assertEqual(r["passwords"], [POLICY_PW])
         self.assertIn("Retrieve --AccountName root --SystemName PSM_DB02 "
                       "--ReasonText alice,SPS,approval,1590", commands())
-        self.assertIn("ListAccounts --AccountName oracle --SystemName PSM_DB02",
+        self.assertIn("ListAccounts --AccountName oracle --SystemName PSM_DB02"
+                      " --MaxRows 500",
                       commands())
 
     def test_sdk_base_is_used(self):
