@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # dev.sh: set up a Debian 12 machine for credstack, build it, and run the demo or the tests.
 #
-# Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|fuzz-smoke|distcheck|deb
+# Usage: tools/dev.sh setup|build|demo|test|check-asan|check-valgrind|fuzz-smoke|distcheck|
+#                     sps-release|deb
 #   setup           install the Debian packages credstack needs (idempotent; apt-get
 #                   runs as root: directly when you are root, else through sudo)
 #   build           setup + autoreconf + configure + make in _build/
@@ -13,6 +14,8 @@
 #   check-valgrind  the suite again with every test and spawned credstack under valgrind
 #   fuzz-smoke      clang + libFuzzer build in _fuzz/, each fuzz target for 20 s
 #   distcheck       make distcheck (tarball builds and passes its tests)
+#   sps-release     the SPS plugin zip for shipping, in _build-release/: built from HEAD
+#                   in a Debian 11 chroot (glibc floor 2.27, not 2.34), then tested here
 #   deb             build the Debian packages from HEAD in a temp dir, lintian
 #                   --pedantic them, install them, check that every packaged module
 #                   loads, and remove them again
@@ -114,6 +117,41 @@ fuzz_smoke() {
 distcheck() {
     build
     make -C _build -j"$(nproc)" distcheck
+}
+
+# The release zip: built where glibc is older than Debian 12's (doc/sps.md, "The
+# glibc floor").  Debian 11's packages are the oldest the Debian archive still
+# serves; the chroot is kept in $CREDSTACK_CHROOT for the next run.
+SPS_SUITE=bullseye
+SPS_CHROOT_PACKAGES=build-essential,autoconf,automake,libtool,libltdl-dev,pkg-config,libssh-dev,libssl-dev,libinih-dev,libjansson-dev,libcriterion-dev,python3,patchelf,zip
+
+sps_release() {
+    setup debootstrap
+    local chroot=${CREDSTACK_CHROOT:-/var/tmp/credstack-$SPS_SUITE} version zip
+    if [ ! -x "$chroot/usr/bin/patchelf" ]; then
+        say "debootstrap $SPS_SUITE into $chroot"
+        as_root debootstrap --variant=minbase --include="$SPS_CHROOT_PACKAGES" \
+            "$SPS_SUITE" "$chroot" http://deb.debian.org/debian >/dev/null
+    fi
+    git diff --quiet HEAD -- || say "note: uncommitted changes are not built (git archive HEAD)"
+    say "building the zip from HEAD in the $SPS_SUITE chroot"
+    as_root rm -rf "$chroot/root/credstack"
+    git archive --prefix=credstack/ HEAD | as_root tar -x -C "$chroot/root"
+    as_root chroot "$chroot" /bin/sh -ec 'cd /root/credstack && autoreconf -fi >/dev/null 2>&1 &&
+        mkdir _build && cd _build && ../configure >/dev/null && make -j2 >/dev/null &&
+        make sps-plugin'
+    version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' configure.ac)
+    zip=credstack-sps-$version.zip
+    mkdir -p _build-release
+    as_root cat "$chroot/root/credstack/_build/$zip" >"_build-release/$zip"
+    zip=_build-release/$zip
+    say "the plugin's test (tests/sps/test_plugin.py) on that zip, here"
+    build
+    CREDSTACK_SPS_ZIP="$top/$zip" CREDSTACK_TEST_BUILDDIR="$top/_build" \
+        TPAM_SIM="$top/_build/tests/tpam-sim/tpam-sim" python3 tests/sps/test_plugin.py \
+        >_build-release/test_plugin.log 2>&1 ||
+        { tail -n 40 _build-release/test_plugin.log >&2; exit 1; }
+    say "sps-release: $top/$zip (glibc floor $(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("GLIBC_FLOOR").decode().strip())' "$zip"))"
 }
 
 DEB_PACKAGES=(dpkg-dev debhelper dh-autoreconf lintian)
@@ -222,12 +260,13 @@ check-asan) check_asan ;;
 check-valgrind) check_valgrind ;;
 fuzz-smoke) fuzz_smoke ;;
 distcheck) distcheck ;;
+sps-release) sps_release ;;
 deb) deb ;;
 -h | --help)
-    sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
     ;;
 *)
-    sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
