@@ -74,7 +74,8 @@ typedef struct cs_stack {
 /* A loaded module file, shared by every line that names it. */
 typedef struct cs_dso {
     char *name;
-    char *path;
+    char *path;      /* <module dir>/<name>.so, for messages */
+    int fd;          /* the checked file, loaded as /proc/self/fd/<fd> */
     void *lt_handle; /* lt_dlhandle */
     const struct credstack_module_ops *ops;
     struct cs_dso *next;
@@ -256,8 +257,17 @@ char *cs_strdup(const char *s);
 char *cs_strndup(const char *s, size_t n);
 void cs_free_secret(char *s);
 const char *cs_getenv(const char *name);
-int cs_is_safe_path(const char *path, int want_dir, char *err, size_t errlen);
 char *cs_path_relative_to(const char *base_file, const char *path);
 unsigned cs_edit_distance(const char *a, const char *b, unsigned cap);
+/*
+ * Open file (a plain name) in directory dir for loading, after checking that
+ * nobody but root or us can have changed what is opened: every directory from
+ * / down to dir, and the file (regular, not a symbolic link, owned by root or
+ * us, not writable by group or others).  CREDSTACK_OK and an O_RDONLY
+ * descriptor in *fd_out (close it); CREDSTACK_ERR_NOTFOUND when dir or the
+ * file does not exist; CREDSTACK_ERR_MODULE when refused; the reason in err.
+ */
+int cs_open_module_file(const char *dir, const char *file, int *fd_out,
+                        char *err, size_t errlen);
 
 #endif /* CREDSTACK_CORE_INTERNAL_H */

@@ -35,80 +35,32 @@ void cs_loader_exit(void)
 }
 
 /*
- * The candidates for module `name` in `dir`: an installed `name.so`, or a
- * libtool `name.la` (its object under .libs/), flat or in the build tree's
- * one-folder-per-module layout.
+ * Unload a module and release its descriptor.
+ *
+ * The descriptor stays open as long as the module is loaded: libltdl and
+ * glibc both recognise an already loaded object by the name it was opened
+ * with, and that name is /proc/self/fd/<fd>.  Were the number free while the
+ * module is still loaded, the next module opened on it would be taken for
+ * this one.  Kept loaded (CREDSTACK_NO_DLCLOSE, for valgrind and ASan
+ * reports), the module keeps its descriptor until the process ends.
  */
-static int find_module(const char *dir, const char *name, char **path_out,
-                       char **object_out)
+static void dso_free(cs_dso *d)
 {
-    char buf[4096];
+    int keep_fd = 0;
 
-    for (int i = 0; i < 3; i++) {
-        if (i == 0)
-            snprintf(buf, sizeof(buf), "%s/%s.so", dir, name);
-        else if (i == 1)
-            snprintf(buf, sizeof(buf), "%s/%s.la", dir, name);
+    if (d->lt_handle) {
+        pthread_mutex_lock(&lt_lock);
+        if (getenv("CREDSTACK_NO_DLCLOSE") == NULL)
+            lt_dlclose((lt_dlhandle)d->lt_handle);
         else
-            snprintf(buf, sizeof(buf), "%s/%s/%s.la", dir, name, name);
-        if (access(buf, F_OK) != 0)
-            continue;
-        *path_out = strdup(buf);
-        if (i == 0) {
-            *object_out = strdup(buf);
-        } else {
-            /* An uninstalled .la points at .libs/NAME.so beside it. */
-            char *slash = strrchr(buf, '/');
-            size_t keep = (size_t)(slash - buf);
-            char obj[4096];
-            snprintf(obj, sizeof(obj), "%.*s/.libs/%s.so", (int)keep, buf,
-                     name);
-            *object_out = strdup(obj);
-        }
-        if (*path_out == NULL || *object_out == NULL) {
-            free(*path_out);
-            free(*object_out);
-            *path_out = *object_out = NULL;
-            return CREDSTACK_ERR_NOMEM;
-        }
-        return CREDSTACK_OK;
+            keep_fd = 1;
+        pthread_mutex_unlock(&lt_lock);
     }
-    return CREDSTACK_ERR_NOTFOUND;
-}
-
-/*
- * Check the module directory, the file, the object it loads and their
- * directories.  The module directory itself matters for the build tree's
- * <dir>/<name>/<name>.la layout: whoever may write to it may swap <name>/.
- */
-static int check_safe(const char *module_dir, const char *path,
-                      const char *object, char *err, size_t errlen)
-{
-    const char *paths[2] = {path, object};
-    int ret;
-
-    ret = cs_is_safe_path(module_dir, 1, err, errlen);
-    if (ret != CREDSTACK_OK)
-        return ret == CREDSTACK_ERR_NOTFOUND ? CREDSTACK_ERR_MODULE : ret;
-
-    for (int i = 0; i < 2; i++) {
-        char dir[4096];
-        const char *slash;
-
-        if (i == 1 && strcmp(path, object) == 0)
-            break;
-        ret = cs_is_safe_path(paths[i], 0, err, errlen);
-        if (ret != CREDSTACK_OK)
-            return ret == CREDSTACK_ERR_NOTFOUND ? CREDSTACK_ERR_MODULE : ret;
-        slash = strrchr(paths[i], '/');
-        if (slash == NULL)
-            continue;
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - paths[i]), paths[i]);
-        ret = cs_is_safe_path(dir[0] ? dir : "/", 1, err, errlen);
-        if (ret != CREDSTACK_OK)
-            return ret;
-    }
-    return CREDSTACK_OK;
+    if (d->fd >= 0 && !keep_fd)
+        close(d->fd);
+    free(d->name);
+    free(d->path);
+    free(d);
 }
 
 static int check_ops(const struct credstack_module_ops *ops, const char *name,
@@ -157,7 +109,7 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
                 char *err, size_t errlen)
 {
     cs_dso *dso = NULL;
-    char *path = NULL, *object = NULL;
+    char file[512], load_path[64];
     lt_dladvise advise = NULL;
     credstack_module_entry_fn entry = NULL;
     int ret;
@@ -168,33 +120,41 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
             return CREDSTACK_OK;
         }
     }
-    ret = find_module(h->module_dir, name, &path, &object);
-    if (ret == CREDSTACK_ERR_NOTFOUND) {
-        snprintf(err, errlen, "module %s: no %s.so or %s.la in %s", name, name,
-                 name, h->module_dir);
-        ret = CREDSTACK_ERR_MODULE;
-        goto done;
-    }
-    if (ret != CREDSTACK_OK)
-        goto done;
-    ret = check_safe(h->module_dir, path, object, err, errlen);
-    if (ret != CREDSTACK_OK)
-        goto done;
     dso = calloc(1, sizeof(*dso));
-    if (dso == NULL || (dso->name = strdup(name)) == NULL) {
+    if (dso == NULL) {
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
     }
-    dso->path = path;
-    path = NULL;
+    dso->fd = -1;
+    snprintf(file, sizeof(file), "%s.so", name);
+    if ((dso->name = strdup(name)) == NULL ||
+        asprintf(&dso->path, "%s/%s", h->module_dir, file) < 0) {
+        dso->path = NULL;
+        ret = CREDSTACK_ERR_NOMEM;
+        goto done;
+    }
+    /* Open and check; what is loaded below is this descriptor's file. */
+    ret = cs_open_module_file(h->module_dir, file, &dso->fd, err, errlen);
+    if (ret != CREDSTACK_OK) {
+        char why[CS_ERRLEN];
+        snprintf(why, sizeof(why), "%s", err);
+        snprintf(err, errlen, "module %s: %s", name, why);
+        ret = ret == CREDSTACK_ERR_NOMEM ? ret : CREDSTACK_ERR_MODULE;
+        goto done;
+    }
+    snprintf(load_path, sizeof(load_path), "/proc/self/fd/%d", dso->fd);
     pthread_mutex_lock(&lt_lock);
     /* Local symbols: every module exports the same entry point name. */
     if (lt_dladvise_init(&advise) == 0 && lt_dladvise_local(&advise) == 0)
-        dso->lt_handle = lt_dlopenadvise(dso->path, advise);
+        dso->lt_handle = lt_dlopenadvise(load_path, advise);
     if (dso->lt_handle == NULL) {
         const char *why = lt_dlerror();
-        snprintf(err, errlen, "module %s: cannot load %s: %s", name, dso->path,
-                 why ? why : "unknown libltdl error");
+        snprintf(err, errlen, "module %s: cannot load %s: %s%s", name,
+                 dso->path, why ? why : "unknown libltdl error",
+                 access("/proc/self/fd", F_OK) != 0
+                     ? " (modules are loaded through /proc/self/fd: is "
+                       "/proc mounted?)"
+                     : "");
     } else {
         entry = (credstack_module_entry_fn)(uintptr_t)lt_dlsym(
             (lt_dlhandle)dso->lt_handle, CREDSTACK_MODULE_ENTRY_SYMBOL);
@@ -219,18 +179,8 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
     *dso_out = dso;
     dso = NULL;
 done:
-    if (dso != NULL) {
-        if (dso->lt_handle) {
-            pthread_mutex_lock(&lt_lock);
-            lt_dlclose((lt_dlhandle)dso->lt_handle);
-            pthread_mutex_unlock(&lt_lock);
-        }
-        free(dso->name);
-        free(dso->path);
-        free(dso);
-    }
-    free(path);
-    free(object);
+    if (dso != NULL)
+        dso_free(dso);
     return ret;
 }
 
@@ -240,14 +190,7 @@ void cs_dso_unload_all(credstack_handle *h)
 
     while (d) {
         cs_dso *next = d->next;
-        pthread_mutex_lock(&lt_lock);
-        /* Valgrind and ASan want symbols to stay for their reports. */
-        if (getenv("CREDSTACK_NO_DLCLOSE") == NULL)
-            lt_dlclose((lt_dlhandle)d->lt_handle);
-        pthread_mutex_unlock(&lt_lock);
-        free(d->name);
-        free(d->path);
-        free(d);
+        dso_free(d);
         d = next;
     }
     h->dsos = NULL;

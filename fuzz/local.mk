@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # fuzz/local.mk: libFuzzer harnesses (configure CC=clang --enable-fuzzing) and `make fuzz-smoke`.
 FUZZ_TARGETS = fuzz_config fuzz_stack fuzz_tpam_output fuzz_known_hosts \
-	fuzz_hook_json fuzz_store
+	fuzz_hook_json fuzz_store fuzz_retrieve
 # Seconds each target runs in fuzz-smoke; `make fuzz-smoke FUZZ_TIME=300` for longer.
 FUZZ_TIME = 20
 EXTRA_DIST += fuzz/corpus fuzz/README.md
@@ -9,7 +9,7 @@ noinst_HEADERS += fuzz/fuzz.h
 
 if FUZZING
 noinst_PROGRAMS += fuzz/fuzz_config fuzz/fuzz_stack fuzz/fuzz_tpam_output \
-	fuzz/fuzz_known_hosts fuzz/fuzz_hook_json fuzz/fuzz_store
+	fuzz/fuzz_known_hosts fuzz/fuzz_hook_json fuzz/fuzz_store fuzz/fuzz_retrieve
 FUZZ_INCLUDES = $(AM_CPPFLAGS) -I$(top_srcdir)/core
 FUZZ_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 
@@ -29,6 +29,13 @@ fuzz_fuzz_tpam_output_CPPFLAGS = $(FUZZ_INCLUDES) \
 	-I$(top_srcdir)/modules/tpam-common
 fuzz_fuzz_tpam_output_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_tpam_output_LDADD = modules/tpam-common/libtpamclient.la
+
+# The Retrieve classifier alone, with invariants of its own (fuzz/README.md).
+fuzz_fuzz_retrieve_SOURCES = fuzz/fuzz_retrieve.c
+fuzz_fuzz_retrieve_CPPFLAGS = $(FUZZ_INCLUDES) \
+	-I$(top_srcdir)/modules/tpam-common
+fuzz_fuzz_retrieve_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_retrieve_LDADD = modules/tpam-common/libtpamclient.la
 
 fuzz_fuzz_known_hosts_SOURCES = fuzz/fuzz_known_hosts.c
 fuzz_fuzz_known_hosts_CPPFLAGS = $(FUZZ_INCLUDES) $(LIBSSH_CFLAGS) \

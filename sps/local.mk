@@ -8,6 +8,8 @@ PYTHON3_SPS = python3
 # yes: the zip carries the libraries credstack links (libssh, jansson, inih,
 # libltdl, libcrypto, ...; not glibc), so the appliance needs none of them.
 SPS_BUNDLE_LIBS = yes
+# Gives every ELF file in the zip an $ORIGIN-relative RUNPATH (Debian: patchelf).
+PATCHELF = patchelf
 
 SPS_INPUTS = $(srcdir)/sps/main.py $(srcdir)/sps/default.cfg \
 	$(srcdir)/sps/MANIFEST.in $(srcdir)/sps/mkplugin.py \
@@ -26,7 +28,7 @@ $(SPS_PLUGIN_ZIP): $(SPS_INPUTS) $(lib_LTLIBRARIES) $(module_LTLIBRARIES) \
 	$(PYTHON3_SPS) $(srcdir)/sps/mkplugin.py --stage "$$stage" \
 	    --bindir '$(bindir)' --libdir '$(libdir)' --moduledir '$(moduledir)' \
 	    --srcdir '$(srcdir)' --version '$(VERSION)' \
-	    --bundle '$(SPS_BUNDLE_LIBS)' --out $@; \
+	    --bundle '$(SPS_BUNDLE_LIBS)' --patchelf '$(PATCHELF)' --out $@; \
 	ret=$$?; rm -rf "$$stage" "$$stage.log"; exit $$ret
 
 sps-plugin: $(SPS_PLUGIN_ZIP)
@@ -36,7 +38,14 @@ EXTRA_DIST += sps/main.py sps/default.cfg sps/MANIFEST.in sps/mkplugin.py doc/sp
 	tests/sps/stub/safeguard/__init__.py \
 	tests/sps/stub/safeguard/sessions/__init__.py \
 	tests/sps/stub/safeguard/sessions/plugin/__init__.py \
-	tests/sps/stub/safeguard/sessions/plugin/plugin_base.py
+	tests/sps/stub/safeguard/sessions/plugin/plugin_base.py \
+	tests/sps/stub/safeguard/sessions/plugin/plugin_configuration.py \
+	tests/sps/stub/safeguard/sessions/plugin/plugin_configuration_exceptions.py \
+	tests/sps/stub/safeguard/sessions/plugin/credential_store.py \
+	tests/sps/stub/safeguard/sessions/plugin/credential_store_exceptions.py \
+	tests/sps/stub/safeguard/sessions/plugin/exceptions.py \
+	tests/sps/stub/safeguard/sessions/plugin_impl/__init__.py \
+	tests/sps/stub/safeguard/sessions/plugin_impl/credential_store.py
 
 # The plugin's test: main.py against the TPAM simulator, the zip's layout,
 # and the zip unpacked and run with no credstack installed.  It starts and

@@ -13,11 +13,19 @@
 #     configuration in a 0600 file in a private temporary directory that is
 #     removed after the call;
 #   - it needs nothing installed system-wide: the binary, libcredstack, the
-#     modules and the libraries they link are found relative to this file.
+#     modules and the libraries they link are found relative to this file;
+#   - on SPS, an option written as `$` comes from SPS's own credential store:
+#     main.py asks the SDK for it (PluginConfiguration.get(), get_key() for
+#     private keys) and hands the values to credstack inside the JSON on stdin
+#     ("credstack_values"); without the SDK, `$` is left to credstack's store;
+#   - before the first call it checks that bin/credstack starts at all (the
+#     zip's glibc floor, GLIBC_FLOOR beside this file) and says so in one line.
 # Written for Python 3.6 and later (SPS's pluginwrapper3), standard library only.
 import json
 import logging
 import os
+import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +35,11 @@ try:  # The SPS plugin SDK when SPS provides it; a minimal base otherwise.
     from safeguard.sessions.plugin.plugin_base import PluginBase as _SdkBase
 except Exception:  # pragma: no cover - depends on the machine
     _SdkBase = None
+try:  # The SDK's configuration service: `$` -> SPS's credential store.
+    from safeguard.sessions.plugin.plugin_configuration import \
+        PluginConfiguration as _SdkConfiguration
+except Exception:  # pragma: no cover - depends on the machine
+    _SdkConfiguration = None
 
 LOG_NAME = "credstack-sps"
 
@@ -71,6 +84,18 @@ DEFAULT_COMMAND_TIMEOUT = 60
 MAX_COMMANDS = 5
 MARGIN = 5
 NOTIFY_TIMEOUT = 30
+# `bin/credstack --version`, run once per process before the first hook.
+START_TIMEOUT = 30
+
+# The hooks that run the stack and so may need the `$` options' values; the
+# notification hooks never read a secret.
+SECRET_HOOKS = ("get_password_list",)
+# Options holding a private key: read with the SDK's get_key(), which takes
+# the store's SSH key entries; every other `$` option with get() (passwords).
+KEY_OPTIONS = ("server_user_key",)
+
+# Binary path -> None when it starts, else the line that says why not.
+_STARTS = {}
 
 
 def _stderr_logger():
@@ -139,6 +164,66 @@ def _log_level(configuration):
     except Exception:
         pass
     return logging.INFO
+
+
+def _libc_version():
+    """This system's glibc version ("2.36"), or None when it is not glibc."""
+    try:
+        text = os.confstr("CS_GNU_LIBC_VERSION") or ""
+        name, _, version = text.partition(" ")
+        if name == "glibc" and version:
+            return version.strip()
+    except (AttributeError, ValueError, OSError):
+        pass
+    try:
+        name, version = platform.libc_ver()
+        if name == "glibc" and version:
+            return version
+    except Exception:
+        pass
+    return None
+
+
+def _version_key(text):
+    return tuple(int(n) for n in re.findall(r"[0-9]+", text or ""))
+
+
+def _glibc_floor(directory):
+    """The zip's glibc floor (GLIBC_FLOOR, written by mkplugin.py), or None."""
+    try:
+        with open(os.path.join(directory, "GLIBC_FLOOR")) as f:
+            floor = f.read().strip()
+    except (OSError, ValueError):
+        return None
+    return floor if re.match(r"^[0-9]+(\.[0-9]+)+$", floor) else None
+
+
+def _store_refs(configuration):
+    """(store name, where it is named, [(section, option)] written as `$`).
+
+    `$` counts raw or after %(name)s interpolation, as credstack counts it;
+    `$$` is a literal dollar.  The store is [credential_store] name, else the
+    seed's [plugin] cred_store, as credstack and the seed read them."""
+    import configparser
+    parser = configparser.ConfigParser(strict=False)
+    parser.read_string(configuration or "")
+    refs = []
+    for section in parser.sections():
+        for option in parser.options(section):
+            try:
+                value = parser.get(section, option)
+            except (configparser.Error, ValueError):
+                value = parser.get(section, option, raw=True)
+            if value == "$" and (section, option) not in (
+                    ("credential_store", "name"), ("plugin", "cred_store")):
+                refs.append((section, option))
+    for section, option in (("credential_store", "name"),
+                            ("plugin", "cred_store")):
+        name = (parser.get(section, option, raw=True, fallback="") or
+                "").strip()
+        if name:
+            return name, "[%s] %s" % (section, option), refs
+    return None, None, refs
 
 
 def _next_cookie(cookie, count):
@@ -309,13 +394,145 @@ class Plugin(_Base):
             pass
         shutil.rmtree(workdir, ignore_errors=True)
 
+    def _starts(self, name, binary):
+        """Whether bin/credstack starts here; if not, one line that says why."""
+        if binary not in _STARTS:
+            _STARTS[binary] = self._start_problem(binary)
+        problem = _STARTS[binary]
+        if problem is not None:
+            self._log("error", name, problem)
+        return problem is None
+
+    def _start_problem(self, binary):
+        have = _libc_version()
+        floor = _glibc_floor(self.plugin_dir)
+        if floor and have and _version_key(have) < _version_key(floor):
+            return self._glibc_line(floor, have)
+        try:
+            proc = subprocess.Popen([binary, "--version"],
+                                    stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE,
+                                    env=self._child_env(), close_fds=True)
+        except OSError as exc:
+            return "cannot run %s: %s" % (binary, exc)
+        try:
+            _, err = proc.communicate(timeout=START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return "%s --version did not answer within %d s: killed" % (
+                binary, START_TIMEOUT)
+        if proc.returncode == 0:
+            return None
+        text = (err or b"").decode("utf-8", "replace")
+        needed = re.findall(r"version .GLIBC_([0-9]+(?:\.[0-9]+)+). not found",
+                            text)
+        if needed:
+            return self._glibc_line(max(needed, key=_version_key), have)
+        first = next((l.strip() for l in text.splitlines() if l.strip()),
+                     "no message")
+        return "%s does not start (exit status %d): %s" % (
+            binary, proc.returncode, first[:300])
+
+    @staticmethod
+    def _glibc_line(floor, have):
+        return ("this plugin needs glibc >= %s, this appliance has %s: "
+                "bin/credstack cannot start; use a zip built on an older "
+                "system (doc/sps.md, \"The glibc floor\")" %
+                (floor, have if have else "no glibc"))
+
+    def _sps_values(self, name):
+        """The `$` options' values from SPS's credential store, via the SDK.
+
+        Returns (values, ok): values is {section: {option: value}} or None
+        when there is nothing to send (no SDK: `$` is then credstack's own
+        store; or no option is `$`); ok is False when a value is missing, and
+        then one line has said which store and which option."""
+        if _SdkConfiguration is None:
+            return None, True
+        try:
+            store, where, refs = _store_refs(self.configuration)
+        except Exception:  # unparsable: credstack says where, with a line
+            return None, True
+        if not refs:
+            return None, True
+        listed = ", ".join("%s.%s" % r for r in refs)
+        if store is None:
+            self._log("error", name, "%s = $ should come from SPS's credential "
+                      "store, but none is named: set [credential_store] name "
+                      "(or the seed's [plugin] cred_store)" % listed)
+            return None, False
+        if "\n" in store:
+            self._log("error", name, "%s is not one line: no credential "
+                      "store to read %s from" % (where, listed))
+            return None, False
+        # A configuration of the store's name and the `$` options only, so
+        # that both generations name the store the same way to the SDK.
+        sections = {"credential_store": ["name = %s" % store.replace("%", "%%")]}
+        for section, option in refs:
+            sections.setdefault(section, []).append("%s = $" % option)
+        text = "".join("[%s]\n%s\n" % (section, "\n".join(lines))
+                       for section, lines in sections.items())
+        values = {}
+        try:
+            config = _SdkConfiguration(text)
+        except Exception as exc:
+            self._log("error", name, "SDK configuration for %s: %s: %s" %
+                      (listed, exc.__class__.__name__, exc))
+            return None, False
+        for section, option in refs:
+            is_key = option in KEY_OPTIONS
+            kind = "private key" if is_key else "password"
+            try:
+                value = (config.get_key(section, option) if is_key else
+                         config.get(section, option))
+            except Exception as exc:
+                names = [c.__name__ for c in type(exc).__mro__]
+                if "LocalCredentialStoreNotFound" in names:
+                    self._log("error", name, "SPS credential store '%s' (%s) "
+                              "does not exist: %s = $ cannot be read; "
+                              "create it in Policies > Credential Stores or "
+                              "fix the name" % (store, where, listed))
+                else:
+                    self._log("error", name, "SPS credential store '%s' (%s): "
+                              "reading %s.%s failed: %s: %s" %
+                              (store, where, section, option,
+                               exc.__class__.__name__, exc))
+                return None, False
+            if isinstance(value, dict):  # get_key(): {"type": ..., "key": ...}
+                value = value.get("key")
+            if not isinstance(value, str) or not value:
+                self._log("error", name, "SPS credential store '%s' (%s) has "
+                          "no %s for host '%s', user '%s': %s.%s = $ cannot "
+                          "be read; add it to the store" %
+                          (store, where, kind, section, option, section,
+                           option))
+                return None, False
+            values.setdefault(section, {})[option] = value
+        self._log("info", name, "from SPS credential store '%s': %s "
+                  "(handed to credstack on stdin)" % (store, listed))
+        return values, True
+
     def _hook(self, name, kwargs):
         hook, member = HOOKS[name]
-        request = json.dumps(self._request(name, kwargs), default=str)
+        binary = self._binary()
+        if not self._starts(name, binary):
+            return self._fallback(name, kwargs)
+        values = None
+        if name in SECRET_HOOKS:
+            values, ok = self._sps_values(name)
+            if not ok:
+                return self._fallback(name, kwargs)
+        request = self._request(name, kwargs)
+        if values:
+            request["credstack_values"] = values
+        request = json.dumps(request, default=str)
+        values = None
         workdir = tempfile.mkdtemp(prefix="credstack-sps.")
         try:
             config = self._write_config(workdir)
-            cmd = [self._binary(), "hook", hook, "--config", config]
+            cmd = [binary, "hook", hook, "--config", config]
             timeout = self._timeout(name)
             try:
                 proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,

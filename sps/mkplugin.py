@@ -9,13 +9,20 @@
 #   lib/libcredstack.so.0            (the real file under its soname)
 #   lib/credstack/modules/*.so
 #   lib/<dependency>.so.N            (--bundle: what ldd lists, but glibc)
-# main.py runs bin/credstack with LD_LIBRARY_PATH=<plugin>/lib and
-# CREDSTACK_MODULE_DIR=<plugin>/lib/credstack/modules.
+#   GLIBC_FLOOR                      the highest GLIBC_x.y any of these needs
+# Every ELF file gets an $ORIGIN-relative RUNPATH (patchelf), so that the zip
+# finds its own libraries wherever it is unpacked, without LD_LIBRARY_PATH;
+# the build fails if one of them would still resolve a library outside the
+# zip (glibc aside).  main.py also runs bin/credstack with
+# LD_LIBRARY_PATH=<plugin>/lib and CREDSTACK_MODULE_DIR=<plugin>/lib/credstack/modules.
 import argparse
 import os
 import re
+import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 
@@ -61,6 +68,134 @@ def ldd_deps(files, libdir):
     return deps
 
 
+# ---- the glibc floor: ELF version-needed entries (SHT_GNU_verneed) ----
+
+SHT_DYNSYM = 11
+SHT_GNU_VERNEED = 0x6ffffffe
+SHT_GNU_VERSYM = 0x6fffffff
+
+
+def _cstr(data, off):
+    end = data.index(b"\0", off)
+    return data[off:end].decode("ascii", "replace")
+
+
+def glibc_needs(path):
+    """{"GLIBC_x.y": [symbol, ...]} that the ELF file at path needs from glibc.
+
+    Reads the version-needed section (what `readelf -V` shows) and, to name
+    the symbols, .gnu.version and .dynsym.  Not an ELF file: {}."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF":
+        return {}
+    is64 = data[4] == 2
+    end = "<" if data[5] == 1 else ">"
+    if is64:
+        shoff, = struct.unpack_from(end + "Q", data, 0x28)
+        shentsize, shnum = struct.unpack_from(end + "HH", data, 0x3a)
+        sh_fmt = end + "IIQQQQIIQQ"
+    else:
+        shoff, = struct.unpack_from(end + "I", data, 0x20)
+        shentsize, shnum = struct.unpack_from(end + "HH", data, 0x2e)
+        sh_fmt = end + "IIIIIIIIII"
+    sections = [struct.unpack_from(sh_fmt, data, shoff + i * shentsize)
+                for i in range(shnum)]
+    # (name, type, flags, addr, offset, size, link, info, addralign, entsize)
+    versions = {}  # version index -> name, for GLIBC_* only
+    for sh in sections:
+        if sh[1] != SHT_GNU_VERNEED:
+            continue
+        strtab = sections[sh[6]][4]
+        off, count = sh[4], sh[7]
+        for _ in range(count):
+            _, cnt, _, aux, nxt = struct.unpack_from(end + "HHIII", data, off)
+            a = off + aux
+            for _ in range(cnt):
+                _, _, other, name, anext = struct.unpack_from(end + "IHHII",
+                                                              data, a)
+                vname = _cstr(data, strtab + name)
+                if vname.startswith("GLIBC_"):
+                    versions[other] = vname
+                a += anext
+            off += nxt
+    needs = {v: [] for v in versions.values()}
+    versym = next((sh for sh in sections if sh[1] == SHT_GNU_VERSYM), None)
+    dynsym = next((sh for sh in sections if sh[1] == SHT_DYNSYM), None)
+    if versym and dynsym and dynsym[9]:
+        strtab = sections[dynsym[6]][4]
+        for i in range(dynsym[5] // dynsym[9]):
+            ent = dynsym[4] + i * dynsym[9]
+            name, = struct.unpack_from(end + "I", data, ent)
+            shndx, = struct.unpack_from(end + "H", data, ent + (6 if is64 else 14))
+            idx, = struct.unpack_from(end + "H", data, versym[4] + 2 * i)
+            idx &= 0x7fff
+            if shndx == 0 and idx in versions:  # undefined: needed
+                needs[versions[idx]].append(_cstr(data, strtab + name))
+    return needs
+
+
+def version_key(name):
+    return tuple(int(n) for n in re.findall(r"[0-9]+", name))
+
+
+def glibc_floor(files):
+    """(floor "x.y" or None, [(zip name, [symbols])] of what needs it)."""
+    best, why = None, []
+    for zname, path in files:
+        needs = glibc_needs(path)
+        if not needs:
+            continue
+        top = max(needs, key=version_key)
+        if best is None or version_key(top) > version_key(best):
+            best, why = top, []
+        if top == best:
+            why.append((zname, sorted(set(needs[top]))))
+    return (best[len("GLIBC_"):] if best else None), why
+
+
+# ---- $ORIGIN-relative RUNPATHs ----
+
+def runpath_for(zname):
+    """$ORIGIN-relative path from a file in the zip to the zip's lib/:
+    bin/credstack $ORIGIN/../lib, lib/*.so* $ORIGIN, the modules $ORIGIN/../..
+    (each object has its own: DT_RUNPATH does not apply to the libraries an
+    object's dependencies need in turn)."""
+    rel = os.path.relpath("lib", os.path.dirname(zname))
+    return "$ORIGIN" if rel == "." else "$ORIGIN/" + rel
+
+
+def set_runpath(patchelf, path, runpath):
+    try:
+        subprocess.run([patchelf, "--set-rpath", runpath, path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       check=True)
+    except OSError as exc:
+        fail("%s: %s (install patchelf, or pass PATCHELF=...)" % (patchelf, exc))
+    except subprocess.CalledProcessError as exc:
+        fail("patchelf --set-rpath %s %s: %s" % (
+            runpath, path, exc.stderr.decode("utf-8", "replace").strip()))
+
+
+def check_self_contained(tree, elves):
+    """Every library an ELF file needs, glibc aside, resolves inside tree
+    with no LD_LIBRARY_PATH: what the $ORIGIN RUNPATHs must achieve."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
+    real = os.path.realpath(tree) + os.sep
+    for zname in elves:
+        out = subprocess.run(["ldd", os.path.join(tree, zname)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, universal_newlines=True).stdout
+        for line in out.splitlines():
+            m = re.match(r"^\s*(\S+)\s+=>\s+(\S+)", line)
+            if not m or SYSTEM_LIBS.match(m.group(1)):
+                continue
+            if m.group(2) == "not" or not os.path.realpath(
+                    m.group(2)).startswith(real):
+                fail("%s: %s resolves to %s, not to the zip's lib/ (RUNPATH)" %
+                     (zname, m.group(1), m.group(2)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stage", required=True, help="the DESTDIR of the install")
@@ -70,6 +205,7 @@ def main():
     ap.add_argument("--srcdir", required=True)
     ap.add_argument("--version", required=True)
     ap.add_argument("--bundle", choices=("yes", "no"), default="yes")
+    ap.add_argument("--patchelf", default="patchelf")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -86,9 +222,6 @@ def main():
 
     # (name in the zip, file on disk or bytes, mode)
     entries = []
-    with open(os.path.join(a.srcdir, "sps", "MANIFEST.in")) as f:
-        manifest = f.read().replace("@VERSION@", a.version)
-    entries.append(("MANIFEST", manifest.encode(), 0o644))
     entries.append(("main.py", os.path.join(a.srcdir, "sps", "main.py"), 0o755))
     entries.append(("default.cfg", os.path.join(a.srcdir, "sps", "default.cfg"),
                     0o644))
@@ -108,6 +241,35 @@ def main():
                 continue
             entries.append(("lib/" + name, os.path.realpath(path), 0o755))
 
+    # The ELF files, copied into the zip's layout and given $ORIGIN RUNPATHs.
+    tree = tempfile.mkdtemp(prefix="mkplugin.")
+    try:
+        elves = []
+        for i, (name, src, mode) in enumerate(entries):
+            if isinstance(src, bytes) or not (
+                    name.startswith("bin/") or name.startswith("lib/")):
+                continue
+            dest = os.path.join(tree, name)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copyfile(src, dest)
+            os.chmod(dest, mode)
+            set_runpath(a.patchelf, dest, runpath_for(name))
+            entries[i] = (name, dest, mode)
+            elves.append(name)
+        check_self_contained(tree, elves)
+        floor, why = glibc_floor([(n, os.path.join(tree, n)) for n in elves])
+        write_zip(a, entries, floor, why)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+def write_zip(a, entries, floor, why):
+    with open(os.path.join(a.srcdir, "sps", "MANIFEST.in")) as f:
+        manifest = f.read().replace("@VERSION@", a.version).replace(
+            "@GLIBC_FLOOR@", floor or "any")
+    entries.insert(0, ("MANIFEST", manifest.encode(), 0o644))
+    if floor:
+        entries.append(("GLIBC_FLOOR", (floor + "\n").encode(), 0o644))
     tmp = a.out + ".tmp"
     stamp = time.localtime(time.time())[:6]
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
@@ -125,6 +287,11 @@ def main():
     os.replace(tmp, a.out)
     sys.stdout.write("mkplugin: %s: %d files, %d bytes\n" %
                      (a.out, len(entries), size))
+    if floor:
+        sys.stdout.write("mkplugin: glibc floor: %s (GLIBC_%s needed by %s)\n" % (
+            floor, floor, "; ".join("%s: %s" % (n, ", ".join(syms[:6]) +
+                                                (", ..." if len(syms) > 6 else ""))
+                                    for n, syms in why)))
 
 
 if __name__ == "__main__":

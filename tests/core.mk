@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # tests/core.mk: tests of the core, the CLI and the first modules (see tests/local.mk).
 
-# Deliberately broken modules for the loader tests, each in its own folder so
-# the loader finds <dir>/<name>/<name>.la.  Never installed.
+# Deliberately broken modules for the loader tests, one folder each; tests/run-test
+# copies every .libs/<name>.so into the tests' private module directory.  Never
+# installed.
 BROKEN_MODULE_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined \
 	-shared -rpath /nowhere
 check_LTLIBRARIES += tests/modules/test-badabi/test-badabi.la \
@@ -12,7 +13,8 @@ check_LTLIBRARIES += tests/modules/test-badabi/test-badabi.la \
 	tests/modules/test-small/test-small.la \
 	tests/modules/test-nullops/test-nullops.la \
 	tests/modules/test-oldabi/test-oldabi.la \
-	tests/modules/test-echo/test-echo.la
+	tests/modules/test-echo/test-echo.la \
+	tests/modules/test-evil/test-evil.la
 tests_modules_test_badabi_test_badabi_la_SOURCES = tests/modules/test-badabi/test-badabi.c
 tests_modules_test_badabi_test_badabi_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
 tests_modules_test_nosym_test_nosym_la_SOURCES = tests/modules/test-nosym/test-nosym.c
@@ -27,6 +29,9 @@ tests_modules_test_nullops_test_nullops_la_SOURCES = tests/modules/test-nullops/
 tests_modules_test_nullops_test_nullops_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
 tests_modules_test_oldabi_test_oldabi_la_SOURCES = tests/modules/test-oldabi/test-oldabi.c
 tests_modules_test_oldabi_test_oldabi_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+# A module whose loading leaves a marker: the loader race tests' "evil" file.
+tests_modules_test_evil_test_evil_la_SOURCES = tests/modules/test-evil/test-evil.c
+tests_modules_test_evil_test_evil_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
 # A working test module the CLI tests use to see what went into the request.
 tests_modules_test_echo_test_echo_la_SOURCES = tests/modules/test-echo/test-echo.c
 tests_modules_test_echo_test_echo_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -rpath /nowhere

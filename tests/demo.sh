@@ -23,7 +23,13 @@ TPAM_SIM=$build/tests/tpam-sim/tpam-sim "$src/tests/harness/tpam-sshd-start" "$w
 # shellcheck disable=SC1091
 . "$work/tpam/env"
 
-export CREDSTACK_MODULE_DIR=$build/modules
+# The loader trusts only a module directory that nobody but root or us can change,
+# all the way up from / (doc/security.md): copy the built modules into one.
+mkdir -m 755 "$work/modules"
+for so in "$build"/modules/*/.libs/*.so; do
+    install -m 644 "$so" "$work/modules/"
+done
+export CREDSTACK_MODULE_DIR=$work/modules
 export CREDSTACK_STORE_DIR=$work/stores
 
 say "putting the TPAM CLI user's private key in the local credential store 'demo'"

@@ -55,12 +55,18 @@ struct json_t;
 typedef struct cli_hook_request {
     const char *items[CREDSTACK_ITEM_COUNT];
     char portbuf[32];
+    /* Host names that came with the connect address and were not used
+     * (server_hostname, target_host), for the trace; NULL-terminated. */
+    const char *ignored[3];
+    const char *ignored_key[3];
 } cli_hook_request;
 
 /*
  * Fill r from the object in.  CREDSTACK_OK, or CREDSTACK_ERR_INVALID when
  * a member has the wrong type or gateway_username, the target user or the
- * target host is missing.
+ * target host is missing.  The target host is the connect address
+ * (server_ip, else a target_host that is an address) whenever there is one;
+ * a name is used only when the request carries no address.
  */
 int cli_hook_request_from_json(struct json_t *in, cli_hook_request *r);
 

@@ -4,6 +4,7 @@
 #include "autoconf.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,14 @@
 
 #include <credstack/module.h>
 
-#include "cli.h"
+#include "agent.h"
+
+/* The largest json_int_t (long long or long, as jansson was built). */
+#if JSON_INTEGER_IS_LONG_LONG
+#define CLI_JSON_INT_MAX LLONG_MAX
+#else
+#define CLI_JSON_INT_MAX LONG_MAX
+#endif
 
 static void usage(FILE *out)
 {
@@ -30,14 +38,18 @@ static void usage(FILE *out)
         "  authentication-completed {\"cookie\": {...}, ...}\n"
         "  session-ended            {\"cookie\": {...}, ...}\n"
         "\n"
-        "server_username, server_hostname/server_ip win over target_username\n"
-        "and target_host when present.  A member credstack_values, an object\n"
-        "{\"SECTION\": {\"OPTION\": \"VALUE\", ...}, ...}, carries values the\n"
-        "caller resolved itself (the SPS plugin: options written \"$\", taken\n"
-        "from SPS's credential store); they are never logged and are wiped\n"
-        "after use.  Denied or not found: an empty list\n"
-        "and exit 0; a broken request or configuration: exit 2; a backend\n"
-        "failure: exit 3 (with an empty list on stdout in both cases).\n",
+        "server_username and server_port win over target_username and\n"
+        "target_port when present.  The connect address is authoritative:\n"
+        "server_ip, else a target_host that is an address; a host name that\n"
+        "came with an address is ignored (shown by --trace).  Only a request\n"
+        "with nothing but a name (server_hostname, else target_host) uses it.\n"
+        "A member credstack_values, an object {\"SECTION\": {\"OPTION\":\n"
+        "\"VALUE\", ...}, ...}, carries values the caller resolved itself\n"
+        "(the SPS plugin: options written \"$\", taken from SPS's credential\n"
+        "store); they are never logged and are wiped after use.\n"
+        "Denied or not found: an empty list and exit 0; a broken request or\n"
+        "configuration: exit 2; a backend failure: exit 3 (with an empty\n"
+        "list on stdout in both cases).\n",
         out);
 }
 
@@ -92,29 +104,89 @@ static void wipe_member(json_t *obj, const char *key)
         credstack_wipe((char *)json_string_value(v), json_string_length(v));
 }
 
-/* The reply's cookie: the caller's, with the call count increased (as the
- * vendor's plugin). */
+/*
+ * The reply's cookie: the caller's, with the call count increased (as the
+ * vendor's plugin).  A count that is not a non-negative integer starts again
+ * at 1; one at the top of the integer range stays there (no overflow).
+ */
 json_t *cli_hook_next_cookie(json_t *in, const char *key)
 {
     json_t *c = json_object_get(in, key);
     json_t *out = json_is_object(c) ? json_deep_copy(c) : json_object();
+    json_t *count = NULL;
     json_int_t n = 0;
 
     if (out == NULL)
         return NULL;
-    if (json_is_integer(json_object_get(out, "call_count")))
-        n = json_integer_value(json_object_get(out, "call_count"));
-    if (strcmp(key, "cookie") == 0)
-        json_object_set_new(out, "call_count", json_integer(n + 1));
+    if (strcmp(key, "cookie") != 0)
+        return out;
+    count = json_object_get(out, "call_count");
+    if (json_is_integer(count) && json_integer_value(count) > 0)
+        n = json_integer_value(count);
+    if (n < CLI_JSON_INT_MAX)
+        n++;
+    if (json_object_set_new(out, "call_count", json_integer(n)) != 0) {
+        json_decref(out);
+        return NULL;
+    }
     return out;
+}
+
+/*
+ * Whether a host text is, or tries to be, an address rather than a name: it
+ * has a ':' (IPv6, bracketed, with a zone id, host:port) or nothing but
+ * digits and dots (IPv4, and inet_aton's shorthands, which the modules
+ * refuse).  Such a text is never overridden by a name that came with it.
+ */
+static int looks_like_address(const char *host)
+{
+    if (host == NULL || *host == '\0')
+        return 0;
+    if (strchr(host, ':') != NULL)
+        return 1;
+    return host[strspn(host, "0123456789.")] == '\0';
+}
+
+/*
+ * The target host.  The address the gateway connects to is authoritative
+ * (design.md, pipeline step 3): server_ip, else a target_host that is an
+ * address.  Only a request without any address uses a name (server_hostname,
+ * else target_host).  A name that came with an address is kept in
+ * r->ignored[] to be shown in the trace, never used.
+ */
+static const char *choose_host(json_t *in, cli_hook_request *r, int *bad)
+{
+    const char *ip = member(in, "server_ip", bad);
+    const char *name = member(in, "server_hostname", bad);
+    const char *target = member(in, "target_host", bad);
+    const char *host = NULL;
+    size_t n = 0;
+
+    if (ip && *ip)
+        host = ip;
+    else if (looks_like_address(target))
+        host = target;
+    else if (name && *name)
+        host = name;
+    else if (target && *target)
+        host = target;
+    if (host != NULL && (host == ip || host == target)) {
+        if (name && *name && strcmp(name, host) != 0) {
+            r->ignored_key[n] = "server_hostname";
+            r->ignored[n++] = name;
+        }
+        if (target && *target && host != target && strcmp(target, host) != 0) {
+            r->ignored_key[n] = "target_host";
+            r->ignored[n++] = target;
+        }
+    }
+    return host;
 }
 
 int cli_hook_request_from_json(json_t *in, cli_hook_request *r)
 {
     static const char *const user_keys[] = {"server_username",
                                             "target_username", NULL};
-    static const char *const host_keys[] = {"server_hostname", "server_ip",
-                                            "target_host", NULL};
     static const char *const port_keys[] = {"server_port", "target_port", NULL};
     const char **it = r->items;
     int bad = 0;
@@ -125,7 +197,7 @@ int cli_hook_request_from_json(json_t *in, cli_hook_request *r)
     it[CREDSTACK_ITEM_GATEWAY_USER] = member(in, "gateway_username", &bad);
     it[CREDSTACK_ITEM_GATEWAY_PASSWORD] = member(in, "gateway_password", &bad);
     it[CREDSTACK_ITEM_TARGET_USER] = first_of(in, user_keys, &bad);
-    it[CREDSTACK_ITEM_TARGET_HOST] = first_of(in, host_keys, &bad);
+    it[CREDSTACK_ITEM_TARGET_HOST] = choose_host(in, r, &bad);
     it[CREDSTACK_ITEM_TARGET_PORT] =
         port_of(in, port_keys, r->portbuf, sizeof(r->portbuf), &bad);
     it[CREDSTACK_ITEM_PROTOCOL] = member(in, "protocol", &bad);
@@ -209,20 +281,73 @@ static void wipe_caller_values(json_t *in)
     }
 }
 
+/* A value from the request, shown safely: printable ASCII, at most 64
+ * characters, anything else as \xNN (a name must not forge a log line). */
+static void shown(const char *v, char *buf, size_t cap)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; v[i] != '\0' && o + 8 < cap; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (i == 64) {
+            snprintf(buf + o, cap - o, "...");
+            return;
+        }
+        if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'')
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    buf[o] = '\0';
+}
+
+/* A password is JSON text for SPS: it must be valid UTF-8 (RFC 3629). */
+static int is_utf8(const unsigned char *s)
+{
+    while (*s) {
+        size_t len;
+        unsigned min;
+        unsigned cp;
+
+        if (*s < 0x80) {
+            s++;
+            continue;
+        }
+        if ((*s & 0xe0) == 0xc0) {
+            len = 2, min = 0x80, cp = *s & 0x1f;
+        } else if ((*s & 0xf0) == 0xe0) {
+            len = 3, min = 0x800, cp = *s & 0x0f;
+        } else if ((*s & 0xf8) == 0xf0) {
+            len = 4, min = 0x10000, cp = *s & 0x07;
+        } else {
+            return 0;
+        }
+        for (size_t i = 1; i < len; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        s += len;
+    }
+    return 1;
+}
+
 static int run_password(json_t *in, const char *config, const char *stack,
                         int trace, json_t *list)
 {
-    /* The items the hook passes on, in the order they are set. */
+    /* The items the hook passes on. */
     static const credstack_item passed[] = {
         CREDSTACK_ITEM_GATEWAY_USER, CREDSTACK_ITEM_GATEWAY_PASSWORD,
         CREDSTACK_ITEM_TARGET_USER,  CREDSTACK_ITEM_TARGET_HOST,
         CREDSTACK_ITEM_TARGET_PORT,  CREDSTACK_ITEM_PROTOCOL,
         CREDSTACK_ITEM_CLIENT_IP,    CREDSTACK_ITEM_SESSION_ID};
-    credstack_handle *h = NULL;
-    credstack_request *req = NULL;
     credstack_value *values = NULL;
     size_t nvalues = 0;
     cli_hook_request r;
+    cli_request run;
+    cli_result res = {0, NULL, NULL, 0};
     int rc;
 
     if (cli_hook_request_from_json(in, &r) != CREDSTACK_OK) {
@@ -237,36 +362,52 @@ static int run_password(json_t *in, const char *config, const char *stack,
         fprintf(stderr, "credstack hook: credstack_values must be an object "
                         "of objects of strings "
                         "({\"SECTION\": {\"OPTION\": \"VALUE\"}})\n");
+        free(values);
         return rc;
     }
-    rc = cli_open("hook", &h, config, stack, CREDSTACK_OPEN_LOG_STDERR, values,
-                  nvalues);
-    free(values);
-    if (rc != CREDSTACK_OK)
-        return rc;
-    if (trace)
-        credstack_set_trace(h, stderr);
-    if ((rc = credstack_request_new(h, &req)) != CREDSTACK_OK)
-        goto done;
+    for (size_t i = 0; trace && i < 2 && r.ignored[i]; i++) {
+        char name[300], addr[300];
+        shown(r.ignored[i], name, sizeof(name));
+        shown(r.items[CREDSTACK_ITEM_TARGET_HOST], addr, sizeof(addr));
+        fprintf(stderr,
+                "trace: hook: %s '%s' ignored; using connect address '%s'\n",
+                r.ignored_key[i], name, addr);
+    }
+    memset(&run, 0, sizeof(run));
+    run.config = config;
+    run.stack = stack;
+    run.values = values;
+    run.nvalues = nvalues;
+    run.trace = trace;
     for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
-        if ((rc = credstack_request_set(req, passed[i], r.items[passed[i]])) !=
-            CREDSTACK_OK)
-            goto done;
-    rc = credstack_run(h, req);
+        run.items[passed[i]] = r.items[passed[i]];
+    cli_run("hook", &run, &res);
+    free(values);
+    rc = res.rc;
     if (rc == CREDSTACK_OK) {
-        const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
-        if (json_array_append_new(list, json_string(pw)) != 0)
+        if (!is_utf8((const unsigned char *)res.password)) {
+            /* jansson cannot put it into JSON text, and SPS could not read
+             * it: a backend answer we cannot pass on, said so (never the
+             * bytes themselves). */
+            fprintf(stderr,
+                    "credstack hook: %s: the password is not valid UTF-8; "
+                    "SPS takes passwords as JSON text, so it cannot be "
+                    "passed on\n",
+                    credstack_strerror(CREDSTACK_ERR_BACKEND));
+            rc = CREDSTACK_ERR_BACKEND;
+        } else if (json_array_append_new(list, json_string(res.password)) !=
+                   0) {
+            fprintf(stderr, "credstack hook: out of memory\n");
             rc = CREDSTACK_ERR_NOMEM;
-    } else if (rc == CREDSTACK_ERR_DENIED) {
+        }
+    } else if (res.opened && rc == CREDSTACK_ERR_DENIED) {
         fprintf(stderr, "credstack hook: no password: %s\n",
-                credstack_request_error(req));
-    } else {
+                res.error ? res.error : "");
+    } else if (res.opened) {
         fprintf(stderr, "credstack hook: %s: %s\n", credstack_strerror(rc),
-                credstack_request_error(req));
+                res.error ? res.error : "");
     }
-done:
-    credstack_request_free(req);
-    credstack_close(h);
+    cli_result_free(&res);
     return rc;
 }
 

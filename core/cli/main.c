@@ -2,8 +2,11 @@
 /* main.c: the credstack command: dispatches to its subcommands. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "agent.h"
 
@@ -35,6 +38,35 @@ static void usage(FILE *out)
           out);
 }
 
+/*
+ * Before anything else, and so before any secret (a private key, a store key,
+ * a password) is in memory: no core file and no ptrace attach by other
+ * processes of our user.  PR_SET_DUMPABLE 0 also stops a core dump whatever
+ * RLIMIT_CORE says (and makes /proc/<pid>/ files root's); RLIMIT_CORE 0, hard
+ * limit included, covers a later setuid transition that would turn dumping
+ * back on.  Either failing means we cannot keep that promise: stop.
+ */
+static int harden_process(void)
+{
+    const struct rlimit none = {0, 0};
+
+    if (setrlimit(RLIMIT_CORE, &none) != 0) {
+        fprintf(stderr,
+                "credstack: cannot turn core dumps off (setrlimit "
+                "RLIMIT_CORE): %s\n",
+                strerror(errno));
+        return -1;
+    }
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fprintf(stderr,
+                "credstack: cannot make the process non-dumpable (prctl "
+                "PR_SET_DUMPABLE): %s\n",
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -48,6 +80,8 @@ int main(int argc, char **argv)
         {"agent", cli_agent},
     };
 
+    if (harden_process() != 0)
+        return CLI_EXIT_CONFIG;
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_CONFIG;

@@ -57,7 +57,9 @@ static void run_here(const char *cmd, const cli_request *r, cli_result *res)
     res->rc = rc;
     if (rc == CREDSTACK_OK) {
         const char *pw = credstack_request_get(req, CREDSTACK_ITEM_PASSWORD);
-        if ((res->password = strdup(pw)) == NULL)
+        if (pw == NULL)
+            res->rc = CREDSTACK_ERR_MODULE; /* a success without an answer */
+        else if ((res->password = strdup(pw)) == NULL)
             res->rc = CREDSTACK_ERR_NOMEM;
     }
     res->error =

@@ -2,8 +2,8 @@
 /* auth-approval.c: authorizes when the gateway user has an Active password
  * request for the account (reason "approval,<id>"). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../tpam-common/tpam_module.h"
 
@@ -11,28 +11,18 @@
  * ListRequestDetails' header names are not public; its field order is (from
  * TPAM's Perl API): id 0, user name 1, system 5, account 6, expires 12,
  * status 18.  Fields are read by position, and a row is accepted only when
- * it names this user, account and system and is Active.
+ * it names this user, account and system (TPAM's filters are hints: "ali"
+ * may list alice's requests) and is Active, and has an id.
  */
 enum { F_ID = 0, F_USER = 1, F_SYSTEM = 5, F_ACCOUNT = 6, F_STATUS = 18 };
-
-static int row_matches(const tpam_table *t, size_t r, const char *user,
-                       const char *account, const char *system)
-{
-    const char *status = tpam_table_cell_trimmed(t, r, F_STATUS);
-
-    return strcasecmp(tpam_table_cell_trimmed(t, r, F_USER), user) == 0 &&
-           strcasecmp(tpam_table_cell_trimmed(t, r, F_SYSTEM), system) == 0 &&
-           strcasecmp(tpam_table_cell_trimmed(t, r, F_ACCOUNT), account) == 0 &&
-           (status == NULL || strcasecmp(status, "Active") == 0) &&
-           *tpam_table_cell_trimmed(t, r, F_ID) != '\0';
-}
 
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
     const char *user, *account, *system;
-    char err[512] = "", reason[256];
+    char err[512] = "", reason[256], about[400];
     tpam_table *t = NULL;
+    size_t *rows = NULL, n = 0;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc;
 
@@ -64,26 +54,39 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                                   tpam_table_cols(t), F_STATUS + 1);
         goto done;
     }
+    snprintf(about, sizeof(about), "requestor %s, account %s on %s, Active",
+             user, account, system);
+    if (tpam_module_verify(mod, t, "ListRequestDetails", about,
+                           (const tpam_match[]){
+                               {NULL, F_USER, TPAM_MATCH_NAME, user, 0},
+                               {NULL, F_SYSTEM, TPAM_MATCH_NAME, system, 0},
+                               {NULL, F_ACCOUNT, TPAM_MATCH_NAME, account, 0},
+                               {NULL, F_STATUS, TPAM_MATCH_NAME, "Active", 0},
+                           },
+                           4, &rows, &n) != CREDSTACK_OK)
+        goto done;
     ret = CREDSTACK_RESULT_DENIED;
-    for (size_t r = 0; r < tpam_table_rows(t); r++) {
-        if (!row_matches(t, r, user, account, system))
+    for (size_t i = 0; i < n; i++) {
+        const char *id = tpam_table_cell_trimmed(t, rows[i], F_ID);
+
+        if (*id == '\0')
             continue;
-        snprintf(reason, sizeof(reason), "approval,%s",
-                 tpam_table_cell_trimmed(t, r, F_ID));
+        snprintf(reason, sizeof(reason), "approval,%s", id);
         if (credstack_request_set(req, CREDSTACK_ITEM_REASON, reason) != 0) {
             credstack_module_error(mod, "out of memory");
             ret = CREDSTACK_RESULT_ERROR;
             goto done;
         }
-        credstack_module_log(
-            mod, CREDSTACK_LOG_INFO, "%s has Active request %s for %s on %s",
-            user, tpam_table_cell_trimmed(t, r, F_ID), account, system);
+        credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                             "%s has Active request %s for %s on %s", user, id,
+                             account, system);
         ret = CREDSTACK_RESULT_SUCCESS;
         goto done;
     }
     credstack_module_note(mod, "no Active request of %s for %s on %s", user,
                           account, system);
 done:
+    free(rows);
     tpam_table_free(t);
     return ret;
 }

@@ -2,6 +2,7 @@
 /* auth-policy.c: authorizes when the gateway user holds required_policy for the
  * account (reason "policy,<name>"). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../tpam-common/tpam_module.h"
@@ -26,8 +27,10 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
     const char *user, *account, *system, *policy = NULL;
-    char err[512] = "", reason[256];
+    char err[512] = "", about[400], safe[TPAM_VALUE_MAX + 1];
+    char reason[TPAM_VALUE_MAX + 16];
     tpam_table *t = NULL;
+    size_t *rows = NULL, n = 0;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc, col;
 
@@ -35,9 +38,12 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     if (required_policy(mod, &policy) != CREDSTACK_OK ||
         tpam_module_subject(mod, req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
-    /* The policy goes into the reason text: check it before connecting. */
-    rc = tpam_value_check("required_policy", policy, strlen(policy),
-                          TPAM_FIELD_POLICY, err, sizeof(err));
+    /*
+     * The policy is only compared (verbatim, as the vendor's plugin did),
+     * never sent as a filter; the reason text carries its safe form.  Still
+     * checked before connecting: a quote or a control character is a typo.
+     */
+    rc = tpam_policy_name_check("required_policy", policy, err, sizeof(err));
     if (rc == CREDSTACK_OK)
         rc =
             tpam_module_query(mod, req, "ListAssignedPolicies",
@@ -68,23 +74,47 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                                   "AccessPolicyName column");
         goto done;
     }
+    /*
+     * Only rows about this user, account and system count (a substring
+     * filter lists bob's grants for "bo", rootx's for "root"), of the
+     * password permission type, and not marked as not effective.
+     */
+    snprintf(about, sizeof(about), "user %s, account %s on %s", user, account,
+             system);
+    if (tpam_module_verify(mod, t, "ListAssignedPolicies", about,
+                           (const tpam_match[]){
+                               {"UserName", 0, TPAM_MATCH_NAME, user, 0},
+                               {"AccountName", 0, TPAM_MATCH_NAME, account, 0},
+                               {"SystemName", 0, TPAM_MATCH_NAME, system, 0},
+                               {"PermissionType", 0, TPAM_MATCH_NAME, "Pwd", 1},
+                               {"EffectiveFl", 0, TPAM_MATCH_NOT_NAME, "N", 1},
+                           },
+                           5, &rows, &n) != CREDSTACK_OK)
+        goto done;
     ret = CREDSTACK_RESULT_DENIED;
-    for (size_t r = 0; r < tpam_table_rows(t); r++) {
+    for (size_t i = 0; i < n; i++) {
         /* Exact comparison, as the vendor's plugin. */
-        if (strcmp(tpam_table_cell_trimmed(t, r, col), policy) != 0)
+        if (strcmp(tpam_table_cell_trimmed(t, rows[i], col), policy) != 0)
             continue;
-        snprintf(reason, sizeof(reason), "policy,%s", policy);
+        tpam_policy_reason_form(policy, safe, sizeof(safe));
+        snprintf(reason, sizeof(reason), "policy,%s", safe);
         if (credstack_request_set(req, CREDSTACK_ITEM_REASON, reason) != 0) {
             credstack_module_error(mod, "out of memory");
             ret = CREDSTACK_RESULT_ERROR;
             goto done;
         }
+        if (strcmp(safe, policy) != 0)
+            credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                                 "%s holds policy '%s'; the reason text "
+                                 "names it '%s'",
+                                 user, policy, safe);
         ret = CREDSTACK_RESULT_SUCCESS;
         goto done;
     }
     credstack_module_note(mod, "%s does not hold policy '%s' for %s on %s",
                           user, policy, account, system);
 done:
+    free(rows);
     tpam_table_free(t);
     return ret;
 }

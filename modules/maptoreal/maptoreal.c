@@ -1,37 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* maptoreal.c: maps account/system to the real ones in
  * AccountCustom1/AccountCustom2 (system_maptoreal). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../tpam-common/tpam_module.h"
-
-/* The row for exactly this account on this system; TPAM filters may match more.
- */
-static int find_row(const tpam_table *t, const char *account,
-                    const char *system)
-{
-    int acol = tpam_table_col(t, "AccountName");
-    int scol = tpam_table_col(t, "SystemName");
-
-    if (acol < 0 || scol < 0)
-        return -2;
-    for (size_t r = 0; r < tpam_table_rows(t); r++) {
-        if (strcasecmp(tpam_table_cell_trimmed(t, r, acol), account) == 0 &&
-            strcasecmp(tpam_table_cell_trimmed(t, r, scol), system) == 0)
-            return (int)r;
-    }
-    return -1;
-}
 
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
     const char *user, *account, *system, *real_account, *real_system;
-    char err[512] = "";
+    char err[512] = "", about[300];
     tpam_table *t = NULL;
+    size_t *rows = NULL, n = 0, row;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
-    int rc, row, c1, c2;
+    int rc, c1, c2;
 
     (void)data;
     if (tpam_module_subject(mod, req, &user, &account, &system) != 0)
@@ -52,24 +36,33 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         ret = tpam_module_fail(mod, rc, err);
         goto done;
     }
-    row = find_row(t, account, system);
     c1 = tpam_table_col(t, "AccountCustom1");
     c2 = tpam_table_col(t, "AccountCustom2");
-    if (row == -2 || c1 < 0 || c2 < 0) {
+    if (c1 < 0 || c2 < 0) {
         credstack_module_error_rc(mod, CREDSTACK_ERR_BACKEND,
-                                  "ListAccounts printed no AccountName, "
-                                  "SystemName, AccountCustom1 or "
+                                  "ListAccounts printed no AccountCustom1 or "
                                   "AccountCustom2 column");
         goto done;
     }
-    if (row < 0) {
+    /* The row for exactly this account on this system; TPAM's filters may
+     * list more (rootx for root, DB02 for DB0). */
+    snprintf(about, sizeof(about), "account %s on %s", account, system);
+    if (tpam_module_verify(mod, t, "ListAccounts", about,
+                           (const tpam_match[]){
+                               {"AccountName", 0, TPAM_MATCH_NAME, account, 0},
+                               {"SystemName", 0, TPAM_MATCH_NAME, system, 0},
+                           },
+                           2, &rows, &n) != CREDSTACK_OK)
+        goto done;
+    if (n == 0) {
         credstack_module_note(mod, "TPAM lists no account %s on %s", account,
                               system);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
-    real_account = tpam_table_cell_trimmed(t, (size_t)row, c1);
-    real_system = tpam_table_cell_trimmed(t, (size_t)row, c2);
+    row = rows[0];
+    real_account = tpam_table_cell_trimmed(t, row, c1);
+    real_system = tpam_table_cell_trimmed(t, row, c2);
     /* No mapping means no password (the seed's rule). */
     if (*real_account == '\0' || *real_system == '\0') {
         credstack_module_note(mod,
@@ -88,6 +81,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     }
     ret = CREDSTACK_RESULT_SUCCESS;
 done:
+    free(rows);
     tpam_table_free(t);
     return ret;
 }

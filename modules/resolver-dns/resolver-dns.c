@@ -80,6 +80,12 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                                   shown);
         return CREDSTACK_RESULT_ERROR;
     }
+    /*
+     * The address the gateway connects to is authoritative (design.md, step
+     * 3): an address is looked up, whatever name came with the request; a
+     * request that carries only a name uses its first label.  No forward
+     * confirmation: the PTR name only gives a system name to ask TPAM for.
+     */
     if (kind == MC_HOST_NAME) {
         snprintf(name, sizeof(name), "%s", host);
     } else {
@@ -103,6 +109,19 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     if (mc_host_first_label(name, label, sizeof(label)) != 0) {
         credstack_request_explain(req, CREDSTACK_ERR_DENIED,
                                   "'%s' has no usable first label", name);
+        return CREDSTACK_RESULT_DENIED;
+    }
+    /*
+     * The first label becomes the system name.  From a PTR answer it is
+     * evidence like any other: one of digits only ("10" of
+     * "10.20.30.40.example.com", a generic reverse zone) names no system.
+     */
+    if (kind != MC_HOST_NAME && strspn(label, "0123456789") == strlen(label)) {
+        mc_printable(name, shown, sizeof(shown));
+        credstack_module_note(mod,
+                              "reverse DNS gave '%s', whose first label is "
+                              "all digits: not a system name",
+                              shown);
         return CREDSTACK_RESULT_DENIED;
     }
     if (conf->upper)

@@ -5,6 +5,7 @@ modules_tpam_common_libtpamclient_la_SOURCES = \
 	modules/tpam-common/tpam_text.c modules/tpam-common/tpam_text.h \
 	modules/tpam-common/tpam_command.c modules/tpam-common/tpam_command.h \
 	modules/tpam-common/tpam_output.c modules/tpam-common/tpam_output.h \
+	modules/tpam-common/tpam_verify.c modules/tpam-common/tpam_verify.h \
 	modules/tpam-common/tpam_hostkey.c modules/tpam-common/tpam_hostkey.h \
 	modules/tpam-common/tpam_client.c modules/tpam-common/tpam_client.h \
 	modules/tpam-common/tpam_module.c modules/tpam-common/tpam_module.h

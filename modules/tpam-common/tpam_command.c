@@ -34,7 +34,8 @@ static const char *const tpam_kind_names[TPAM_FIELD_COUNT] = {
 /* What each allow-list says, for the refusal message. */
 static const char *const tpam_kind_allowed[TPAM_FIELD_COUNT] = {
     [TPAM_FIELD_SYSTEM] = "letters, digits and . _ - +",
-    [TPAM_FIELD_ACCOUNT] = "letters, digits and . _ - @ $",
+    [TPAM_FIELD_ACCOUNT] = "letters, digits and . _ - @, and '$' as the "
+                           "last character",
     [TPAM_FIELD_USER] = "letters, digits and @ . - _",
     [TPAM_FIELD_ADDRESS] = "an IPv4 or IPv6 address or a host name of "
                            "letters, digits, . and -",
@@ -308,6 +309,19 @@ int tpam_value_check(const char *field, const char *value, size_t len,
     case TPAM_FIELD_REQUEST_ID:
         problem = tpam_request_id_problem(value, len);
         break;
+    case TPAM_FIELD_ACCOUNT:
+        /*
+         * '$' ends Windows machine and managed service accounts (HOST$).
+         * Anywhere else it could start a variable ($HOME, $x) if anything
+         * between us and TPAM's parser is a shell: refused, and a '$' value
+         * is always sent double-quoted.
+         */
+        if (memchr(value, '$', len - 1) != NULL) {
+            problem = "contains '$' before its end (a '$' is accepted only as "
+                      "the last character, as in HOST$, and is then sent "
+                      "double-quoted)";
+        }
+        break;
     case TPAM_FIELD_POLICY:
     case TPAM_FIELD_REASON:
         problem = tpam_spaces_problem(value, len);
@@ -322,6 +336,82 @@ int tpam_value_check(const char *field, const char *value, size_t len,
         return tpam_refuse(field, value, len, kind, problem, err, errlen);
     }
     return CREDSTACK_OK;
+}
+
+int tpam_policy_name_check(const char *field, const char *policy, char *err,
+                           size_t errlen)
+{
+    size_t len;
+    size_t i;
+    const char *why = NULL;
+
+    if (field == NULL) {
+        field = "policy";
+    }
+    if (policy == NULL) {
+        return tpam_errf(err, errlen, CREDSTACK_ERR_INVALID,
+                         "no policy name for %s", field);
+    }
+    len = strlen(policy);
+    if (len == 0) {
+        why = "is empty";
+    } else if (len > TPAM_VALUE_MAX) {
+        why = "is longer than 128 bytes";
+    } else if (policy[0] == ' ' || policy[len - 1] == ' ') {
+        why = "begins or ends with a space (TPAM's cells are compared "
+              "without them, so it could never match)";
+    }
+    for (i = 0; why == NULL && i < len; i++) {
+        unsigned char c = (unsigned char)policy[i];
+
+        if (c == '"') {
+            why = "contains a double quote";
+        } else if (c < 0x20 || c == 0x7f) {
+            why = "contains a control character";
+        }
+    }
+    if (why != NULL) {
+        char shown[TPAM_SHOW_MAX * 4 + 8];
+
+        tpam_escape(shown, sizeof(shown), policy, len, TPAM_SHOW_MAX);
+        return tpam_errf(err, errlen, CREDSTACK_ERR_REFUSED,
+                         "refused policy name %s: it %s (value \"%s\")", field,
+                         why, shown);
+    }
+    return CREDSTACK_OK;
+}
+
+char *tpam_policy_reason_form(const char *policy, char *out, size_t outlen)
+{
+    size_t max = outlen - 1 < TPAM_VALUE_MAX ? outlen - 1 : TPAM_VALUE_MAX;
+    size_t o = 0;
+    const char *p;
+
+    for (p = policy != NULL ? policy : ""; *p != '\0' && o < max; p++) {
+        unsigned char c = (unsigned char)*p;
+        int ok = tpam_kind_allows(TPAM_FIELD_POLICY, c) &&
+                 tpam_always_refused(c) == NULL;
+
+        if (ok && c == ' ' && o == 0) {
+            ok = 0; /* no leading space */
+        }
+        if (ok && c == '-' && (o == 0 || out[o - 1] == ' ')) {
+            ok = 0; /* no leading '-', no " -" (an option to TPAM) */
+        }
+        if (ok) {
+            out[o++] = (char)c;
+        } else if (o == 0 || out[o - 1] != '_') {
+            out[o++] = '_';
+        }
+    }
+    while (o > 0 && out[o - 1] == ' ') {
+        out[--o] = '\0';
+    }
+    if (o == 0) {
+        out[o++] = '_';
+    }
+    out[o] = '\0';
+    return out;
 }
 
 static int tpam_is_word(const char *s, int digits_ok)
@@ -393,11 +483,15 @@ void tpam_cmd_free(tpam_cmd *cmd)
     free(cmd);
 }
 
-/* Append " --option value", quoting a value with a space; value is checked. */
+/*
+ * Append " --option value", quoting a value with a space or a '$'; value is
+ * checked.
+ */
 static int tpam_cmd_append_option(tpam_cmd *cmd, const char *option,
                                   const char *value, size_t vlen)
 {
-    int quote = memchr(value, ' ', vlen) != NULL;
+    int quote =
+        memchr(value, ' ', vlen) != NULL || memchr(value, '$', vlen) != NULL;
     size_t olen = strlen(option);
     size_t saved = cmd->len;
     int ret;

@@ -15,10 +15,11 @@
  */
 typedef enum tpam_field_kind {
     TPAM_FIELD_SYSTEM = 0, /* letters, digits, . _ - + */
-    TPAM_FIELD_ACCOUNT,    /* letters, digits, . _ - @ $ */
+    TPAM_FIELD_ACCOUNT,    /* letters, digits, . _ - @, and $ last only */
     TPAM_FIELD_USER,       /* letters, digits, @ . - _ */
     TPAM_FIELD_ADDRESS,    /* IPv4, IPv6 (no zone id), host name */
-    TPAM_FIELD_POLICY,     /* letters, digits, space, . _ - ( ) */
+    TPAM_FIELD_POLICY,     /* letters, digits, space, . _ - ( ): a reason
+                              text's safe form of a policy name */
     TPAM_FIELD_REQUEST_ID, /* digits, or digits-digits */
     TPAM_FIELD_REASON,     /* <user>,SPS,<kind>[,<detail>] */
     TPAM_FIELD_FLAG,       /* one letter, a fixed literal such as E */
@@ -40,10 +41,11 @@ void tpam_cmd_free(tpam_cmd *cmd);
 
 /*
  * Append `--option value`.  The value is checked against the allow-list of
- * `kind` and double-quoted when it has a space.  Returns CREDSTACK_OK,
- * CREDSTACK_ERR_REFUSED (the value is unsafe; err names the option and why),
- * CREDSTACK_ERR_INVALID (bad option name, REASON kind, NULL) or
- * CREDSTACK_ERR_NOMEM.  After any failure the command is poisoned:
+ * `kind` and double-quoted when it has a space or a '$' (an account name
+ * such as HOST$: whatever reads the line, a quoted value is one word).  Returns
+ * CREDSTACK_OK, CREDSTACK_ERR_REFUSED (the value is unsafe; err names the
+ * option and why), CREDSTACK_ERR_INVALID (bad option name, REASON kind, NULL)
+ * or CREDSTACK_ERR_NOMEM.  After any failure the command is poisoned:
  * tpam_cmd_str() returns NULL, so that it can never be sent without the
  * refused filter.
  */
@@ -72,6 +74,28 @@ const char *tpam_cmd_name(const tpam_cmd *cmd);
  */
 int tpam_value_check(const char *field, const char *value, size_t len,
                      tpam_field_kind kind, char *err, size_t errlen);
+
+/*
+ * Check a required access policy name (required_policy, policy=).  It is
+ * only compared with TPAM's AccessPolicyName, never sent as a filter, so
+ * any printable text is accepted (';' ',' '/' '#' and UTF-8 included)
+ * except a double quote and control characters; it may not be empty, begin
+ * or end with a space, or exceed TPAM_VALUE_MAX bytes.  `field` names it in
+ * the message.  CREDSTACK_OK or CREDSTACK_ERR_REFUSED.
+ */
+int tpam_policy_name_check(const char *field, const char *policy, char *err,
+                           size_t errlen);
+
+/*
+ * The safe form of a policy name for a reason text (`<user>,SPS,policy,
+ * <safe form>`): every run of bytes outside the POLICY allow-list (letters,
+ * digits, space, . _ - ( )) becomes one '_', and a leading '-', a leading or
+ * trailing space and a space before '-' are replaced too, so that the result
+ * always passes tpam_value_check(TPAM_FIELD_POLICY).  "DBA;night" gives
+ * "DBA_night".  Written to out (at most TPAM_VALUE_MAX bytes + NUL; outlen
+ * must be at least 2); returns out.
+ */
+char *tpam_policy_reason_form(const char *policy, char *out, size_t outlen);
 
 /* A human name for a kind ("system name"). */
 const char *tpam_field_kind_name(tpam_field_kind kind);

@@ -339,18 +339,74 @@ int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
     return ret;
 }
 
+/* [tpam] max_rows, read here so that every list command has the same bound. */
+static int tpam_max_rows(credstack_module *mod, long *max_out)
+{
+    return credstack_module_config_int(mod, "tpam", "max_rows",
+                                       TPAM_MAX_ROWS_DEFAULT, TPAM_MAX_ROWS_MIN,
+                                       TPAM_MAX_ROWS_MAX, max_out);
+}
+
 int tpam_module_query(credstack_module *mod, credstack_request *req,
                       const char *command, const tpam_arg *args, size_t nargs,
                       tpam_table **t_out, char *err, size_t errlen)
 {
     tpam_cmd *cmd = NULL;
+    char bound[24];
+    long max = TPAM_MAX_ROWS_DEFAULT;
     int ret;
 
     *t_out = NULL;
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    ret = tpam_max_rows(mod, &max);
+    if (ret != CREDSTACK_OK) {
+        return ret; /* the core recorded which option and why */
+    }
+    snprintf(bound, sizeof(bound), "%ld", max);
     ret = tpam_module_command(command, args, nargs, &cmd, err, errlen);
+    if (ret == CREDSTACK_OK) {
+        /* A list stops at 25 rows unless told otherwise (tpam-cli.md). */
+        ret = tpam_cmd_add(cmd, "MaxRows", bound, TPAM_FIELD_KEYWORD, err,
+                           errlen);
+    }
     if (ret == CREDSTACK_OK) {
         ret = tpam_module_list(mod, req, cmd, t_out, err, errlen);
     }
+    if (ret == CREDSTACK_OK && tpam_table_rows(*t_out) >= (size_t)max) {
+        /* As many rows as asked for: the list may go on; trust none of it. */
+        ret =
+            tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                      "%s listed %zu rows, as many as --MaxRows %ld allows: "
+                      "the list may be cut off, so none of it is used; "
+                      "raise tpam.max_rows (at most %d) or narrow the "
+                      "request",
+                      command, tpam_table_rows(*t_out), max, TPAM_MAX_ROWS_MAX);
+        tpam_table_free(*t_out);
+        *t_out = NULL;
+    }
     tpam_cmd_free(cmd);
     return ret;
+}
+
+int tpam_module_verify(credstack_module *mod, const tpam_table *t,
+                       const char *command, const char *about,
+                       const tpam_match *m, size_t nm, size_t **rows_out,
+                       size_t *n_out)
+{
+    char err[512] = "";
+    size_t listed = tpam_table_rows(t);
+    int ret;
+
+    ret = tpam_table_verify(t, m, nm, rows_out, n_out, err, sizeof(err));
+    if (ret != CREDSTACK_OK) {
+        credstack_module_error_rc(mod, ret, "%s: %s", command, err);
+        return ret;
+    }
+    credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
+                         "%s listed %zu rows, %zu about %s; %zu dropped "
+                         "(TPAM's filters are hints)",
+                         command, listed, *n_out, about, listed - *n_out);
+    return CREDSTACK_OK;
 }

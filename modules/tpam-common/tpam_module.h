@@ -12,9 +12,15 @@
 #include "tpam_command.h"
 #include "tpam_output.h"
 #include "tpam_text.h"
+#include "tpam_verify.h"
 
 /* The request data key of the shared client. */
 #define TPAM_CLIENT_DATA_KEY "tpam.client"
+
+/* [tpam] max_rows: the --MaxRows bound of every list command. */
+#define TPAM_MAX_ROWS_DEFAULT 500
+#define TPAM_MAX_ROWS_MIN 2
+#define TPAM_MAX_ROWS_MAX 100000
 
 /*
  * The request's TPAM client: created on first use from the [tpam] options
@@ -82,9 +88,27 @@ int tpam_module_subject(credstack_module *mod, const credstack_request *req,
 int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
                         tpam_cmd **cmd_out, char *err, size_t errlen);
 
-/* tpam_module_command() then tpam_module_list(): one list query. */
+/*
+ * One list query: tpam_module_command() with `--MaxRows N` added last (N
+ * from [tpam] max_rows), then tpam_module_list().  An answer with N rows or
+ * more may have been cut off: CREDSTACK_ERR_BACKEND, with err naming
+ * tpam.max_rows, and no table.  A bad max_rows is CREDSTACK_ERR_CONFIG,
+ * already recorded (err empty), before anything is sent.
+ */
 int tpam_module_query(credstack_module *mod, credstack_request *req,
                       const char *command, const tpam_arg *args, size_t nargs,
                       tpam_table **t_out, char *err, size_t errlen);
+
+/*
+ * The rows of t about this request (tpam_table_verify()); the debug log
+ * says how many TPAM listed, how many were kept and how many dropped, with
+ * `command` and `about` (e.g. "ListSystems", "address 10.0.0.5").  On
+ * failure the error is recorded (CREDSTACK_ERR_BACKEND for a missing
+ * column) and the rc returned.  Free *rows_out with free().
+ */
+int tpam_module_verify(credstack_module *mod, const tpam_table *t,
+                       const char *command, const char *about,
+                       const tpam_match *m, size_t nm, size_t **rows_out,
+                       size_t *n_out);
 
 #endif /* TPAM_MODULE_H */

@@ -13,9 +13,11 @@ typedef struct tpam_table tpam_table;
  * one row per line; CRLF or LF; leading blank lines skipped; the extra
  * trailing tab of every line accepted or not.  Returns CREDSTACK_OK with
  * *t_out set (free with tpam_table_free()), CREDSTACK_ERR_NOTFOUND when the
- * whole output is "No <things> to list", or CREDSTACK_ERR_BACKEND (a usage
- * message, a NUL byte, no header, a row whose field count differs from the
- * header's) with a message in err.  CREDSTACK_ERR_NOMEM when out of memory.
+ * whole output is "No <things> to list" (any letter case), or
+ * CREDSTACK_ERR_BACKEND (a usage message, an error line or a line without
+ * tabs where the header should be, a NUL byte, no header, a row whose field
+ * count differs from the header's) with a message in err; an error line is
+ * named by its class, never echoed.  CREDSTACK_ERR_NOMEM when out of memory.
  */
 int tpam_table_parse(const char *out, size_t len, tpam_table **t_out, char *err,
                      size_t errlen);
@@ -45,16 +47,53 @@ const char *tpam_table_cell_trimmed(const tpam_table *t, size_t row, int col);
 void tpam_table_free(tpam_table *t);
 
 /*
- * Parse the output of Retrieve.  The password is the only line (ended by
- * CRLF or LF, which is stripped; leading empty lines skipped) when it is not
- * one of TPAM's error lines; a line without its end counts as truncated.
- * CREDSTACK_OK with *password_out set (a secret: free it with
- * tpam_free_secret()), CREDSTACK_ERR_DENIED for a refusal TPAM printed (not
- * authorized, ticket or reason required, ...), CREDSTACK_ERR_NOTFOUND for
- * "No ... to list", CREDSTACK_ERR_BACKEND for anything else (no output,
- * several lines, no line end, a usage message, an error line, control
- * characters).  On failure *password_out is NULL and err never holds output
- * that could be a password.
+ * The class of an error line (tpam-cli.md's texts and the generic shapes:
+ * starts with error, fail, invalid, denied, exception, usage, unknown,
+ * "you are not", says "not authorized", "No ... to list", "Ticket ...
+ * required/not found", "Reason Codes are required"), in any letter case,
+ * leading spaces ignored: a fixed text naming the class, with *rc_out
+ * CREDSTACK_ERR_DENIED (not authorized) or CREDSTACK_ERR_BACKEND; NULL (and
+ * CREDSTACK_OK) when line[0..len) has no error shape.
+ */
+const char *tpam_output_error_class(const char *line, size_t len, int *rc_out);
+
+/* What tpam_retrieve_classify() made of a Retrieve answer. */
+typedef struct tpam_retrieve_verdict {
+    int rc;     /* CREDSTACK_OK: out[off..off + len) is the password */
+    size_t off; /* the password line, when rc is CREDSTACK_OK */
+    size_t len;
+    size_t lines;      /* lines after the leading empty ones */
+    const char *shape; /* what was wrong (a fixed text), NULL for a password */
+    const char *cls;   /* the error class matched (a fixed text), or NULL */
+} tpam_retrieve_verdict;
+
+/*
+ * Classify the output of Retrieve.  A password is exactly one non-empty line
+ * (leading empty lines skipped; its CRLF or LF end required and stripped)
+ * that is not blank, has no control character and has no error shape
+ * (tpam_output_error_class()).  Anything else is refused: CREDSTACK_ERR_DENIED
+ * for a single "not authorized" / "you are not" line, CREDSTACK_ERR_BACKEND
+ * for the rest (no output, a NUL byte, several lines whatever they say, an
+ * error line, a line without its end, control characters).
+ */
+void tpam_retrieve_classify(const char *out, size_t len,
+                            tpam_retrieve_verdict *v);
+
+/*
+ * The message of a refused verdict, made of fixed texts and numbers only:
+ * never a byte of the output.
+ */
+void tpam_retrieve_message(const tpam_retrieve_verdict *v, char *err,
+                           size_t errlen);
+
+/* Non-zero when p is NULL or one of the fixed texts a verdict points to. */
+int tpam_retrieve_known_text(const char *p);
+
+/*
+ * Parse the output of Retrieve (tpam_retrieve_classify()).  CREDSTACK_OK
+ * with *password_out set (a secret: free it with tpam_free_secret()), else
+ * the verdict's code with tpam_retrieve_message() in err and *password_out
+ * NULL.  CREDSTACK_ERR_INVALID on misuse, CREDSTACK_ERR_NOMEM.
  */
 int tpam_retrieve_parse(const char *out, size_t len, char **password_out,
                         char *err, size_t errlen);

@@ -10,9 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -23,6 +28,12 @@
 #define COMMAND_TIMEOUT 2
 
 static char *tmp, *conf;
+static void fixture_restore(void);
+
+static const char *argv_name(int i)
+{
+    return i == 0 ? "get-password" : "hook";
+}
 
 /* Slack on top of a timeout: process start-up and the steps before the
  * fault; valgrind makes every step many times slower. */
@@ -51,6 +62,7 @@ static void teardown(void)
     umount2(stores, MNT_DETACH);
     free(stores);
     hz_faults(NULL);
+    fixture_restore();
     free(conf);
     tu_rmtree(tmp);
 }
@@ -320,8 +332,7 @@ Test(faults, module_missing_at_run_time)
     cr_assert_eq(mkdir(mdir, 0755), 0);
     for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
         char from[600], to[600];
-        snprintf(from, sizeof(from), "%s/%s/.libs/%s.so", built, mods[i],
-                 mods[i]);
+        snprintf(from, sizeof(from), "%s/%s.so", built, mods[i]);
         snprintf(to, sizeof(to), "%s/%s.so", mdir, mods[i]);
         cr_assert_eq(tu_copy(from, to), 0, "%s", from);
         chmod(to, 0755);
@@ -463,4 +474,275 @@ Test(faults, store_directory_read_only_or_full)
     free(filler);
     free(sconf);
     free(dir);
+}
+
+/* ---- a password that is not UTF-8 ---- */
+
+/* fixture.default plus `extra` as the simulator's data; the default comes
+ * back in teardown (saved_fixture). */
+static char *saved_fixture;
+
+static void fixture_with(const char *extra)
+{
+    FILE *f;
+
+    if (saved_fixture == NULL)
+        saved_fixture = tu_slurp(tu_env("TPAM_FIXTURE"));
+    cr_assert_not_null(saved_fixture);
+    f = fopen(tu_env("TPAM_FIXTURE"), "w");
+    cr_assert_not_null(f);
+    fputs(saved_fixture, f);
+    fputs(extra, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static void fixture_restore(void)
+{
+    FILE *f;
+
+    if (saved_fixture == NULL)
+        return;
+    f = fopen(tu_env("TPAM_FIXTURE"), "w");
+    if (f != NULL) {
+        fputs(saved_fixture, f);
+        fclose(f);
+    }
+    free(saved_fixture);
+    saved_fixture = NULL;
+}
+
+/*
+ * SPS takes passwords as JSON text: a password that is not UTF-8 cannot be
+ * passed on.  The hook says so and exits 3 (it used to answer an empty list
+ * with no word); the message never carries the bytes.  get-password, which
+ * writes bytes, still prints it; a UTF-8 non-ASCII password goes through.
+ */
+Test(faults, hook_non_utf8_password_is_an_error)
+{
+    static const char latin1_pw[] = "caf\xe9-Latin1-pw";
+    static const char utf8_pw[] = "r\xc3\xb6\xc3\xb6t-UTF8-pw";
+    static const struct {
+        const char *account;
+        const char *pw;
+        int ok;
+    } cases[] = {
+        {"latin1", latin1_pw, 0},
+        {"lonecont", "x\x80y-Cont-pw", 0},
+        {"surrogate", "\xed\xa0\x80-Surr-pw", 0},
+        {"overlong", "\xc0\xaf-Over-pw", 0},
+        {"utf8", utf8_pw, 1},
+    };
+    char extra[1024] = "";
+    size_t o = 0;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        o += (size_t)snprintf(extra + o, sizeof(extra) - o,
+                              "\n[account]\nSystemName=web01\nAccountName=%s\n"
+                              "Password=%s\n",
+                              cases[i].account, cases[i].pw);
+    fixture_with(extra);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char json[512], want[256];
+        const char *tail = strchr(cases[i].pw, '-'); /* the ASCII part */
+        tu_run r;
+
+        /* The backend does hand it out. */
+        r = hz_get_password(conf, "bob", cases[i].account, "10.20.30.41");
+        snprintf(want, sizeof(want), "%s\n", cases[i].pw);
+        cr_expect_eq(r.status, 0, "%s: %s", cases[i].account, r.err);
+        cr_expect_str_eq(r.out, want, "%s", cases[i].account);
+        tu_run_free(&r);
+
+        snprintf(json, sizeof(json),
+                 "{\"gateway_username\": \"bob\", \"target_username\": "
+                 "\"%s\", \"server_ip\": \"10.20.30.41\"}",
+                 cases[i].account);
+        r = hz_hook(conf, json);
+        if (cases[i].ok) {
+            snprintf(want, sizeof(want), "{\"passwords\":[\"%s\"]",
+                     cases[i].pw);
+            cr_expect_eq(r.status, 0, "%s: %s", cases[i].account, r.err);
+            cr_expect(strncmp(r.out, want, strlen(want)) == 0, "%s: %s",
+                      cases[i].account, r.out);
+        } else {
+            cr_expect_eq(r.status, 3, "%s: exit %d: %s", cases[i].account,
+                         r.status, r.err);
+            cr_expect(strstr(r.out, "\"passwords\":[]") != NULL, "%s: %s",
+                      cases[i].account, r.out);
+            cr_expect(strstr(r.err, "not valid UTF-8") != NULL,
+                      "%s: no clear message: %s", cases[i].account, r.err);
+            cr_expect(strstr(r.err, tail) == NULL &&
+                          strstr(r.out, tail) == NULL,
+                      "%s: the password shown: %s", cases[i].account, r.err);
+        }
+        tu_run_free(&r);
+    }
+    fixture_restore();
+}
+
+/* ---- no core file holding the key or a password ---- */
+
+/*
+ * Start `credstack argv...` (through the test wrapper) in directory cwd, with
+ * core files allowed as far as we can (RLIMIT_CORE raised to the hard limit),
+ * stdin from the file `in` (NULL: /dev/null), stdout and stderr into cwd, as
+ * user `uid` (-1: as we are).  Returns the pid; the caller reaps it.
+ */
+static pid_t spawn_in(const char *cwd, const char *const *argv, const char *in,
+                      int uid)
+{
+    const char *wrapper = getenv("CREDSTACK_TEST_WRAPPER");
+    char *w = strdup(wrapper ? wrapper : ""), *save = NULL;
+    const char *av[64];
+    size_t n = 0;
+    pid_t pid;
+
+    cr_assert_not_null(w);
+    for (char *t = strtok_r(w, " \t", &save); t;
+         t = strtok_r(NULL, " \t", &save))
+        av[n++] = t;
+    av[n++] = tu_env("CREDSTACK_BIN");
+    for (size_t i = 0; argv[i]; i++)
+        av[n++] = argv[i];
+    av[n] = NULL;
+    cr_assert(n < 64);
+    fflush(NULL);
+    pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        struct rlimit all = {RLIM_INFINITY, RLIM_INFINITY};
+
+        if (setrlimit(RLIMIT_CORE, &all) != 0 &&
+            getrlimit(RLIMIT_CORE, &all) == 0) {
+            all.rlim_cur = all.rlim_max;
+            setrlimit(RLIMIT_CORE, &all);
+        }
+        if (chdir(cwd) != 0 ||
+            dup2(open(in ? in : "/dev/null", O_RDONLY), 0) != 0 ||
+            dup2(open("out", O_WRONLY | O_CREAT | O_TRUNC, 0644), 1) != 1 ||
+            dup2(open("err", O_WRONLY | O_CREAT | O_TRUNC, 0644), 2) != 2)
+            _exit(126);
+        if (uid >= 0 && (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) ||
+                         setresuid(uid, uid, uid) != 0))
+            _exit(126);
+        execvp(av[0], (char *const *)av);
+        _exit(127);
+    }
+    free(w);
+    return pid;
+}
+
+/* Wait until the simulator has been sent `command` (the request is then in
+ * the middle: key read, session open), or the process has ended. */
+static int wait_for_command(pid_t pid, const char *command)
+{
+    for (;;) {
+        char *log = hz_log();
+        int seen = strstr(log, command) != NULL;
+        free(log);
+        if (seen)
+            return 1;
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return 0;
+        usleep(2000);
+    }
+}
+
+/* The "Max core file size" line of /proc/PID/limits: soft and hard. */
+static void core_limits(pid_t pid, char *soft, char *hard, size_t cap)
+{
+    char path[64], line[256];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+    f = fopen(path, "r");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    soft[0] = hard[0] = '\0';
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "Max core file size", 18) == 0 &&
+            sscanf(line + 18, "%31s %31s", soft, hard) == 2)
+            break;
+    fclose(f);
+    (void)cap;
+}
+
+/* Files in dir whose name starts with "core" or "vgcore". */
+static int core_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "core", 4) == 0 ||
+            strncmp(e->d_name, "vgcore", 6) == 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/*
+ * kill -QUIT in the middle of a request (Retrieve hangs; the CLI user's key
+ * is in memory): no core file.  Every credstack command turns core dumps off
+ * (RLIMIT_CORE 0, hard limit too) and makes itself non-dumpable before
+ * anything else.  The test raises the limit before starting credstack, so
+ * that an unhardened credstack dumps core here (the kernel reports it in the
+ * wait status, whatever core_pattern says).  Non-dumpable is seen from
+ * outside as the owner of /proc/PID/status: root instead of the process's
+ * user; so, as root, the hook runs as another user (nobody) to see it.
+ */
+Test(faults, sigquit_mid_request_leaves_no_core)
+{
+    char *dir = tu_tmpdir();
+    char *hconf =
+        hz_write_config(dir, "gateway", hz_valgrind() ? 60 : 10, 120, 0, NULL);
+    char *req = tu_write(dir, "request.json",
+                         "{\"gateway_username\": \"bob\", \"target_username\": "
+                         "\"root\", \"server_ip\": \"10.20.30.40\"}");
+    const char *getpw[] = {
+        "get-password",  "--config", hconf,           "--gateway-user", "bob",
+        "--target-user", "root",     "--target-host", "10.20.30.40",    NULL};
+    const char *hook[] = {"hook", "get-password-list", "--config", hconf, NULL};
+
+    /* A core file could be written here, by us or by nobody; and nobody
+     * may read the configuration and the request. */
+    cr_assert(chmod(dir, 0777) == 0 && chmod(hconf, 0644) == 0 &&
+              chmod(req, 0644) == 0);
+    for (int i = 0; i < 2; i++) {
+        int uid = i == 1 && geteuid() == 0 ? 65534 : -1;
+        char soft[32], hard[32], status_path[64];
+        struct stat st;
+        int status = 0;
+        pid_t pid;
+
+        hz_log_clear();
+        hz_faults("hang=1\ncommand=Retrieve\n");
+        pid = spawn_in(dir, i == 0 ? getpw : hook, i == 0 ? NULL : req, uid);
+        cr_assert(wait_for_command(pid, "Retrieve"), "%s ended before Retrieve",
+                  argv_name(i));
+        core_limits(pid, soft, hard, sizeof(soft));
+        cr_expect(strcmp(soft, "0") == 0 && strcmp(hard, "0") == 0,
+                  "%s: core file size limits %s %s, want 0 0", argv_name(i),
+                  soft, hard);
+        snprintf(status_path, sizeof(status_path), "/proc/%d/status", (int)pid);
+        cr_assert_eq(stat(status_path, &st), 0);
+        if (uid >= 0)
+            cr_expect_eq(st.st_uid, 0,
+                         "%s as uid %d: %s owned by uid %u: the process is "
+                         "dumpable",
+                         argv_name(i), uid, status_path, (unsigned)st.st_uid);
+        kill(pid, SIGQUIT);
+        cr_assert_eq(waitpid(pid, &status, 0), pid);
+        hz_faults(NULL);
+        cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGQUIT,
+                  "%s: not killed by SIGQUIT (status 0x%x)", argv_name(i),
+                  status);
+        cr_expect(!WCOREDUMP(status), "%s: dumped core", argv_name(i));
+        cr_expect_eq(core_files(dir), 0, "%s: a core file in %s", argv_name(i),
+                     dir);
+    }
+    free(req);
+    free(hconf);
+    tu_rmtree(dir);
 }

@@ -260,7 +260,8 @@ Test(hostile, hook_refuses_the_catalogue)
 }
 
 /* server_* members win over target_*: a hostile one there is refused too,
- * even when the target_* ones are harmless. */
+ * even when the target_* ones are harmless.  (A hostile server_hostname
+ * beside an address is not used at all: see the next test.) */
 Test(hostile, hook_server_members_are_checked)
 {
     static const char *const reqs[] = {
@@ -268,10 +269,13 @@ Test(hostile, hook_server_members_are_checked)
         "\"target_host\": \"10.20.30.40\", \"server_username\": "
         "\"--SystemName\"}",
         "{\"gateway_username\": \"bob\", \"target_username\": \"root\", "
-        "\"target_host\": \"10.20.30.40\", \"server_hostname\": "
+        "\"target_host\": \"db02\", \"server_hostname\": "
         "\"fe80::1%eth0\"}",
         "{\"gateway_username\": \"bob\", \"target_username\": \"root\", "
         "\"target_host\": \"10.20.30.40\", \"server_ip\": \"12345\"}",
+        "{\"gateway_username\": \"bob\", \"target_username\": \"root\", "
+        "\"target_host\": \"10.20.30.40\", \"server_ip\": "
+        "\"fe80::1%eth0\"}",
     };
 
     for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
@@ -291,4 +295,69 @@ Test(hostile, hook_server_members_are_checked)
         free(log);
         tu_run_free(&r);
     }
+}
+
+/*
+ * A hook request that names one machine and connects to another gets the
+ * password of the machine connected to, never the named one's (design.md,
+ * pipeline step 3): the name beside an address is not even asked about.
+ * Only a request with nothing but a name uses the name.
+ */
+struct named_case {
+    const char *members; /* the host members of the request */
+    const char *want;    /* the password, as JSON text */
+    const char *never;   /* the named machine's password, as JSON text */
+    const char *unasked; /* no TPAM command mentions it (any case) */
+};
+
+static const struct named_case named_cases[] = {
+    {"\"server_hostname\": \"web01.example.com\", \"server_ip\": "
+     "\"10.20.30.40\", \"target_host\": \"web01.example.com\"",
+     "\"db02-Root!pw\"", "web01 r00t", "web01"},
+    {"\"server_hostname\": \"db02.example.com\", \"server_ip\": "
+     "\"10.20.30.41\"",
+     "\"web01 r00t \\\"quoted\\\" \\\\back\\\\slash\"", "db02-Root!pw", "db02"},
+    {"\"server_hostname\": \"DB02\", \"target_host\": \"10.20.30.41\"",
+     "\"web01 r00t \\\"quoted\\\" \\\\back\\\\slash\"", "db02-Root!pw", "db02"},
+    {"\"target_host\": \"db02\", \"server_ip\": \"10.20.30.41\"",
+     "\"web01 r00t \\\"quoted\\\" \\\\back\\\\slash\"", "db02-Root!pw", "db02"},
+    /* A name alone: its first label is the system. */
+    {"\"server_hostname\": \"web01.example.com\"",
+     "\"web01 r00t \\\"quoted\\\" \\\\back\\\\slash\"", "db02-Root!pw", "db02"},
+};
+
+Test(hostile, hook_name_never_beats_the_connect_address)
+{
+    char *dir = tu_tmpdir();
+    /* gateway authorization, no prefix: each address and each name has
+     * exactly one system with a root password in fixture.default. */
+    char *gwconf = hz_write_config(dir, "gateway", hz_valgrind() ? 60 : 10,
+                                   hz_valgrind() ? 60 : 10, 0, NULL);
+
+    for (size_t i = 0; i < sizeof(named_cases) / sizeof(named_cases[0]); i++) {
+        const struct named_case *c = &named_cases[i];
+        char json[1024], want[256];
+        tu_run r;
+        char *log;
+
+        snprintf(json, sizeof(json),
+                 "{\"gateway_username\": \"bob\", \"target_username\": "
+                 "\"root\", \"cookie\": {}, \"session_cookie\": {}, %s}",
+                 c->members);
+        snprintf(want, sizeof(want), "\"passwords\":[%s]", c->want);
+        hz_log_clear();
+        r = hz_hook(gwconf, json);
+        log = hz_log();
+        cr_expect_eq(r.status, 0, "case %zu: exit %d: %s", i, r.status, r.err);
+        cr_expect(strstr(r.out, want) != NULL, "case %zu: want %s, got %s", i,
+                  want, r.out);
+        cr_expect(strstr(r.out, c->never) == NULL,
+                  "case %zu: the named machine's password: %s", i, r.out);
+        cr_expect(strcasestr(log, c->unasked) == NULL,
+                  "case %zu: TPAM was asked about %s:\n%s", i, c->unasked, log);
+        free(log);
+        tu_run_free(&r);
+    }
+    free(gwconf);
+    tu_rmtree(dir);
 }

@@ -326,7 +326,8 @@ Test(client, connect_list_retrieve)
     tpam_free_secret(pw);
     pw = retrieve_password(c, "locked", "PSM_DB02", CREDSTACK_ERR_DENIED);
     cr_assert_null(pw);
-    pw = retrieve_password(c, "ticketed", "PSM_app01", CREDSTACK_ERR_DENIED);
+    /* A ticket credstack cannot give: a backend failure, never a password. */
+    pw = retrieve_password(c, "ticketed", "PSM_app01", CREDSTACK_ERR_BACKEND);
     cr_assert_null(pw);
 
     /* The reason text reached TPAM quoted, as one value. */
@@ -660,7 +661,18 @@ Test(client, output_faults_reach_the_parsers)
     }
     write_file(var("TPAM_FAULTS"),
                "retrieve_error=Ticket \"77\" not found\ncommand=Retrieve\n");
-    pw = retrieve_password(c, "root", "PSM_DB02", CREDSTACK_ERR_DENIED);
+    pw = retrieve_password(c, "root", "PSM_DB02", CREDSTACK_ERR_BACKEND);
+    cr_assert_null(pw);
+    /* Lower case, several lines: still no password. */
+    write_file(var("TPAM_FAULTS"),
+               "retrieve_output=error: database connection failed\\r\\n\n"
+               "command=Retrieve\n");
+    pw = retrieve_password(c, "root", "PSM_DB02", CREDSTACK_ERR_BACKEND);
+    cr_assert_null(pw);
+    write_file(var("TPAM_FAULTS"),
+               "retrieve_output=p@ss word;#1\\r\\nmore\\r\\n\n"
+               "command=Retrieve\n");
+    pw = retrieve_password(c, "root", "PSM_DB02", CREDSTACK_ERR_BACKEND);
     cr_assert_null(pw);
     write_file(var("TPAM_FAULTS"), "leading_blank=1\ncommand=Retrieve\n");
     pw = retrieve_password(c, "root", "PSM_DB02", CREDSTACK_OK);

@@ -21,7 +21,8 @@ static const struct record *find_request(const struct fixture *fx,
  * (case-insensitive, no wildcards). An unknown account or system, or an
  * inactive request, gives "You are not authorized to perform this operation".
  * The account's retrieve_error (fixture) or the retrieve_error fault is
- * printed instead of the password when set.
+ * printed instead of the password when set; the retrieve_output fault is
+ * printed as it is (escapes decoded, no line end added).
  */
 int cmd_retrieve(struct ctx *c)
 {
@@ -46,6 +47,11 @@ int cmd_retrieve(struct ctx *c)
         usage(c->o, c->cmd,
               "AccountName and SystemName (or RequestID) are required");
         return SIM_EXIT_USAGE;
+    }
+    if (c->faults && c->faults->retrieve_output) {
+        /* Exactly these bytes: several lines, no line end, any case. */
+        out_str(c->o, c->faults->retrieve_output);
+        return SIM_EXIT_OK;
     }
     if (c->faults && c->faults->retrieve_error) {
         out_line(c->o, c->faults->retrieve_error);

@@ -26,8 +26,67 @@
  *   lf_only=1         LF line endings instead of CRLF
  *   empty=1           print nothing, exit 0
  *   retrieve_error=T  Retrieve prints line T instead of the password
+ *   retrieve_output=T Retrieve prints T as it is (\n \r \t \\ \xNN decoded,
+ *                     no line end added): several lines, no line end...
+ *   list_output=T     list commands print T (decoded so) instead of a table
+ *   filter=M          how list filters match: wildcard (default; also
+ *                     wildcard-only), exact, substring, prefix, ignore
+ *   filter_case=C     insensitive (default) or sensitive
  *   command=A[,B]     the faults apply only to these commands (canonical names)
  */
+
+/* T with \n \r \t \\ \xNN decoded (an unknown escape is kept as it is). */
+static char *decode_escapes(const char *t)
+{
+    struct out o = {0};
+
+    out_str(&o, "");
+    for (const char *p = t; *p; p++) {
+        char c = *p;
+
+        if (c == '\\' && p[1]) {
+            p++;
+            switch (*p) {
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case '\\':
+                c = '\\';
+                break;
+            case 'x':
+                if (isxdigit((unsigned char)p[1]) &&
+                    isxdigit((unsigned char)p[2])) {
+                    char hex[3] = {p[1], p[2], '\0'};
+
+                    c = (char)strtol(hex, NULL, 16);
+                    p += 2;
+                    if (c == '\0')
+                        continue; /* a C string cannot carry it */
+                    break;
+                }
+                /* fall through */
+            default:
+                out_bytes(&o, p - 1, 1);
+                c = *p;
+                break;
+            }
+        }
+        out_bytes(&o, &c, 1);
+    }
+    return o.buf;
+}
+
+static const char *const filter_modes[] = {[FILTER_WILDCARD] = "wildcard",
+                                           [FILTER_EXACT] = "exact",
+                                           [FILTER_SUBSTRING] = "substring",
+                                           [FILTER_PREFIX] = "prefix",
+                                           [FILTER_IGNORE] = "ignore"};
 
 static int parse_long(const char *v, long *out)
 {
@@ -86,6 +145,41 @@ int faults_load(const char *path, struct faults *f)
         if (ieq(key, "retrieve_error")) {
             free(f->retrieve_error);
             f->retrieve_error = xstrdup(p);
+            continue;
+        }
+        if (ieq(key, "retrieve_output") || ieq(key, "list_output")) {
+            char **dst = ieq(key, "retrieve_output") ? &f->retrieve_output
+                                                     : &f->list_output;
+
+            free(*dst);
+            *dst = decode_escapes(p);
+            continue;
+        }
+        if (ieq(key, "filter")) {
+            size_t m;
+
+            for (m = 0; m < sizeof(filter_modes) / sizeof(filter_modes[0]); m++)
+                if (ieq(p, filter_modes[m]))
+                    break;
+            if (ieq(p, "wildcard-only"))
+                m = FILTER_WILDCARD;
+            if (m < sizeof(filter_modes) / sizeof(filter_modes[0]))
+                f->filter_mode = (int)m;
+            else
+                fprintf(stderr,
+                        "tpam-sim: %s:%d: filter is wildcard, exact, "
+                        "substring, prefix or ignore\n",
+                        path, lineno);
+            continue;
+        }
+        if (ieq(key, "filter_case")) {
+            if (ieq(p, "sensitive") || ieq(p, "insensitive"))
+                f->filter_case = ieq(p, "sensitive");
+            else
+                fprintf(stderr,
+                        "tpam-sim: %s:%d: filter_case is sensitive or "
+                        "insensitive\n",
+                        path, lineno);
             continue;
         }
         if (ieq(key, "command")) {
@@ -149,6 +243,8 @@ int faults_apply_to(const struct faults *f, const char *command)
 void faults_free(struct faults *f)
 {
     free(f->retrieve_error);
+    free(f->retrieve_output);
+    free(f->list_output);
     free(f->command);
     memset(f, 0, sizeof(*f));
 }

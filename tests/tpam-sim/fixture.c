@@ -44,6 +44,10 @@
  * AccessPolicyName. Every column not given has a default (see columns.c).
  * A date column of a request given as +N or -N is "now + N seconds" in local
  * time, printed as "YYYY-MM-DD HH:MM:SS.000".
+ *
+ * Any record may say Repeat=N (1..100000): it stands for N records, in
+ * place, in which "{n}" in every value becomes 1, 2, ... N (a fixture
+ * generator for lists of hundreds of rows).
  */
 
 struct alias {
@@ -111,6 +115,8 @@ static const char *canonical_key(enum rec_type t, const char *key)
                                       n_request_columns, n_policy_columns};
     const struct column *c;
 
+    if (ieq(key, "Repeat"))
+        return "Repeat";
     for (const struct alias *a = aliases[t]; a->alias; a++)
         if (ieq(a->alias, key))
             return a->key;
@@ -168,6 +174,91 @@ static char *trim(char *s)
     while (e > s && isspace((unsigned char)e[-1]))
         *--e = '\0';
     return s;
+}
+
+/* s with every "{n}" replaced by n; malloc'd. */
+static char *subst_n(const char *s, long n)
+{
+    struct out o = {0};
+    char num[32];
+
+    snprintf(num, sizeof(num), "%ld", n);
+    out_str(&o, "");
+    while (*s) {
+        if (strncmp(s, "{n}", 3) == 0) {
+            out_str(&o, num);
+            s += 3;
+        } else {
+            out_bytes(&o, s++, 1);
+        }
+    }
+    return o.buf;
+}
+
+/* The N of a record's Repeat=N, 0 without one, -1 when N is bad. */
+static long repeat_count(const char *path, const struct record *r)
+{
+    const char *rep = rec_get(r, "Repeat");
+    char *end = NULL;
+    long count;
+
+    if (!rep)
+        return 0;
+    count = strtol(rep, &end, 10);
+    if (!*rep || *end || count < 1 || count > 100000) {
+        fprintf(stderr, "tpam-sim: %s:%d: Repeat wants 1..100000\n", path,
+                r->line);
+        return -1;
+    }
+    return count;
+}
+
+/* Expand every record with Repeat=N into N records; -1 on a bad N. */
+static int expand_repeats(const char *path, struct fixture *fx)
+{
+    struct record *all = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < fx->n; i++)
+        if (repeat_count(path, &fx->r[i]) < 0)
+            return -1;
+    for (size_t i = 0; i < fx->n; i++) {
+        struct record *r = &fx->r[i];
+        long count = repeat_count(path, r);
+
+        if (count == 0) {
+            all = xrealloc(all, (n + 1) * sizeof(*all));
+            all[n++] = *r;
+            continue;
+        }
+        all = xrealloc(all, (n + (size_t)count) * sizeof(*all));
+        for (long k = 1; k <= count; k++) {
+            struct record *c = &all[n++];
+
+            c->type = r->type;
+            c->line = r->line;
+            c->nf = 0;
+            c->f = NULL;
+            for (size_t j = 0; j < r->nf; j++) {
+                char *v;
+
+                if (ieq(r->f[j].key, "Repeat"))
+                    continue;
+                v = subst_n(r->f[j].val, k);
+                rec_set(c, r->f[j].key, v);
+                free(v);
+            }
+        }
+        for (size_t j = 0; j < r->nf; j++) {
+            free(r->f[j].key);
+            free(r->f[j].val);
+        }
+        free(r->f);
+    }
+    free(fx->r);
+    fx->r = all;
+    fx->n = n;
+    return 0;
 }
 
 int fixture_load(const char *path, struct fixture *fx)
@@ -258,6 +349,8 @@ int fixture_load(const char *path, struct fixture *fx)
         rc = -1;
     free(line);
     fclose(fp);
+    if (rc == 0)
+        rc = expand_repeats(path, fx);
     if (rc != 0)
         fixture_free(fx);
     return rc;

@@ -18,6 +18,9 @@ static const char *filter_column(const struct listdef *d, const char *opt)
 static int row_matches(struct ctx *c, const struct listdef *d,
                        const struct record *r, size_t pos)
 {
+    int mode = c->faults ? c->faults->filter_mode : FILTER_WILDCARD;
+    int cs = c->faults ? c->faults->filter_case : 0;
+
     for (size_t i = 0; i < c->cmd->nopts; i++) {
         const char *col;
         char buf[128];
@@ -25,7 +28,7 @@ static int row_matches(struct ctx *c, const struct listdef *d,
         if (!c->opt[i])
             continue;
         col = filter_column(d, c->cmd->opts[i]);
-        if (col && !filter_ok(c->opt[i],
+        if (col && !filter_ok(mode, cs, c->opt[i],
                               d->cell(c->fx, r, pos, col, buf, sizeof(buf))))
             return 0;
     }
@@ -45,6 +48,11 @@ int list_run(struct ctx *c, const struct listdef *d)
     if (max < 0) {
         usage(c->o, c->cmd, "MaxRows must be a number");
         return SIM_EXIT_USAGE;
+    }
+    if (c->faults && c->faults->list_output) {
+        /* An error text (or anything else) instead of the table. */
+        out_str(c->o, c->faults->list_output);
+        return SIM_EXIT_OK;
     }
     for (size_t i = 0; i < c->fx->n; i++) {
         const struct record *r = &c->fx->r[i];

@@ -38,7 +38,16 @@ char *xstrndup(const char *s, size_t n);
 int ieq(const char *a, const char *b);
 int iprefix(const char *prefix, const char *s);
 int wildmatch(const char *pattern, const char *s);
-int filter_ok(const char *filter, const char *value);
+/* How a list filter matches a value (faults file: filter=). */
+enum filter_mode {
+    FILTER_WILDCARD = 0, /* default: '*' globs, else the whole value */
+    FILTER_EXACT,        /* the whole value, '*' is an ordinary character */
+    FILTER_SUBSTRING,    /* the value contains the filter */
+    FILTER_PREFIX,       /* the value begins with the filter */
+    FILTER_IGNORE        /* filters are ignored: every row is listed */
+};
+int filter_ok(int mode, int case_sensitive, const char *filter,
+              const char *value);
 
 /* ---- args.c: tokenizer and TPAM-style option parser ---- */
 struct token {
@@ -117,7 +126,11 @@ struct faults {
     int lf_only;
     int empty;
     char *retrieve_error;
-    char *command; /* comma-separated list, NULL = all commands */
+    char *retrieve_output; /* escapes decoded, printed as it is */
+    char *list_output;     /* escapes decoded, instead of a list's table */
+    int filter_mode;       /* enum filter_mode */
+    int filter_case;       /* 1: filters compare letter case */
+    char *command;         /* comma-separated list, NULL = all commands */
 };
 
 int faults_load(const char *path, struct faults *f);

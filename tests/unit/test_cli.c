@@ -27,14 +27,10 @@ static void fix_setup(fix *f, const char *config, const char *stack,
     f->cfg = tu_write(f->dir, "c.ini",
                       config ? config : "[logging]\nlog_level = warning\n");
     f->stack = stack ? tu_write(f->dir, "s.stack", stack) : NULL;
-    /* test-echo lives with the loader's test modules. */
-    if (echo_modules)
-        cr_assert(asprintf(&f->env_moddir,
-                           "CREDSTACK_MODULE_DIR=%s/tests/modules",
-                           tu_env("CREDSTACK_TEST_BUILDDIR")) > 0);
-    else
-        cr_assert(asprintf(&f->env_moddir, "CREDSTACK_MODULE_DIR=%s",
-                           tu_env("CREDSTACK_MODULE_DIR")) > 0);
+    /* run-test's module directory holds test-echo too. */
+    (void)echo_modules;
+    cr_assert(asprintf(&f->env_moddir, "CREDSTACK_MODULE_DIR=%s",
+                       tu_env("CREDSTACK_MODULE_DIR")) > 0);
 }
 
 static void fix_free(fix *f)
@@ -754,12 +750,18 @@ struct server_case {
 
 static const struct server_case server_cases[] = {
     {"", "root|10.0.0.5|22"},
+    /* The connect address wins over the name that came with it. */
     {", \"server_username\": \"srvuser\", \"server_hostname\": \"srvhost\", "
      "\"server_ip\": \"10.9.9.9\", \"server_port\": \"2222\"",
-     "srvuser|srvhost|2222"},
+     "srvuser|10.9.9.9|2222"},
     {", \"server_ip\": \"10.9.9.9\"", "root|10.9.9.9|22"},
+    /* target_host is an address (base_request): a server_hostname alone
+     * does not override it. */
+    {", \"server_hostname\": \"srvhost\"", "root|10.0.0.5|22"},
     /* An empty or null server_* member does not win. */
     {", \"server_username\": \"\", \"server_hostname\": null",
+     "root|10.0.0.5|22"},
+    {", \"server_ip\": \"\", \"server_hostname\": \"srvhost\"",
      "root|10.0.0.5|22"},
 };
 
@@ -786,6 +788,138 @@ Test(hook, server_fields_win)
         json_decref(j);
         tu_run_free(&r);
         fix_free(&f);
+    }
+}
+
+/* Which host a request names: the connect address when there is one (an
+ * address in server_ip or target_host), a name only when there is none. */
+struct host_case {
+    const char *members; /* host members of the request */
+    const char *want;    /* target_host item */
+    const char *ignored; /* in the trace: "<member> '<name>' ignored" */
+};
+
+static const struct host_case host_cases[] = {
+    {"\"server_hostname\": \"dbA.example.com\", \"server_ip\": \"10.1.1.2\"",
+     "10.1.1.2",
+     "server_hostname 'dbA.example.com' ignored; using connect "
+     "address '10.1.1.2'"},
+    {"\"target_host\": \"dbA.example.com\", \"server_ip\": \"2001:db8::7\"",
+     "2001:db8::7", "target_host 'dbA.example.com' ignored"},
+    {"\"target_host\": \"10.1.1.3\", \"server_hostname\": \"dbA\"", "10.1.1.3",
+     "server_hostname 'dbA' ignored; using connect address '10.1.1.3'"},
+    {"\"target_host\": \"2001:db8::7\", \"server_hostname\": \"dbA\"",
+     "2001:db8::7", "server_hostname 'dbA' ignored"},
+    /* server_ip wins over an address in target_host too. */
+    {"\"target_host\": \"10.1.1.3\", \"server_ip\": \"10.1.1.2\"", "10.1.1.2",
+     "target_host '10.1.1.3' ignored"},
+    /* Address-shaped but malformed: still the address (the modules refuse
+     * it), never the name beside it. */
+    {"\"target_host\": \"127.1\", \"server_hostname\": \"dbA\"", "127.1",
+     "server_hostname 'dbA' ignored"},
+    {"\"target_host\": \"[2001:db8::7]\", \"server_hostname\": \"dbA\"",
+     "[2001:db8::7]", "server_hostname 'dbA' ignored"},
+    /* Names only: server_hostname wins over target_host; nothing ignored. */
+    {"\"target_host\": \"dbB\", \"server_hostname\": \"dbA.example.com\"",
+     "dbA.example.com", NULL},
+    {"\"target_host\": \"dbB.example.com\"", "dbB.example.com", NULL},
+    {"\"server_hostname\": \"dbA\"", "dbA", NULL},
+    /* The same value twice is not reported. */
+    {"\"target_host\": \"10.1.1.2\", \"server_ip\": \"10.1.1.2\"", "10.1.1.2",
+     NULL},
+    /* A name is shown escaped: it cannot forge a log line. */
+    {"\"server_hostname\": \"a\\nb'c\", \"server_ip\": \"10.1.1.2\"",
+     "10.1.1.2", "server_hostname 'a\\x0ab\\x27c' ignored"},
+};
+
+Test(hook, connect_address_is_authoritative)
+{
+    for (size_t i = 0; i < sizeof(host_cases) / sizeof(host_cases[0]); i++) {
+        const struct host_case *c = &host_cases[i];
+        char in[2048];
+        fix f;
+        tu_run r;
+        json_t *j;
+
+        snprintf(in, sizeof(in),
+                 "{\"gateway_username\": \"alice\", \"target_username\": "
+                 "\"root\", %s}",
+                 c->members);
+        fix_setup(&f, NULL, "checkout required test-echo items=target_host\n",
+                  1);
+        r = hook(&f, "get-password-list", in);
+        cr_expect_eq(r.status, 0, "case %zu: %s", i, r.err);
+        j = reply(&r);
+        cr_expect_str_eq(json_string_value(json_array_get(
+                             json_object_get(j, "passwords"), 0)),
+                         c->want, "case %zu: %s", i, r.out);
+        if (c->ignored)
+            cr_expect(strstr(r.err, c->ignored) != NULL,
+                      "case %zu: stderr lacks \"%s\":\n%s", i, c->ignored,
+                      r.err);
+        else
+            cr_expect_null(strstr(r.err, "ignored"), "case %zu: %s", i, r.err);
+        json_decref(j);
+        tu_run_free(&r);
+        fix_free(&f);
+    }
+}
+
+/* call_count: one more each call; at the top of the range it stays there
+ * (no signed overflow); anything but a positive integer starts again at 1. */
+struct count_case {
+    const char *cookie;
+    long long want;
+};
+
+static const struct count_case count_cases[] = {
+    {"{\"call_count\": 9223372036854775807}", 9223372036854775807LL},
+    {"{\"call_count\": 9223372036854775806}", 9223372036854775807LL},
+    {"{\"call_count\": 41}", 42},
+    {"{\"call_count\": 0}", 1},
+    {"{\"call_count\": -5}", 1},
+    {"{\"call_count\": -9223372036854775807}", 1},
+    {"{\"call_count\": 2.5}", 1},
+    {"{\"call_count\": \"7\"}", 1},
+    {"{\"call_count\": null}", 1},
+    {"{\"call_count\": [1]}", 1},
+    {"{}", 1},
+    {"\"not an object\"", 1},
+};
+
+Test(hook, call_count_saturates)
+{
+    static const char *const hooks[] = {"get-password-list",
+                                        "authentication-completed"};
+
+    for (size_t h = 0; h < 2; h++) {
+        for (size_t i = 0; i < sizeof(count_cases) / sizeof(count_cases[0]);
+             i++) {
+            char in[2048];
+            fix f;
+            tu_run r;
+            json_t *j, *count;
+
+            snprintf(in, sizeof(in),
+                     "{\"gateway_username\": \"a\", \"target_username\": "
+                     "\"b\", \"target_host\": \"h\", \"cookie\": %s}",
+                     count_cases[i].cookie);
+            fix_setup(&f, NULL, echo_stack, 1);
+            r = hook(&f, hooks[h], in);
+            cr_expect_eq(r.status, 0, "%s case %zu: %s", hooks[h], i, r.err);
+            j = reply(&r);
+            count = json_object_get(json_object_get(j, "cookie"), "call_count");
+            cr_expect(json_is_integer(count), "%s case %zu: %s", hooks[h], i,
+                      r.out);
+            cr_expect_eq(json_integer_value(count), count_cases[i].want,
+                         "%s case %zu (%s): call_count %lld, want %lld",
+                         hooks[h], i, count_cases[i].cookie,
+                         (long long)json_integer_value(count),
+                         count_cases[i].want);
+            json_decref(j);
+            tu_run_free(&r);
+            fix_free(&f);
+        }
     }
 }
 

@@ -52,6 +52,9 @@ static const struct value_case hostile[] = {
     {TPAM_FIELD_ACCOUNT, "ro ot", 0, "space"},
     {TPAM_FIELD_ACCOUNT, "ro+ot", 0, "contains '+'"},
     {TPAM_FIELD_ACCOUNT, "r*", 0, "wildcard"},
+    {TPAM_FIELD_ACCOUNT, "a$HOME", 0, "'$' before its end"},
+    {TPAM_FIELD_ACCOUNT, "$x", 0, "only as the last character"},
+    {TPAM_FIELD_ACCOUNT, "HOST$$", 0, "'$' before its end"},
     {TPAM_FIELD_USER, "DOM\\bob", 0, "backslash"},
     {TPAM_FIELD_USER, "bob$", 0, "contains '$'"},
     {TPAM_FIELD_USER, "bob,SPS,gateway", 0, "contains ','"},
@@ -117,6 +120,7 @@ static const struct value_case accepted[] = {
     {TPAM_FIELD_ACCOUNT, "a", 0, NULL},
     {TPAM_FIELD_ACCOUNT, "@", 0, NULL},
     {TPAM_FIELD_ACCOUNT, "HOST$", 0, NULL},
+    {TPAM_FIELD_ACCOUNT, "$", 0, NULL},
     {TPAM_FIELD_ACCOUNT, "john.doe@corp", 0, NULL},
     {TPAM_FIELD_ACCOUNT, "svc_x-1", 0, NULL},
     {TPAM_FIELD_USER, "alice", 0, NULL},
@@ -235,6 +239,118 @@ Test(command, value_with_space_is_double_quoted)
                                         "--AccessPolicyName \"Privileged "
                                         "Access\"");
     tpam_cmd_free(cmd);
+}
+
+/* A '$' (last character only) is always sent double-quoted. */
+Test(command, dollar_value_is_double_quoted)
+{
+    char err[512] = "";
+    tpam_cmd *cmd = tpam_cmd_new("Retrieve");
+
+    cr_assert_eq(tpam_cmd_add(cmd, "AccountName", "HOST$", TPAM_FIELD_ACCOUNT,
+                              err, sizeof(err)),
+                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(tpam_cmd_add(cmd, "SystemName", "web01", TPAM_FIELD_SYSTEM,
+                              err, sizeof(err)),
+                 CREDSTACK_OK, "%s", err);
+    cr_assert_str_eq(tpam_cmd_str(cmd),
+                     "Retrieve --AccountName \"HOST$\" --SystemName web01");
+    tpam_cmd_free(cmd);
+}
+
+/* required_policy: only compared, so any printable text but a quote. */
+Test(command, policy_names_checked_for_comparison_only)
+{
+    static const char *const good[] = {"Privileged Access",
+                                       "DBA;night, tier-1",
+                                       "a/b#c=d",
+                                       "x --y",
+                                       "Zugriff f\xc3\xbcr DBAs",
+                                       "$pecial",
+                                       "*",
+                                       "!x",
+                                       "-x"};
+    static const struct {
+        const char *v;
+        const char *why;
+    } bad[] = {
+        {"", "is empty"},
+        {" x", "begins or ends with a space"},
+        {"x ", "begins or ends with a space"},
+        {"a\"b", "double quote"},
+        {"a\tb", "control character"},
+        {"a\nb", "control character"},
+        {"a\177b", "control character"},
+    };
+    char longp[200];
+    char err[512] = "";
+    size_t i;
+
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        cr_expect_eq(tpam_policy_name_check("required_policy", good[i], err,
+                                            sizeof(err)),
+                     CREDSTACK_OK, "%s: %s", good[i], err);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_expect_eq(tpam_policy_name_check("required_policy", bad[i].v, err,
+                                            sizeof(err)),
+                     CREDSTACK_ERR_REFUSED, "case %zu", i);
+        cr_expect(strstr(err, bad[i].why) != NULL, "case %zu: %s", i, err);
+        cr_expect(strstr(err, "required_policy") != NULL, "case %zu: %s", i,
+                  err);
+        cr_expect(strchr(err, '\n') == NULL && strchr(err, '\t') == NULL,
+                  "case %zu: raw control characters", i);
+    }
+    memset(longp, 'p', 129);
+    longp[129] = '\0';
+    cr_expect_eq(tpam_policy_name_check("policy", longp, err, sizeof(err)),
+                 CREDSTACK_ERR_REFUSED);
+    longp[128] = '\0';
+    cr_expect_eq(tpam_policy_name_check("policy", longp, err, sizeof(err)),
+                 CREDSTACK_OK, "%s", err);
+}
+
+/* The reason text carries a safe form of the policy name. */
+Test(command, policy_reason_form)
+{
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        {"Privileged Access", "Privileged Access"},
+        {"DBA (night) v1.2_x-y", "DBA (night) v1.2_x-y"},
+        {"DBA;night", "DBA_night"},
+        {"DBA;night, tier-1", "DBA_night_ tier-1"},
+        {"a;;;b", "a_b"},
+        {"Zugriff f\xc3\xbcr DBAs", "Zugriff f_r DBAs"},
+        {"x --y", "x _-y"},
+        {"-x", "_x"},
+        {"x ;", "x _"},
+        {"x ", "x"},
+        {";", "_"},
+        {"\"", "_"},
+        {"a,SPS,gateway", "a_SPS_gateway"},
+        {"", "_"},
+    };
+    char out[TPAM_VALUE_MAX + 1];
+    char longp[300];
+    char err[512] = "";
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tpam_policy_reason_form(cases[i].in, out, sizeof(out));
+        cr_expect_str_eq(out, cases[i].out, "case %zu", i);
+        cr_expect_eq(tpam_value_check("detail", out, strlen(out),
+                                      TPAM_FIELD_POLICY, err, sizeof(err)),
+                     CREDSTACK_OK, "case %zu: '%s' unsafe: %s", i, out, err);
+    }
+    /* Cut to TPAM_VALUE_MAX, and to a small buffer. */
+    memset(longp, 'q', sizeof(longp) - 1);
+    longp[sizeof(longp) - 1] = '\0';
+    tpam_policy_reason_form(longp, out, sizeof(out));
+    cr_expect_eq(strlen(out), TPAM_VALUE_MAX);
+    tpam_policy_reason_form("abc;def", out, 4);
+    cr_expect_str_eq(out, "abc");
 }
 
 Test(command, reason_texts)

@@ -3,11 +3,13 @@
 # SDK's PluginBase (safeguard.sessions.plugin.plugin_base).  The real SDK is not
 # available here.  What it mimics: the constructor signature
 # (configuration, defaults=None, logger=None), parsing the configuration text
-# with ConfigParser (an unparsable text raises, as the SDK's does), a logger
-# on self.logger writing to stderr, and the cookie attributes.
-import configparser
+# into self.plugin_configuration, a PluginConfiguration (an unparsable text
+# raises, as the SDK's does), a logger on self.logger writing to stderr, and the
+# cookie attributes.
 import logging
 import sys
+
+from safeguard.sessions.plugin.plugin_configuration import PluginConfiguration
 
 INSTANCES = []
 
@@ -18,11 +20,8 @@ class PluginBase(object):
         self.connection = None
         self.session_cookie = None
         self.logger = logger or self._logger()
-        self.plugin_configuration = configparser.ConfigParser()
-        if defaults:
-            self.plugin_configuration.read_string(defaults)
         INSTANCES.append(self)
-        self.plugin_configuration.read_string(configuration)
+        self.plugin_configuration = PluginConfiguration(configuration, defaults=defaults)
 
     @staticmethod
     def _logger():
