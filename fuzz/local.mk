@@ -28,20 +28,20 @@ fuzz_fuzz_tpam_output_SOURCES = fuzz/fuzz_tpam_output.c
 fuzz_fuzz_tpam_output_CPPFLAGS = $(FUZZ_INCLUDES) \
 	-I$(top_srcdir)/modules/tpam-common
 fuzz_fuzz_tpam_output_LDFLAGS = $(FUZZ_LINK_FLAGS)
-fuzz_fuzz_tpam_output_LDADD = modules/tpam-common/libtpamclient.la
+fuzz_fuzz_tpam_output_LDADD = modules/tpam-common/libcredstack-tpam.la
 
 # The Retrieve classifier alone, with invariants of its own (fuzz/README.md).
 fuzz_fuzz_retrieve_SOURCES = fuzz/fuzz_retrieve.c
 fuzz_fuzz_retrieve_CPPFLAGS = $(FUZZ_INCLUDES) \
 	-I$(top_srcdir)/modules/tpam-common
 fuzz_fuzz_retrieve_LDFLAGS = $(FUZZ_LINK_FLAGS)
-fuzz_fuzz_retrieve_LDADD = modules/tpam-common/libtpamclient.la
+fuzz_fuzz_retrieve_LDADD = modules/tpam-common/libcredstack-tpam.la
 
 fuzz_fuzz_known_hosts_SOURCES = fuzz/fuzz_known_hosts.c
 fuzz_fuzz_known_hosts_CPPFLAGS = $(FUZZ_INCLUDES) $(LIBSSH_CFLAGS) \
 	-I$(top_srcdir)/modules/tpam-common
 fuzz_fuzz_known_hosts_LDFLAGS = $(FUZZ_LINK_FLAGS)
-fuzz_fuzz_known_hosts_LDADD = modules/tpam-common/libtpamclient.la \
+fuzz_fuzz_known_hosts_LDADD = modules/tpam-common/libcredstack-tpam.la \
 	$(LIBSSH_LIBS)
 
 # hook.c itself, with the CLI helpers it calls; the mapping is what is fuzzed.

@@ -17,16 +17,20 @@ SPS_INPUTS = $(srcdir)/sps/main.py $(srcdir)/sps/default.cfg \
 
 # A staged install (library first: the modules and the command relink
 # against it), packed by mkplugin.py; the stage is removed afterwards.
-$(SPS_PLUGIN_ZIP): $(SPS_INPUTS) $(lib_LTLIBRARIES) $(module_LTLIBRARIES) \
-		$(bin_PROGRAMS)
+$(SPS_PLUGIN_ZIP): $(SPS_INPUTS) $(lib_LTLIBRARIES) $(pkglib_LTLIBRARIES) \
+		$(module_LTLIBRARIES) $(bin_PROGRAMS) $(dist_stack_DATA)
 	$(AM_V_GEN)stage=`mktemp -d "$(abs_top_builddir)/sps-stage.XXXXXX"` && \
 	{ $(MAKE) $(AM_MAKEFLAGS) DESTDIR="$$stage" install-libLTLIBRARIES \
 	    >"$$stage.log" 2>&1 && \
+	  $(MAKE) $(AM_MAKEFLAGS) DESTDIR="$$stage" install-pkglibLTLIBRARIES \
+	    >>"$$stage.log" 2>&1 && \
 	  $(MAKE) $(AM_MAKEFLAGS) DESTDIR="$$stage" \
-	    install-moduleLTLIBRARIES install-binPROGRAMS >>"$$stage.log" 2>&1 || \
+	    install-moduleLTLIBRARIES install-binPROGRAMS install-dist_stackDATA \
+	    >>"$$stage.log" 2>&1 || \
 	  { cat "$$stage.log" >&2; rm -rf "$$stage" "$$stage.log"; exit 1; }; } && \
 	$(PYTHON3_SPS) $(srcdir)/sps/mkplugin.py --stage "$$stage" \
 	    --bindir '$(bindir)' --libdir '$(libdir)' --moduledir '$(moduledir)' \
+	    --pkglibdir '$(pkglibdir)' --stackdir '$(stackdir)' \
 	    --srcdir '$(srcdir)' --version '$(VERSION)' \
 	    --bundle '$(SPS_BUNDLE_LIBS)' --patchelf '$(PATCHELF)' --out $@; \
 	ret=$$?; rm -rf "$$stage" "$$stage.log"; exit $$ret

@@ -349,6 +349,8 @@ class Plugin(_Base):
         env = dict(os.environ)
         lib = os.path.join(self.plugin_dir, "lib")
         env["CREDSTACK_MODULE_DIR"] = os.path.join(lib, "credstack", "modules")
+        # The stacks the modules ship: [tpam] selects stacks/tpam.stack.
+        env["CREDSTACK_STACK_DIR"] = os.path.join(self.plugin_dir, "stacks")
         old = env.get("LD_LIBRARY_PATH")
         env["LD_LIBRARY_PATH"] = lib + (":" + old if old else "")
         return env

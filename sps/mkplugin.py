@@ -157,32 +157,59 @@ def glibc_floor(files):
 # ---- $ORIGIN-relative RUNPATHs ----
 
 def runpath_for(zname):
-    """$ORIGIN-relative path from a file in the zip to the zip's lib/:
-    bin/credstack $ORIGIN/../lib, lib/*.so* $ORIGIN, the modules $ORIGIN/../..
-    (each object has its own: DT_RUNPATH does not apply to the libraries an
-    object's dependencies need in turn)."""
-    rel = os.path.relpath("lib", os.path.dirname(zname))
-    return "$ORIGIN" if rel == "." else "$ORIGIN/" + rel
+    """The search path of a file in the zip, and whether it is a DT_RPATH:
+    bin/credstack gets DT_RPATH $ORIGIN/../lib, which the dynamic loader
+    also searches for the libraries of objects without a search path of
+    their own -- the modules, which credstack loads through /proc/self/fd
+    (what was checked is what is loaded), where $ORIGIN would mean
+    /proc/self/fd; the modules get none; lib/*.so* get DT_RUNPATH $ORIGIN
+    for the libraries they need in turn."""
+    if zname == "bin/credstack":
+        return "$ORIGIN/../lib", True
+    if "/modules/" in zname:
+        return None, False
+    return "$ORIGIN", False
 
 
-def set_runpath(patchelf, path, runpath):
+def set_runpath(patchelf, path, runpath, force_rpath=False):
+    if runpath is None:
+        cmd = [patchelf, "--remove-rpath", path]
+    elif force_rpath:
+        cmd = [patchelf, "--force-rpath", "--set-rpath", runpath, path]
+    else:
+        cmd = [patchelf, "--set-rpath", runpath, path]
     try:
-        subprocess.run([patchelf, "--set-rpath", runpath, path],
+        subprocess.run(cmd,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        check=True)
     except OSError as exc:
         fail("%s: %s (install patchelf, or pass PATCHELF=...)" % (patchelf, exc))
     except subprocess.CalledProcessError as exc:
-        fail("patchelf --set-rpath %s %s: %s" % (
-            runpath, path, exc.stderr.decode("utf-8", "replace").strip()))
+        fail("%s: %s" % (" ".join(cmd),
+                         exc.stderr.decode("utf-8", "replace").strip()))
+
+
+def needed(path):
+    out = subprocess.run(["readelf", "-d", path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True).stdout
+    return re.findall(r"\(NEEDED\).*\[(.*)\]", out)
 
 
 def check_self_contained(tree, elves):
     """Every library an ELF file needs, glibc aside, resolves inside tree
-    with no LD_LIBRARY_PATH: what the $ORIGIN RUNPATHs must achieve."""
+    with no LD_LIBRARY_PATH: what the search paths must achieve.  A module
+    (no path of its own) must find what it needs in lib/, where the
+    command's DT_RPATH looks."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
     real = os.path.realpath(tree) + os.sep
     for zname in elves:
+        if "/modules/" in zname:
+            for lib in needed(os.path.join(tree, zname)):
+                if not SYSTEM_LIBS.match(lib) and not os.path.isfile(
+                        os.path.join(tree, "lib", lib)):
+                    fail("%s needs %s, which is not in the zip's lib/" %
+                         (zname, lib))
+            continue
         out = subprocess.run(["ldd", os.path.join(tree, zname)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=env, universal_newlines=True).stdout
@@ -202,6 +229,8 @@ def main():
     ap.add_argument("--bindir", required=True)
     ap.add_argument("--libdir", required=True)
     ap.add_argument("--moduledir", required=True)
+    ap.add_argument("--pkglibdir", required=True)
+    ap.add_argument("--stackdir", required=True)
     ap.add_argument("--srcdir", required=True)
     ap.add_argument("--version", required=True)
     ap.add_argument("--bundle", choices=("yes", "no"), default="yes")
@@ -213,6 +242,13 @@ def main():
     libdir = staged(a.stage, a.libdir)
     library = os.path.join(libdir, "libcredstack.so.0")
     moddir = staged(a.stage, a.moduledir)
+    pkglibdir = staged(a.stage, a.pkglibdir)
+    stackdir = staged(a.stage, a.stackdir)
+    # Private libraries the modules share (libcredstack-tpam.so).
+    private = sorted(f for f in os.listdir(pkglibdir)
+                     if f.endswith(".so") and os.path.isfile(
+                         os.path.join(pkglibdir, f)))
+    stacks = sorted(f for f in os.listdir(stackdir) if f.endswith(".stack"))
     for f in (binary, library):
         if not os.path.isfile(f):
             fail("%s: missing from the staged install" % f)
@@ -228,16 +264,25 @@ def main():
     entries.append(("stacks/default.stack",
                      os.path.join(a.srcdir, "etc", "default.stack.sample"),
                      0o644))
+    for st in stacks:
+        entries.append(("stacks/" + st, os.path.join(stackdir, st), 0o644))
     entries.append(("bin/credstack", binary, 0o755))
     entries.append(("lib/libcredstack.so.0", os.path.realpath(library), 0o755))
+    for p in private:
+        entries.append(("lib/" + p, os.path.realpath(os.path.join(pkglibdir, p)),
+                        0o755))
     for m in modules:
         entries.append(("lib/credstack/modules/" + m,
                         os.path.realpath(os.path.join(moddir, m)), 0o755))
 
     if a.bundle == "yes":
-        elves = [binary, library] + [os.path.join(moddir, m) for m in modules]
-        for name, path in sorted(ldd_deps(elves, libdir).items()):
-            if name == "libcredstack.so.0" or SYSTEM_LIBS.match(name):
+        elves = ([binary, library] +
+                 [os.path.join(pkglibdir, p) for p in private] +
+                 [os.path.join(moddir, m) for m in modules])
+        for name, path in sorted(ldd_deps(elves, libdir + ":" +
+                                          pkglibdir).items()):
+            if (name == "libcredstack.so.0" or name in private or
+                    SYSTEM_LIBS.match(name)):
                 continue
             entries.append(("lib/" + name, os.path.realpath(path), 0o755))
 
@@ -253,7 +298,8 @@ def main():
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             shutil.copyfile(src, dest)
             os.chmod(dest, mode)
-            set_runpath(a.patchelf, dest, runpath_for(name))
+            path, force = runpath_for(name)
+            set_runpath(a.patchelf, dest, path, force)
             entries[i] = (name, dest, mode)
             elves.append(name)
         check_self_contained(tree, elves)

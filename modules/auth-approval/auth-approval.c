@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* auth-approval.c: authorizes when the gateway user has an Active password
- * request for the account (reason "approval,<id>"). */
+ * request for the account (AUTH_KIND approval, AUTH_DETAIL its id). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +16,51 @@
  */
 enum { F_ID = 0, F_USER = 1, F_SYSTEM = 5, F_ACCOUNT = 6, F_STATUS = 18 };
 
+static const struct credstack_option options[] = {
+    TPAM_COMMON_OPTIONS,
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int init(credstack_module *mod, void **data_out)
+{
+    return tpam_conf_init(mod, (tpam_conf **)data_out);
+}
+
+/* The authorization found: AUTH_KIND approval, AUTH_DETAIL the request id. */
+static credstack_result authorized(credstack_request *req, const char *id)
+{
+    if (credstack_request_set(req, CREDSTACK_ITEM_AUTH_KIND, "approval") !=
+            CREDSTACK_OK ||
+        credstack_request_set(req, CREDSTACK_ITEM_AUTH_DETAIL, id) !=
+            CREDSTACK_OK) {
+        credstack_request_explain(req, CREDSTACK_ERR_NOMEM, "out of memory");
+        return CREDSTACK_RESULT_ERROR;
+    }
+    return CREDSTACK_RESULT_SUCCESS;
+}
+
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
+    const tpam_conf *conf = data;
     const char *user, *account, *system;
-    char err[512] = "", reason[256], about[400];
+    char err[512] = "", about[400], key[600], *cached = NULL;
     tpam_table *t = NULL;
     size_t *rows = NULL, n = 0;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc;
 
-    (void)data;
-    if (tpam_module_subject(mod, req, &user, &account, &system) != 0)
+    if (tpam_module_subject(req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
-    rc = tpam_module_query(mod, req, "ListRequestDetails",
+    /* With auth_cache_ttl > 0 only: an approval seen before. */
+    snprintf(key, sizeof(key), "tpam.auth:approval:%s/%s/%s", user, account,
+             system);
+    if (tpam_auth_cached(mod, req, key, &cached)) {
+        ret = authorized(req, cached);
+        free(cached);
+        return ret;
+    }
+    rc = tpam_module_query(mod, req, conf, "ListRequestDetails",
                            (const tpam_arg[]){
                                {"RequestorName", user, TPAM_FIELD_USER},
                                {"AccountName", account, TPAM_FIELD_ACCOUNT},
@@ -38,17 +69,19 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                            },
                            4, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
-        credstack_module_note(mod, "%s has no Active request for %s on %s",
-                              user, account, system);
+        tpam_module_contradicted(mod, req);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "%s has no Active request for %s on %s", user,
+                                  account, system);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
     if (rc != CREDSTACK_OK) {
-        ret = tpam_module_fail(mod, rc, err);
+        ret = tpam_module_fail(req, rc, err);
         goto done;
     }
     if (tpam_table_cols(t) <= F_STATUS) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_BACKEND,
+        credstack_request_explain(req, CREDSTACK_ERR_BACKEND,
                                   "ListRequestDetails printed %zu columns, "
                                   "expected at least %d",
                                   tpam_table_cols(t), F_STATUS + 1);
@@ -56,7 +89,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     }
     snprintf(about, sizeof(about), "requestor %s, account %s on %s, Active",
              user, account, system);
-    if (tpam_module_verify(mod, t, "ListRequestDetails", about,
+    if (tpam_module_verify(mod, req, t, "ListRequestDetails", about,
                            (const tpam_match[]){
                                {NULL, F_USER, TPAM_MATCH_NAME, user, 0},
                                {NULL, F_SYSTEM, TPAM_MATCH_NAME, system, 0},
@@ -71,20 +104,19 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
 
         if (*id == '\0')
             continue;
-        snprintf(reason, sizeof(reason), "approval,%s", id);
-        if (credstack_request_set(req, CREDSTACK_ITEM_REASON, reason) != 0) {
-            credstack_module_error(mod, "out of memory");
-            ret = CREDSTACK_RESULT_ERROR;
+        ret = authorized(req, id);
+        if (ret != CREDSTACK_RESULT_SUCCESS)
             goto done;
-        }
+        credstack_cache_put(mod, CREDSTACK_CACHE_AUTH, key, id);
         credstack_module_log(mod, CREDSTACK_LOG_INFO,
                              "%s has Active request %s for %s on %s", user, id,
                              account, system);
         ret = CREDSTACK_RESULT_SUCCESS;
         goto done;
     }
-    credstack_module_note(mod, "no Active request of %s for %s on %s", user,
-                          account, system);
+    credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                              "no Active request of %s for %s on %s", user,
+                              account, system);
 done:
     free(rows);
     tpam_table_free(t);
@@ -96,7 +128,13 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "auth-approval",
     .description = "authorize on an Active TPAM password request",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
+    .init = init,
     .run = run,
+    .free = tpam_conf_free,
+    .probe = tpam_module_probe,
+    .status = tpam_module_status,
 };
 
 CREDSTACK_MODULE_DEFINE(ops)

@@ -1,75 +1,106 @@
 /* SPDX-License-Identifier: MIT */
 /* auth-policy.c: authorizes when the gateway user holds required_policy for the
- * account (reason "policy,<name>"). */
+ * account (AUTH_KIND policy, AUTH_DETAIL the policy's name). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tpam-common/tpam_module.h"
 
-#define DEFAULT_POLICY "Privileged Access"
+static const struct credstack_option options[] = {
+    TPAM_COMMON_OPTIONS,
+    {NULL, "policy", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL,
+     tpam_check_policy,
+     "the access policy to require (default: tpam.required_policy)"},
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
 
-/* policy= argument, else [tpam] required_policy, else the seed's default. */
-static int required_policy(credstack_module *mod, const char **policy)
+static int init(credstack_module *mod, void **data_out)
 {
-    int rc;
+    tpam_conf *conf = NULL;
+    const char *policy = NULL;
+    int rc = tpam_conf_init(mod, &conf);
 
-    *policy = credstack_module_arg(mod, "policy");
-    if (*policy != NULL)
-        return CREDSTACK_OK;
-    rc = credstack_module_config_string(mod, "tpam", "required_policy", policy);
-    if (rc == CREDSTACK_ERR_NOTFOUND || (rc == CREDSTACK_OK && **policy == 0))
-        *policy = DEFAULT_POLICY;
-    return rc == CREDSTACK_ERR_NOTFOUND ? CREDSTACK_OK : rc;
+    if (rc != CREDSTACK_OK)
+        return rc;
+    if (credstack_module_option_string(mod, NULL, "policy", &policy) ==
+            CREDSTACK_OK &&
+        (conf->arg_policy = strdup(policy)) == NULL) {
+        tpam_conf_free(conf);
+        return CREDSTACK_ERR_NOMEM;
+    }
+    *data_out = conf;
+    return CREDSTACK_OK;
+}
+
+/* The authorization found: AUTH_KIND policy, AUTH_DETAIL its name. */
+static credstack_result authorized(credstack_request *req, const char *policy)
+{
+    if (credstack_request_set(req, CREDSTACK_ITEM_AUTH_KIND, "policy") !=
+            CREDSTACK_OK ||
+        credstack_request_set(req, CREDSTACK_ITEM_AUTH_DETAIL, policy) !=
+            CREDSTACK_OK) {
+        credstack_request_explain(req, CREDSTACK_ERR_NOMEM, "out of memory");
+        return CREDSTACK_RESULT_ERROR;
+    }
+    return CREDSTACK_RESULT_SUCCESS;
 }
 
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *user, *account, *system, *policy = NULL;
-    char err[512] = "", about[400], safe[TPAM_VALUE_MAX + 1];
-    char reason[TPAM_VALUE_MAX + 16];
+    const tpam_conf *conf = data;
+    const char *user, *account, *system;
+    const char *policy =
+        conf->arg_policy ? conf->arg_policy : conf->required_policy;
+    char err[512] = "", about[400], key[600], *cached = NULL;
     tpam_table *t = NULL;
     size_t *rows = NULL, n = 0;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc, col;
 
-    (void)data;
-    if (required_policy(mod, &policy) != CREDSTACK_OK ||
-        tpam_module_subject(mod, req, &user, &account, &system) != 0)
+    if (tpam_module_subject(req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
+    /* With auth_cache_ttl > 0 only: a grant seen before. */
+    snprintf(key, sizeof(key), "tpam.auth:policy:%s/%s/%s/%s", user, account,
+             system, policy);
+    if (tpam_auth_cached(mod, req, key, &cached)) {
+        free(cached);
+        credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
+                             "%s holds policy '%s' for %s on %s (cached)", user,
+                             policy, account, system);
+        return authorized(req, policy);
+    }
     /*
      * The policy is only compared (verbatim, as the vendor's plugin did),
-     * never sent as a filter; the reason text carries its safe form.  Still
-     * checked before connecting: a quote or a control character is a typo.
+     * never sent as a filter; checkout-tpam's reason text carries its safe
+     * form.  Its characters were checked when the handle opened.
      */
-    rc = tpam_policy_name_check("required_policy", policy, err, sizeof(err));
-    if (rc == CREDSTACK_OK)
-        rc =
-            tpam_module_query(mod, req, "ListAssignedPolicies",
-                              (const tpam_arg[]){
-                                  {"UserName", user, TPAM_FIELD_USER},
-                                  {"AccountName", account, TPAM_FIELD_ACCOUNT},
-                                  {"SystemName", system, TPAM_FIELD_SYSTEM},
-                                  {"AllOrEffectiveFlag", "E", TPAM_FIELD_FLAG},
-                                  {"PermissionType", "Pwd", TPAM_FIELD_KEYWORD},
-                              },
-                              5, &t, err, sizeof(err));
+    rc = tpam_module_query(mod, req, conf, "ListAssignedPolicies",
+                           (const tpam_arg[]){
+                               {"UserName", user, TPAM_FIELD_USER},
+                               {"AccountName", account, TPAM_FIELD_ACCOUNT},
+                               {"SystemName", system, TPAM_FIELD_SYSTEM},
+                               {"AllOrEffectiveFlag", "E", TPAM_FIELD_FLAG},
+                               {"PermissionType", "Pwd", TPAM_FIELD_KEYWORD},
+                           },
+                           5, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
-        credstack_module_note(mod,
-                              "%s has no password permissions on %s "
-                              "for %s",
-                              user, system, account);
+        tpam_module_contradicted(mod, req);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "%s has no password permissions on %s for "
+                                  "%s",
+                                  user, system, account);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
     if (rc != CREDSTACK_OK) {
-        ret = tpam_module_fail(mod, rc, err);
+        ret = tpam_module_fail(req, rc, err);
         goto done;
     }
     col = tpam_table_col(t, "AccessPolicyName");
     if (col < 0) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_BACKEND,
+        credstack_request_explain(req, CREDSTACK_ERR_BACKEND,
                                   "ListAssignedPolicies printed no "
                                   "AccessPolicyName column");
         goto done;
@@ -81,7 +112,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
      */
     snprintf(about, sizeof(about), "user %s, account %s on %s", user, account,
              system);
-    if (tpam_module_verify(mod, t, "ListAssignedPolicies", about,
+    if (tpam_module_verify(mod, req, t, "ListAssignedPolicies", about,
                            (const tpam_match[]){
                                {"UserName", 0, TPAM_MATCH_NAME, user, 0},
                                {"AccountName", 0, TPAM_MATCH_NAME, account, 0},
@@ -96,23 +127,14 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         /* Exact comparison, as the vendor's plugin. */
         if (strcmp(tpam_table_cell_trimmed(t, rows[i], col), policy) != 0)
             continue;
-        tpam_policy_reason_form(policy, safe, sizeof(safe));
-        snprintf(reason, sizeof(reason), "policy,%s", safe);
-        if (credstack_request_set(req, CREDSTACK_ITEM_REASON, reason) != 0) {
-            credstack_module_error(mod, "out of memory");
-            ret = CREDSTACK_RESULT_ERROR;
-            goto done;
-        }
-        if (strcmp(safe, policy) != 0)
-            credstack_module_log(mod, CREDSTACK_LOG_INFO,
-                                 "%s holds policy '%s'; the reason text "
-                                 "names it '%s'",
-                                 user, policy, safe);
-        ret = CREDSTACK_RESULT_SUCCESS;
+        ret = authorized(req, policy);
+        if (ret == CREDSTACK_RESULT_SUCCESS)
+            credstack_cache_put(mod, CREDSTACK_CACHE_AUTH, key, "1");
         goto done;
     }
-    credstack_module_note(mod, "%s does not hold policy '%s' for %s on %s",
-                          user, policy, account, system);
+    credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                              "%s does not hold policy '%s' for %s on %s", user,
+                              policy, account, system);
 done:
     free(rows);
     tpam_table_free(t);
@@ -124,7 +146,13 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "auth-policy",
     .description = "authorize when the user holds the required access policy",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
+    .init = init,
     .run = run,
+    .free = tpam_conf_free,
+    .probe = tpam_module_probe,
+    .status = tpam_module_status,
 };
 
 CREDSTACK_MODULE_DEFINE(ops)

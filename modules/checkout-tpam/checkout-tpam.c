@@ -1,58 +1,84 @@
 /* SPDX-License-Identifier: MIT */
 /* checkout-tpam.c: Retrieve the password with reason text "<gateway
- * user>,SPS,<authorization reason>". */
+ * user>,SPS,<authorization kind>[,<detail>]". */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tpam-common/tpam_module.h"
 
-/* Split "approval,1590" into kind and detail; detail may be NULL. */
-static int split_reason(const char *reason, char *kind, size_t kindlen,
-                        const char **detail, tpam_field_kind *detail_kind)
-{
-    size_t n = strcspn(reason, ",");
+static const struct credstack_option options[] = {
+    TPAM_COMMON_OPTIONS,
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
 
-    if (n == 0 || n >= kindlen)
-        return -1;
-    memcpy(kind, reason, n);
-    kind[n] = '\0';
-    *detail = reason[n] == ',' ? reason + n + 1 : NULL;
-    if (strcmp(kind, "gateway") == 0)
-        return *detail == NULL ? 0 : -1;
+static int init(credstack_module *mod, void **data_out)
+{
+    return tpam_conf_init(mod, (tpam_conf **)data_out);
+}
+
+/*
+ * The reason text's parts for the request's authorization: kind
+ * (gateway, approval, policy) and detail (none, the request id, the safe
+ * form of the policy name: the reason text allows fewer characters than a
+ * policy name).  -1 for an authorization this module cannot name to TPAM.
+ */
+static int reason_parts(credstack_module *mod, credstack_request *req,
+                        const char **kind, const char **detail,
+                        tpam_field_kind *detail_kind, char *safe,
+                        size_t safelen)
+{
+    *kind = credstack_request_get(req, CREDSTACK_ITEM_AUTH_KIND);
+    *detail = credstack_request_get(req, CREDSTACK_ITEM_AUTH_DETAIL);
+    if (strcmp(*kind, "gateway") == 0) {
+        *detail = NULL;
+        return 0;
+    }
     if (*detail == NULL)
         return -1;
-    if (strcmp(kind, "approval") == 0)
+    if (strcmp(*kind, "approval") == 0) {
         *detail_kind = TPAM_FIELD_REQUEST_ID;
-    else if (strcmp(kind, "policy") == 0)
+        return 0;
+    }
+    if (strcmp(*kind, "policy") == 0) {
         *detail_kind = TPAM_FIELD_POLICY;
-    else
-        return -1;
-    return 0;
+        tpam_policy_reason_form(*detail, safe, safelen);
+        if (strcmp(safe, *detail) != 0)
+            credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                                 "policy '%s': the reason text names it '%s'",
+                                 *detail, safe);
+        *detail = safe;
+        return 0;
+    }
+    return -1;
 }
 
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
-    const char *reason = credstack_request_get(req, CREDSTACK_ITEM_REASON);
+    const tpam_conf *conf = data;
+    const char *kind = credstack_request_get(req, CREDSTACK_ITEM_AUTH_KIND);
     const char *user, *account, *system, *detail = NULL;
     tpam_field_kind detail_kind = TPAM_FIELD_POLICY;
-    char kind[32], err[512] = "";
+    char safe[TPAM_VALUE_MAX + 1], err[512] = "";
     char *password = NULL;
     tpam_cmd *cmd = NULL;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc;
 
-    (void)data;
     /* Fail closed: no authorization decision, no checkout. */
-    if (reason == NULL) {
-        credstack_module_note(mod, "no module authorized this request");
+    if (kind == NULL) {
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "no module authorized this request");
         return CREDSTACK_RESULT_DENIED;
     }
-    if (tpam_module_subject(mod, req, &user, &account, &system) != 0)
+    if (tpam_module_subject(req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
-    if (split_reason(reason, kind, sizeof(kind), &detail, &detail_kind) != 0) {
-        credstack_module_error(mod, "unknown authorization reason '%.40s'",
-                               reason);
+    if (reason_parts(mod, req, &kind, &detail, &detail_kind, safe,
+                     sizeof(safe)) != 0) {
+        credstack_request_explain(req, CREDSTACK_ERR_MODULE,
+                                  "authorization '%.40s' cannot be named in "
+                                  "a TPAM reason text",
+                                  kind);
         return CREDSTACK_RESULT_ERROR;
     }
     rc = tpam_module_command("Retrieve",
@@ -66,16 +92,21 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                                  detail_kind, err, sizeof(err));
     if (rc == CREDSTACK_OK) {
         credstack_module_log(mod, CREDSTACK_LOG_INFO,
-                             "checking out %s on %s for %s (%s)", account,
-                             system, user, reason);
-        rc = tpam_module_retrieve(mod, req, cmd, &password, err, sizeof(err));
+                             "checking out %s on %s for %s (%s%s%s)", account,
+                             system, user, kind, detail ? "," : "",
+                             detail ? detail : "");
+        rc = tpam_module_retrieve(mod, req, conf, cmd, &password, err,
+                                  sizeof(err));
     }
     if (rc != CREDSTACK_OK) {
-        ret = tpam_module_fail(mod, rc, err);
+        /* Refused or unknown: what came from the cache is not trusted. */
+        if (rc == CREDSTACK_ERR_DENIED || rc == CREDSTACK_ERR_NOTFOUND)
+            tpam_module_contradicted(mod, req);
+        ret = tpam_module_fail(req, rc, err);
         goto done;
     }
     if (credstack_request_set(req, CREDSTACK_ITEM_PASSWORD, password) != 0) {
-        credstack_module_error(mod, "out of memory");
+        credstack_request_explain(req, CREDSTACK_ERR_MODULE, "out of memory");
         goto done;
     }
     ret = CREDSTACK_RESULT_SUCCESS;
@@ -90,7 +121,13 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "checkout-tpam",
     .description = "check the password out of TPAM with Retrieve",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
+    .init = init,
     .run = run,
+    .free = tpam_conf_free,
+    .probe = tpam_module_probe,
+    .status = tpam_module_status,
 };
 
 CREDSTACK_MODULE_DEFINE(ops)

@@ -7,39 +7,80 @@
 
 #include "../tpam-common/tpam_module.h"
 
+static const struct credstack_option options[] = {
+    TPAM_COMMON_OPTIONS,
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int init(credstack_module *mod, void **data_out)
+{
+    return tpam_conf_init(mod, (tpam_conf **)data_out);
+}
+
+/* "<real account>\t<real system>" for account@system, from the cache. */
+#define CACHE_PREFIX "tpam.maptoreal:"
+
+static int map_cached(credstack_module *mod, credstack_request *req,
+                      const char *key)
+{
+    char *v = NULL, *tab;
+    int ok = 0;
+
+    if (credstack_cache_get(mod, CREDSTACK_CACHE_LOOKUP, key, &v) !=
+        CREDSTACK_OK)
+        return 0;
+    tab = strchr(v, '\t');
+    if (tab != NULL) {
+        *tab = '\0';
+        ok = credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT, v) ==
+                 CREDSTACK_OK &&
+             credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, tab + 1) ==
+                 CREDSTACK_OK;
+        credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> %s@%s (cached)",
+                             key + strlen(CACHE_PREFIX), v, tab + 1);
+    }
+    free(v);
+    return ok;
+}
+
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
+    const tpam_conf *conf = data;
     const char *user, *account, *system, *real_account, *real_system;
-    char err[512] = "", about[300];
+    char err[512] = "", about[300], key[300], *mapped = NULL;
     tpam_table *t = NULL;
     size_t *rows = NULL, n = 0, row;
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc, c1, c2;
 
-    (void)data;
-    if (tpam_module_subject(mod, req, &user, &account, &system) != 0)
+    if (tpam_module_subject(req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
-    rc = tpam_module_query(mod, req, "ListAccounts",
+    snprintf(key, sizeof(key), CACHE_PREFIX "%s@%s", account, system);
+    if (map_cached(mod, req, key))
+        return CREDSTACK_RESULT_SUCCESS;
+    rc = tpam_module_query(mod, req, conf, "ListAccounts",
                            (const tpam_arg[]){
                                {"AccountName", account, TPAM_FIELD_ACCOUNT},
                                {"SystemName", system, TPAM_FIELD_SYSTEM},
                            },
                            2, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
-        credstack_module_note(mod, "TPAM has no account %s on %s", account,
-                              system);
+        tpam_module_contradicted(mod, req);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "TPAM has no account %s on %s", account,
+                                  system);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
     if (rc != CREDSTACK_OK) {
-        ret = tpam_module_fail(mod, rc, err);
+        ret = tpam_module_fail(req, rc, err);
         goto done;
     }
     c1 = tpam_table_col(t, "AccountCustom1");
     c2 = tpam_table_col(t, "AccountCustom2");
     if (c1 < 0 || c2 < 0) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_BACKEND,
+        credstack_request_explain(req, CREDSTACK_ERR_BACKEND,
                                   "ListAccounts printed no AccountCustom1 or "
                                   "AccountCustom2 column");
         goto done;
@@ -47,7 +88,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     /* The row for exactly this account on this system; TPAM's filters may
      * list more (rootx for root, DB02 for DB0). */
     snprintf(about, sizeof(about), "account %s on %s", account, system);
-    if (tpam_module_verify(mod, t, "ListAccounts", about,
+    if (tpam_module_verify(mod, req, t, "ListAccounts", about,
                            (const tpam_match[]){
                                {"AccountName", 0, TPAM_MATCH_NAME, account, 0},
                                {"SystemName", 0, TPAM_MATCH_NAME, system, 0},
@@ -55,8 +96,10 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                            2, &rows, &n) != CREDSTACK_OK)
         goto done;
     if (n == 0) {
-        credstack_module_note(mod, "TPAM lists no account %s on %s", account,
-                              system);
+        tpam_module_contradicted(mod, req);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "TPAM lists no account %s on %s", account,
+                                  system);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
@@ -65,18 +108,21 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     real_system = tpam_table_cell_trimmed(t, row, c2);
     /* No mapping means no password (the seed's rule). */
     if (*real_account == '\0' || *real_system == '\0') {
-        credstack_module_note(mod,
-                              "%s on %s has no real account/system in "
-                              "AccountCustom1/AccountCustom2",
-                              account, system);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "%s on %s has no real account/system in "
+                                  "AccountCustom1/AccountCustom2",
+                                  account, system);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
     credstack_module_log(mod, CREDSTACK_LOG_INFO, "%s@%s maps to %s@%s",
                          account, system, real_account, real_system);
+    if (asprintf(&mapped, "%s\t%s", real_account, real_system) > 0)
+        credstack_cache_put(mod, CREDSTACK_CACHE_LOOKUP, key, mapped);
+    free(mapped);
     if (credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT, real_account) ||
         credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, real_system)) {
-        credstack_module_error(mod, "out of memory");
+        credstack_request_explain(req, CREDSTACK_ERR_MODULE, "out of memory");
         goto done;
     }
     ret = CREDSTACK_RESULT_SUCCESS;
@@ -91,7 +137,13 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "maptoreal",
     .description = "real account and system from AccountCustom1/2",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
+    .init = init,
     .run = run,
+    .free = tpam_conf_free,
+    .probe = tpam_module_probe,
+    .status = tpam_module_status,
 };
 
 CREDSTACK_MODULE_DEFINE(ops)

@@ -118,10 +118,10 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
      */
     if (kind != MC_HOST_NAME && strspn(label, "0123456789") == strlen(label)) {
         mc_printable(name, shown, sizeof(shown));
-        credstack_module_note(mod,
-                              "reverse DNS gave '%s', whose first label is "
-                              "all digits: not a system name",
-                              shown);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "reverse DNS gave '%s', whose first label is "
+                                  "all digits: not a system name",
+                                  shown);
         return CREDSTACK_RESULT_DENIED;
     }
     if (conf->upper)

@@ -10,34 +10,49 @@
 #include "../common/host.h"
 #include "../tpam-common/tpam_module.h"
 
-/* The prefix a preferred system name carries ("PSM_" for PSM or PSM_), or "".
- */
-static void prefix_head(credstack_module *mod, char *head, size_t len)
-{
-    const char *p = credstack_module_arg(mod, "prefix");
-    size_t n;
+static const struct credstack_option options[] = {
+    TPAM_COMMON_OPTIONS,
+    {NULL, "prefix", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL,
+     tpam_check_prefix,
+     "prefer the system with this prefix (default: tpam.system_prefix)"},
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
 
-    head[0] = '\0';
-    if (p == NULL && credstack_module_config_string(
-                         mod, "tpam", "system_prefix", &p) != CREDSTACK_OK)
-        return;
-    n = strlen(p);
-    if (n > 0)
-        snprintf(head, len, "%s%s", p, p[n - 1] == '_' ? "" : "_");
+static int init(credstack_module *mod, void **data_out)
+{
+    tpam_conf *conf = NULL;
+    const char *prefix = NULL;
+    int rc = tpam_conf_init(mod, &conf);
+
+    if (rc != CREDSTACK_OK)
+        return rc;
+    if (credstack_module_option_string(mod, NULL, "prefix", &prefix) ==
+            CREDSTACK_OK &&
+        (conf->arg_prefix = strdup(prefix)) == NULL) {
+        tpam_conf_free(conf);
+        return CREDSTACK_ERR_NOMEM;
+    }
+    *data_out = conf;
+    return CREDSTACK_OK;
 }
+
+/* Where a resolved system is cached, and the request data naming it so that
+ * later modules can drop it when TPAM contradicts it. */
+#define CACHE_PREFIX "tpam.system:"
 
 /*
  * Several systems may share an address: among the rows that are really at
  * the address (rows[0..n), checked by the caller), prefer the prefixed one,
  * else the first.  -1 when every verified row has an empty name.
  */
-static int pick_system(credstack_module *mod, const tpam_table *t, int col,
-                       const size_t *rows, size_t n, const char *addr)
+static int pick_system(credstack_module *mod, const tpam_conf *conf,
+                       const tpam_table *t, int col, const size_t *rows,
+                       size_t n, const char *addr)
 {
-    char head[128];
+    const char *prefix =
+        conf->arg_prefix ? conf->arg_prefix : conf->system_prefix;
     int pick = -1;
 
-    prefix_head(mod, head, sizeof(head));
     for (size_t i = 0; i < n; i++) {
         const char *name = tpam_table_cell_trimmed(t, rows[i], col);
 
@@ -48,7 +63,8 @@ static int pick_system(credstack_module *mod, const tpam_table *t, int col,
                                  "%s: candidate system %s", addr, name);
         if (pick < 0)
             pick = (int)rows[i];
-        if (head[0] != '\0' && strncasecmp(name, head, strlen(head)) == 0) {
+        /* The seed's prefix rule (modules/common): PREFIX_ begins it. */
+        if (mc_prefix_has(prefix, name)) {
             pick = (int)rows[i];
             break;
         }
@@ -56,9 +72,50 @@ static int pick_system(credstack_module *mod, const tpam_table *t, int col,
     return pick;
 }
 
+/*
+ * A system resolved for this address before (the agent keeps it for
+ * [credstack] cache_ttl): no command.  The key goes on the request, so that
+ * a module TPAM later contradicts (no such account or system) drops it.
+ */
+static int from_cache(credstack_module *mod, credstack_request *req,
+                      const char *host, const char *shown)
+{
+    char key[160], *system = NULL, *copy;
+
+    snprintf(key, sizeof(key), CACHE_PREFIX "%s", host);
+    if (credstack_cache_get(mod, CREDSTACK_CACHE_LOOKUP, key, &system) !=
+        CREDSTACK_OK)
+        return 0;
+    copy = strdup(key);
+    if (copy == NULL ||
+        credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, system) !=
+            CREDSTACK_OK ||
+        credstack_request_set_data(req, TPAM_CACHED_SYSTEM_KEY, copy, free) !=
+            CREDSTACK_OK) {
+        free(copy);
+        free(system);
+        credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, NULL);
+        return 0;
+    }
+    credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> system %s (cached)",
+                         shown, system);
+    free(system);
+    return 1;
+}
+
+static void to_cache(credstack_module *mod, const char *host,
+                     const char *system)
+{
+    char key[160];
+
+    snprintf(key, sizeof(key), CACHE_PREFIX "%s", host);
+    credstack_cache_put(mod, CREDSTACK_CACHE_LOOKUP, key, system);
+}
+
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
+    const tpam_conf *conf = data;
     const char *host = credstack_request_get(req, CREDSTACK_ITEM_TARGET_HOST);
     mc_host_kind kind = mc_host_classify(host);
     char label[64], shown[96], about[128], err[512] = "";
@@ -67,10 +124,9 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     credstack_result ret = CREDSTACK_RESULT_ERROR;
     int rc, col, row;
 
-    (void)data;
     mc_printable(host, shown, sizeof(shown));
     if (kind == MC_HOST_INVALID) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_REFUSED,
+        credstack_request_explain(req, CREDSTACK_ERR_REFUSED,
                                   "target host '%s' is neither an IP address "
                                   "nor a host name; refused before any "
                                   "connection",
@@ -86,29 +142,33 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         /* A name needs no lookup: its first label is the system name. */
         if (mc_host_first_label(host, label, sizeof(label)) != 0 ||
             credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, label) != 0) {
-            credstack_module_error(mod, "cannot take the first label of '%s'",
-                                   shown);
+            credstack_request_explain(req, CREDSTACK_ERR_MODULE,
+                                      "cannot take the first label of '%s'",
+                                      shown);
             return CREDSTACK_RESULT_ERROR;
         }
         return CREDSTACK_RESULT_SUCCESS;
     }
-    rc = tpam_module_query(mod, req, "ListSystems",
+    if (from_cache(mod, req, host, shown))
+        return CREDSTACK_RESULT_SUCCESS;
+    rc = tpam_module_query(mod, req, conf, "ListSystems",
                            (const tpam_arg[]){
                                {"NetworkAddress", host, TPAM_FIELD_ADDRESS},
                            },
                            1, &t, err, sizeof(err));
     if (rc == CREDSTACK_ERR_NOTFOUND) {
-        credstack_module_note(mod, "TPAM lists no system at %s", shown);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "TPAM lists no system at %s", shown);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
     if (rc != CREDSTACK_OK) {
-        ret = tpam_module_fail(mod, rc, err);
+        ret = tpam_module_fail(req, rc, err);
         goto done;
     }
     col = tpam_table_col(t, "SystemName");
     if (col < 0) {
-        credstack_module_error_rc(mod, CREDSTACK_ERR_BACKEND,
+        credstack_request_explain(req, CREDSTACK_ERR_BACKEND,
                                   "ListSystems printed no SystemName column");
         goto done;
     }
@@ -116,34 +176,37 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
      * NetworkAddress is this very address. */
     snprintf(about, sizeof(about), "address %s", shown);
     if (tpam_module_verify(
-            mod, t, "ListSystems", about,
+            mod, req, t, "ListSystems", about,
             (const tpam_match[]){
                 {"NetworkAddress", 0, TPAM_MATCH_ADDRESS, host, 0},
             },
             1, &rows, &n) != CREDSTACK_OK)
         goto done;
     if (n == 0) {
-        credstack_module_note(mod,
-                              "TPAM lists no system at %s (%zu rows at other "
-                              "addresses ignored)",
-                              shown, tpam_table_rows(t));
+        credstack_request_explain(
+            req, CREDSTACK_ERR_DENIED,
+            "TPAM lists no system at %s (%zu rows at other "
+            "addresses ignored)",
+            shown, tpam_table_rows(t));
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
-    row = pick_system(mod, t, col, rows, n, shown);
+    row = pick_system(mod, conf, t, col, rows, n, shown);
     if (row < 0) {
-        credstack_module_note(mod, "TPAM lists no named system at %s", shown);
+        credstack_request_explain(req, CREDSTACK_ERR_DENIED,
+                                  "TPAM lists no named system at %s", shown);
         ret = CREDSTACK_RESULT_DENIED;
         goto done;
     }
     if (credstack_request_set(req, CREDSTACK_ITEM_SYSTEM,
                               tpam_table_cell_trimmed(t, (size_t)row, col)) !=
         CREDSTACK_OK) {
-        credstack_module_error(mod, "out of memory");
+        credstack_request_explain(req, CREDSTACK_ERR_MODULE, "out of memory");
         goto done;
     }
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> system %s", shown,
                          tpam_table_cell_trimmed(t, (size_t)row, col));
+    to_cache(mod, host, tpam_table_cell_trimmed(t, (size_t)row, col));
     ret = CREDSTACK_RESULT_SUCCESS;
 done:
     free(rows);
@@ -156,7 +219,13 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "resolver-tpam",
     .description = "system name from TPAM's ListSystems --NetworkAddress",
+    .options = options,
+    .option_size = sizeof(struct credstack_option),
+    .init = init,
     .run = run,
+    .free = tpam_conf_free,
+    .probe = tpam_module_probe,
+    .status = tpam_module_status,
 };
 
 CREDSTACK_MODULE_DEFINE(ops)

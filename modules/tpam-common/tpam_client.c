@@ -224,6 +224,30 @@ static int tpam_authenticate(tpam_client *c, const char *user, ssh_key key,
     }
 }
 
+/* "TYPE SHA256:base64" of the session's server key, as ssh-keygen -l shows. */
+static const char *tpam_session_fingerprint(ssh_session session, char *buf,
+                                            size_t len)
+{
+    ssh_key key = NULL;
+    unsigned char *hash = NULL;
+    size_t hlen = 0;
+    char *fp = NULL;
+
+    snprintf(buf, len, "(unknown key)");
+    if (ssh_get_server_publickey(session, &key) != SSH_OK)
+        return buf;
+    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) ==
+            SSH_OK &&
+        (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+                                       hlen)) != NULL)
+        snprintf(buf, len, "%s %s", ssh_key_type_to_char(ssh_key_type(key)),
+                 fp);
+    ssh_string_free_char(fp);
+    ssh_clean_pubkey_hash(&hash);
+    ssh_key_free(key);
+    return buf;
+}
+
 int tpam_client_open(const struct tpam_client_options *opts,
                      tpam_client **client_out, char *err, size_t errlen)
 {
@@ -304,12 +328,19 @@ int tpam_client_open(const struct tpam_client_options *opts,
         }
         goto done;
     }
+    if (opts->observe != NULL) {
+        char fp[160];
+        opts->observe(opts->observe_user, TPAM_STEP_CONNECTED,
+                      tpam_session_fingerprint(c->session, fp, sizeof(fp)));
+    }
     /* Strict, before a single authentication byte is sent. */
     ret = tpam_hostkey_verify_session(hk, c->session, opts->server, port, err,
                                       errlen);
     if (ret != CREDSTACK_OK) {
         goto done;
     }
+    if (opts->observe != NULL)
+        opts->observe(opts->observe_user, TPAM_STEP_HOSTKEY_OK, NULL);
     tpam_session_timeout(c->session, deadline - tpam_now_ms());
     ret = tpam_authenticate(c, opts->user, key, err, errlen);
     if (ret != CREDSTACK_OK && tpam_now_ms() >= deadline) {
@@ -320,6 +351,8 @@ int tpam_client_open(const struct tpam_client_options *opts,
     }
     if (ret == CREDSTACK_OK) {
         atomic_fetch_add(&tpam_handshake_count, 1);
+        if (opts->observe != NULL)
+            opts->observe(opts->observe_user, TPAM_STEP_AUTH_OK, NULL);
     }
 
 done:

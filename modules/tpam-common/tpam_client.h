@@ -14,6 +14,14 @@
 /* Largest command output accepted. */
 #define TPAM_OUTPUT_MAX (4u * 1024u * 1024u)
 
+/* The steps of opening a client, as an observer sees them (check --connect).
+ */
+typedef enum tpam_client_step {
+    TPAM_STEP_CONNECTED = 0, /* key exchange done; detail: the server's key */
+    TPAM_STEP_HOSTKEY_OK,    /* the key matches the configured line */
+    TPAM_STEP_AUTH_OK        /* the user's key was accepted */
+} tpam_client_step;
+
 struct tpam_client_options {
     const char *server;            /* host name or address (tpam.server) */
     unsigned port;                 /* 0: 22 */
@@ -22,6 +30,10 @@ struct tpam_client_options {
     const char *server_public_key; /* one known_hosts line */
     long connect_timeout_ms;       /* <= 0: TPAM_CONNECT_TIMEOUT_MS */
     long command_timeout_ms; /* <= 0: TPAM_COMMAND_TIMEOUT_MS, per command */
+    /* Optional: told each step that succeeded (detail: "TYPE SHA256:..."
+     * for CONNECTED, else NULL). */
+    void (*observe)(void *user, tpam_client_step step, const char *detail);
+    void *observe_user;
 };
 
 typedef struct tpam_client tpam_client;

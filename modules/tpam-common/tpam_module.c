@@ -19,87 +19,12 @@ static void tpam_client_cleanup(void *data)
     tpam_client_close(data);
 }
 
-/* A required [tpam] string option; "$" still there means no store filled it. */
-static int tpam_required_string(credstack_module *mod, const char *option,
-                                const char *what, const char **value_out)
-{
-    int rc = credstack_module_config_string(mod, "tpam", option, value_out);
-
-    if (rc == CREDSTACK_ERR_NOTFOUND ||
-        (rc == CREDSTACK_OK && (*value_out)[0] == '\0')) {
-        credstack_module_error(mod, "tpam.%s is required: %s", option, what);
-        return CREDSTACK_ERR_CONFIG;
-    }
-    if (rc != CREDSTACK_OK) {
-        /* The core has recorded why (interpolation failed). */
-        return rc;
-    }
-    if (strcmp(*value_out, "$") == 0) {
-        credstack_module_error(mod,
-                               "tpam.%s is \"$\" (take it from the credential "
-                               "store), but no credential store supplied "
-                               "tpam.%s: configure [credential_store] name "
-                               "and store it there for host \"tpam\", user "
-                               "\"%s\"",
-                               option, option, option);
-        return CREDSTACK_ERR_CONFIG;
-    }
-    return CREDSTACK_OK;
-}
-
-static int tpam_read_options(credstack_module *mod,
-                             struct tpam_client_options *o)
-{
-    long port = 22;
-    long connect_s = TPAM_CONNECT_TIMEOUT_MS / 1000;
-    long command_s = TPAM_COMMAND_TIMEOUT_MS / 1000;
-    int rc;
-
-    memset(o, 0, sizeof(*o));
-    rc = tpam_required_string(
-        mod, "server", "the TPAM appliance's host name or address", &o->server);
-    if (rc == CREDSTACK_OK) {
-        rc = tpam_required_string(mod, "server_user",
-                                  "the TPAM CLI user (with ISA rights)",
-                                  &o->user);
-    }
-    if (rc == CREDSTACK_OK) {
-        rc = tpam_required_string(mod, "server_user_key",
-                                  "the CLI user's private key (PEM or "
-                                  "OpenSSH), usually \"$\" to take it from "
-                                  "the credential store",
-                                  &o->user_key);
-    }
-    if (rc == CREDSTACK_OK) {
-        rc = tpam_required_string(mod, "server_public_key",
-                                  "the TPAM host key as one known_hosts line "
-                                  "(host keytype key)",
-                                  &o->server_public_key);
-    }
-    if (rc == CREDSTACK_OK) {
-        rc = credstack_module_config_int(mod, "tpam", "server_port", 22, 1,
-                                         65535, &port);
-    }
-    if (rc == CREDSTACK_OK) {
-        rc = credstack_module_config_int(mod, "tpam", "connect_timeout",
-                                         connect_s, 1, 3600, &connect_s);
-    }
-    if (rc == CREDSTACK_OK) {
-        rc = credstack_module_config_int(mod, "tpam", "command_timeout",
-                                         command_s, 1, 3600, &command_s);
-    }
-    o->port = (unsigned)port;
-    o->connect_timeout_ms = connect_s * 1000;
-    o->command_timeout_ms = command_s * 1000;
-    return rc;
-}
-
 /*
  * Every request value that a TPAM command may carry is checked before the
  * first connection: a hostile name never even opens a session.  Commands
  * check their values again when built (maptoreal's values come from TPAM).
  */
-static int tpam_check_request(credstack_module *mod, credstack_request *req)
+static int tpam_check_request(credstack_request *req)
 {
     static const struct {
         credstack_item item;
@@ -122,18 +47,62 @@ static int tpam_check_request(credstack_module *mod, credstack_request *req)
         rc = tpam_value_check(checks[i].field, v, strlen(v), checks[i].kind,
                               err, sizeof(err));
         if (rc != CREDSTACK_OK) {
-            credstack_module_error_rc(
-                mod, rc, "%s; refused before connecting to TPAM", err);
+            credstack_request_explain(
+                req, rc, "%s; refused before connecting to TPAM", err);
             return rc;
         }
     }
     return CREDSTACK_OK;
 }
 
-int tpam_client_for_request(credstack_module *mod, credstack_request *req,
-                            tpam_client **client_out)
+/* Remember a failed connection for the rest of the request. */
+static void remember_failure(credstack_request *req, int rc, const char *msg)
 {
-    struct tpam_client_options o;
+    struct tpam_open_failure *failure = calloc(1, sizeof(*failure));
+
+    if (failure == NULL)
+        return;
+    failure->rc = rc;
+    snprintf(failure->msg, sizeof(failure->msg), "%s", msg);
+    if (credstack_request_set_data(req, TPAM_FAILED_DATA_KEY, failure, free) !=
+        CREDSTACK_OK)
+        free(failure);
+}
+
+/*
+ * Connect to the first server of the list that answers.  A wrong host key
+ * is logged as an error every time (never passed over in silence); the
+ * next server, with its own key, is then tried.
+ */
+static int open_any(credstack_module *mod, const tpam_conf *conf,
+                    tpam_client **client_out, char *err, size_t errlen)
+{
+    int ret = CREDSTACK_ERR_BACKEND;
+
+    for (size_t i = 0; i < conf->nservers; i++) {
+        struct tpam_client_options o;
+
+        tpam_conf_client(conf, i, &o);
+        credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                             "connecting via SSH to TPAM at %s:%u as user "
+                             "'%s'",
+                             o.server, o.port, o.user);
+        ret = tpam_client_open(&o, client_out, err, errlen);
+        if (ret == CREDSTACK_OK)
+            return ret;
+        if (i + 1 < conf->nservers)
+            credstack_module_log(mod,
+                                 ret == CREDSTACK_ERR_HOSTKEY
+                                     ? CREDSTACK_LOG_ERROR
+                                     : CREDSTACK_LOG_WARNING,
+                                 "%s; trying the next server", err);
+    }
+    return ret;
+}
+
+int tpam_client_for_request(credstack_module *mod, credstack_request *req,
+                            const tpam_conf *conf, tpam_client **client_out)
+{
     struct tpam_open_failure *failure = NULL;
     tpam_client *client = NULL;
     char err[512] = "";
@@ -145,55 +114,42 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
     }
     failure = credstack_request_get_data(req, TPAM_FAILED_DATA_KEY);
     if (failure != NULL) {
-        credstack_module_error_rc(mod, failure->rc,
+        credstack_request_explain(req, failure->rc,
                                   "%s (earlier in this request)", failure->msg);
         return failure->rc;
     }
-    ret = tpam_check_request(mod, req);
+    ret = tpam_check_request(req);
     if (ret != CREDSTACK_OK) {
         return ret;
     }
-    ret = tpam_read_options(mod, &o);
-    if (ret != CREDSTACK_OK) {
-        return ret;
-    }
-
-    credstack_module_log(mod, CREDSTACK_LOG_INFO,
-                         "connecting via SSH to TPAM at %s:%u as user '%s'",
-                         o.server, o.port, o.user);
-    ret = tpam_client_open(&o, &client, err, sizeof(err));
+    ret = open_any(mod, conf, &client, err, sizeof(err));
     if (ret != CREDSTACK_OK) {
         /*
          * Keep the client's code (HOSTKEY, TIMEOUT, BACKEND...): it decides
          * the exit status; a plain module error would turn it into exit 2.
          */
-        credstack_module_error_rc(mod, ret, "%s", err);
-        failure = calloc(1, sizeof(*failure));
-        if (failure != NULL) {
-            failure->rc = ret;
-            snprintf(failure->msg, sizeof(failure->msg), "%s", err);
-            if (credstack_request_set_data(req, TPAM_FAILED_DATA_KEY, failure,
-                                           free) != CREDSTACK_OK) {
-                free(failure);
-            }
-        }
+        credstack_request_explain(req, ret, "%s", err);
+        remember_failure(req, ret, err);
         return ret;
     }
     ret = credstack_request_set_data(req, TPAM_CLIENT_DATA_KEY, client,
                                      tpam_client_cleanup);
     if (ret != CREDSTACK_OK) {
         tpam_client_close(client);
-        credstack_module_error(mod, "cannot keep the TPAM session on the "
-                                    "request (out of memory?)");
+        credstack_request_explain(req, ret,
+                                  "cannot keep the TPAM session on the "
+                                  "request (out of memory?)");
         return ret;
     }
+    credstack_request_set(req, CREDSTACK_ITEM_BACKEND,
+                          tpam_client_where(client));
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "connected to TPAM at %s",
                          tpam_client_where(client));
     *client_out = client;
     return CREDSTACK_OK;
 }
 
-credstack_result tpam_module_fail(credstack_module *mod, int rc,
+credstack_result tpam_module_fail(credstack_request *req, int rc,
                                   const char *err)
 {
     int has_msg = err != NULL && err[0] != '\0';
@@ -204,13 +160,13 @@ credstack_result tpam_module_fail(credstack_module *mod, int rc,
     case CREDSTACK_ERR_DENIED:
     case CREDSTACK_ERR_NOTFOUND:
         if (has_msg) {
-            credstack_module_note(mod, "%s", err);
+            credstack_request_explain(req, CREDSTACK_ERR_DENIED, "%s", err);
         }
         return CREDSTACK_RESULT_DENIED;
     default:
         /* The code, not just the text: TIMEOUT/REFUSED/BACKEND are exit 3. */
         if (has_msg) {
-            credstack_module_error_rc(mod, rc, "%s", err);
+            credstack_request_explain(req, rc, "%s", err);
         }
         return CREDSTACK_RESULT_ERROR;
     }
@@ -218,8 +174,8 @@ credstack_result tpam_module_fail(credstack_module *mod, int rc,
 
 /* Get the client and run cmd; err is empty when the failure is recorded. */
 static int tpam_module_run(credstack_module *mod, credstack_request *req,
-                           const tpam_cmd *cmd, char **out, size_t *len,
-                           char *err, size_t errlen)
+                           const tpam_conf *conf, const tpam_cmd *cmd,
+                           char **out, size_t *len, char *err, size_t errlen)
 {
     tpam_client *client = NULL;
     const char *line = tpam_cmd_str(cmd);
@@ -228,7 +184,7 @@ static int tpam_module_run(credstack_module *mod, credstack_request *req,
     if (err != NULL && errlen > 0) {
         err[0] = '\0';
     }
-    ret = tpam_client_for_request(mod, req, &client);
+    ret = tpam_client_for_request(mod, req, conf, &client);
     if (ret != CREDSTACK_OK) {
         return ret;
     }
@@ -252,7 +208,7 @@ static void tpam_prefix_command(const tpam_cmd *cmd, char *err, size_t errlen)
 
 /* Run cmd and hand its output to parse; the output is wiped either way. */
 static int tpam_module_parse(credstack_module *mod, credstack_request *req,
-                             const tpam_cmd *cmd,
+                             const tpam_conf *conf, const tpam_cmd *cmd,
                              int (*parse)(const char *, size_t, void *, char *,
                                           size_t),
                              void *parsed_out, char *err, size_t errlen)
@@ -261,7 +217,7 @@ static int tpam_module_parse(credstack_module *mod, credstack_request *req,
     size_t len = 0;
     int ret;
 
-    ret = tpam_module_run(mod, req, cmd, &out, &len, err, errlen);
+    ret = tpam_module_run(mod, req, conf, cmd, &out, &len, err, errlen);
     if (ret != CREDSTACK_OK) {
         return ret;
     }
@@ -286,33 +242,33 @@ static int tpam_parse_password(const char *out, size_t len, void *pw_out,
 }
 
 int tpam_module_list(credstack_module *mod, credstack_request *req,
-                     const tpam_cmd *cmd, tpam_table **t_out, char *err,
-                     size_t errlen)
+                     const tpam_conf *conf, const tpam_cmd *cmd,
+                     tpam_table **t_out, char *err, size_t errlen)
 {
     *t_out = NULL;
-    return tpam_module_parse(mod, req, cmd, tpam_parse_table, t_out, err,
+    return tpam_module_parse(mod, req, conf, cmd, tpam_parse_table, t_out, err,
                              errlen);
 }
 
 int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
-                         const tpam_cmd *cmd, char **password_out, char *err,
-                         size_t errlen)
+                         const tpam_conf *conf, const tpam_cmd *cmd,
+                         char **password_out, char *err, size_t errlen)
 {
     *password_out = NULL;
-    return tpam_module_parse(mod, req, cmd, tpam_parse_password, password_out,
-                             err, errlen);
+    return tpam_module_parse(mod, req, conf, cmd, tpam_parse_password,
+                             password_out, err, errlen);
 }
 
-int tpam_module_subject(credstack_module *mod, const credstack_request *req,
-                        const char **user_out, const char **account_out,
-                        const char **system_out)
+int tpam_module_subject(credstack_request *req, const char **user_out,
+                        const char **account_out, const char **system_out)
 {
     *user_out = credstack_request_get(req, CREDSTACK_ITEM_GATEWAY_USER);
     *account_out = credstack_request_get(req, CREDSTACK_ITEM_ACCOUNT);
     *system_out = credstack_request_get(req, CREDSTACK_ITEM_SYSTEM);
     if (*user_out == NULL || *account_out == NULL || *system_out == NULL) {
-        credstack_module_error(mod, "no gateway user, account or system: "
-                                    "put a resolver before this line");
+        credstack_request_explain(req, CREDSTACK_ERR_MODULE,
+                                  "no gateway user, account or system: put a "
+                                  "resolver before this line");
         return CREDSTACK_ERR_MODULE;
     }
     return CREDSTACK_OK;
@@ -339,30 +295,20 @@ int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
     return ret;
 }
 
-/* [tpam] max_rows, read here so that every list command has the same bound. */
-static int tpam_max_rows(credstack_module *mod, long *max_out)
-{
-    return credstack_module_config_int(mod, "tpam", "max_rows",
-                                       TPAM_MAX_ROWS_DEFAULT, TPAM_MAX_ROWS_MIN,
-                                       TPAM_MAX_ROWS_MAX, max_out);
-}
-
 int tpam_module_query(credstack_module *mod, credstack_request *req,
-                      const char *command, const tpam_arg *args, size_t nargs,
-                      tpam_table **t_out, char *err, size_t errlen)
+                      const tpam_conf *conf, const char *command,
+                      const tpam_arg *args, size_t nargs, tpam_table **t_out,
+                      char *err, size_t errlen)
 {
     tpam_cmd *cmd = NULL;
     char bound[24];
-    long max = TPAM_MAX_ROWS_DEFAULT;
+    /* [tpam] max_rows: every list command has the same bound. */
+    long max = conf->max_rows;
     int ret;
 
     *t_out = NULL;
     if (err != NULL && errlen > 0) {
         err[0] = '\0';
-    }
-    ret = tpam_max_rows(mod, &max);
-    if (ret != CREDSTACK_OK) {
-        return ret; /* the core recorded which option and why */
     }
     snprintf(bound, sizeof(bound), "%ld", max);
     ret = tpam_module_command(command, args, nargs, &cmd, err, errlen);
@@ -372,7 +318,7 @@ int tpam_module_query(credstack_module *mod, credstack_request *req,
                            errlen);
     }
     if (ret == CREDSTACK_OK) {
-        ret = tpam_module_list(mod, req, cmd, t_out, err, errlen);
+        ret = tpam_module_list(mod, req, conf, cmd, t_out, err, errlen);
     }
     if (ret == CREDSTACK_OK && tpam_table_rows(*t_out) >= (size_t)max) {
         /* As many rows as asked for: the list may go on; trust none of it. */
@@ -390,10 +336,10 @@ int tpam_module_query(credstack_module *mod, credstack_request *req,
     return ret;
 }
 
-int tpam_module_verify(credstack_module *mod, const tpam_table *t,
-                       const char *command, const char *about,
-                       const tpam_match *m, size_t nm, size_t **rows_out,
-                       size_t *n_out)
+int tpam_module_verify(credstack_module *mod, credstack_request *req,
+                       const tpam_table *t, const char *command,
+                       const char *about, const tpam_match *m, size_t nm,
+                       size_t **rows_out, size_t *n_out)
 {
     char err[512] = "";
     size_t listed = tpam_table_rows(t);
@@ -401,7 +347,7 @@ int tpam_module_verify(credstack_module *mod, const tpam_table *t,
 
     ret = tpam_table_verify(t, m, nm, rows_out, n_out, err, sizeof(err));
     if (ret != CREDSTACK_OK) {
-        credstack_module_error_rc(mod, ret, "%s: %s", command, err);
+        credstack_request_explain(req, ret, "%s: %s", command, err);
         return ret;
     }
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
@@ -409,4 +355,41 @@ int tpam_module_verify(credstack_module *mod, const tpam_table *t,
                          "(TPAM's filters are hints)",
                          command, listed, *n_out, about, listed - *n_out);
     return CREDSTACK_OK;
+}
+
+void tpam_module_contradicted(credstack_module *mod, credstack_request *req)
+{
+    const char *sys = credstack_request_get_data(req, TPAM_CACHED_SYSTEM_KEY);
+    const char *auth = credstack_request_get_data(req, TPAM_CACHED_AUTH_KEY);
+
+    if (sys != NULL) {
+        credstack_cache_drop(mod, CREDSTACK_CACHE_LOOKUP, sys);
+        credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                             "TPAM contradicts the cached %s: dropped", sys);
+    }
+    if (auth != NULL) {
+        credstack_cache_drop(mod, CREDSTACK_CACHE_AUTH, auth);
+        credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                             "TPAM contradicts the cached %s: dropped", auth);
+    }
+}
+
+int tpam_auth_cached(credstack_module *mod, credstack_request *req,
+                     const char *key, char **detail_out)
+{
+    char *copy = NULL;
+
+    *detail_out = NULL;
+    if (credstack_cache_get(mod, CREDSTACK_CACHE_AUTH, key, detail_out) !=
+        CREDSTACK_OK)
+        return 0;
+    if ((copy = strdup(key)) == NULL ||
+        credstack_request_set_data(req, TPAM_CACHED_AUTH_KEY, copy, free) !=
+            CREDSTACK_OK) {
+        free(copy);
+        free(*detail_out);
+        *detail_out = NULL;
+        return 0;
+    }
+    return 1;
 }

@@ -10,6 +10,7 @@
 
 #include "tpam_client.h"
 #include "tpam_command.h"
+#include "tpam_conf.h"
 #include "tpam_output.h"
 #include "tpam_text.h"
 #include "tpam_verify.h"
@@ -17,24 +18,33 @@
 /* The request data key of the shared client. */
 #define TPAM_CLIENT_DATA_KEY "tpam.client"
 
-/* [tpam] max_rows: the --MaxRows bound of every list command. */
-#define TPAM_MAX_ROWS_DEFAULT 500
-#define TPAM_MAX_ROWS_MIN 2
-#define TPAM_MAX_ROWS_MAX 100000
+/* Request data: the cache key of a system resolver-tpam took from the cache
+ * (a string), for tpam_module_contradicted(). */
+#define TPAM_CACHED_SYSTEM_KEY "tpam.cached-system"
+
+/* Request data: the cache key of an authorization taken from the cache
+ * ([credstack] auth_cache_ttl > 0), for tpam_module_contradicted(). */
+#define TPAM_CACHED_AUTH_KEY "tpam.cached-auth"
 
 /*
- * The request's TPAM client: created on first use from the [tpam] options
- * (server, server_port, server_user, server_user_key, server_public_key,
- * connect_timeout, command_timeout; timeouts in seconds) and attached to
- * the request, which closes it when freed, so all modules of one request
- * share one SSH session.  A failed connection is remembered for the rest of
- * the request (a second module does not wait for a dead TPAM again).  On
- * failure the error is already recorded with credstack_module_error() and
- * the credstack_rc is returned (CREDSTACK_ERR_CONFIG for a missing or bad
- * option).
+ * An authorization cached under key (AUTH kind: only with auth_cache_ttl >
+ * 0): 1 with *detail_out (free() it) when there is one, and the key noted on
+ * the request; 0 otherwise.
+ */
+int tpam_auth_cached(credstack_module *mod, credstack_request *req,
+                     const char *key, char **detail_out);
+
+/*
+ * The request's TPAM client: created on first use from conf (the servers of
+ * [tpam] server, tried in order) and attached to the request, which closes
+ * it when freed, so all modules of one request share one SSH session; sets
+ * the BACKEND item.  A failed connection is remembered for the rest of the
+ * request (a second module does not wait for a dead TPAM again).  On failure
+ * the error is already explained on the request and the credstack_rc is
+ * returned.
  */
 int tpam_client_for_request(credstack_module *mod, credstack_request *req,
-                            tpam_client **client_out);
+                            const tpam_conf *conf, tpam_client **client_out);
 
 /*
  * The result a module returns for rc: SUCCESS for CREDSTACK_OK, DENIED for
@@ -42,7 +52,7 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
  * noted as the reason), ERROR for anything else (err, when not empty, is
  * recorded as the error).  An empty or NULL err records nothing.
  */
-credstack_result tpam_module_fail(credstack_module *mod, int rc,
+credstack_result tpam_module_fail(credstack_request *req, int rc,
                                   const char *err);
 
 /*
@@ -52,8 +62,8 @@ credstack_result tpam_module_fail(credstack_module *mod, int rc,
  * tpam_module_fail().
  */
 int tpam_module_list(credstack_module *mod, credstack_request *req,
-                     const tpam_cmd *cmd, tpam_table **t_out, char *err,
-                     size_t errlen);
+                     const tpam_conf *conf, const tpam_cmd *cmd,
+                     tpam_table **t_out, char *err, size_t errlen);
 
 /*
  * Run a Retrieve command and parse the password (a secret: free it with
@@ -61,8 +71,8 @@ int tpam_module_list(credstack_module *mod, credstack_request *req,
  * tpam_client_run(); err as for tpam_module_list().
  */
 int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
-                         const tpam_cmd *cmd, char **password_out, char *err,
-                         size_t errlen);
+                         const tpam_conf *conf, const tpam_cmd *cmd,
+                         char **password_out, char *err, size_t errlen);
 
 /* One `--option value` of a command, checked against kind's allow-list. */
 typedef struct tpam_arg {
@@ -76,9 +86,8 @@ typedef struct tpam_arg {
  * the resolvers needs.  When one is unset, records an error saying a
  * resolver must come first and returns CREDSTACK_ERR_MODULE.
  */
-int tpam_module_subject(credstack_module *mod, const credstack_request *req,
-                        const char **user_out, const char **account_out,
-                        const char **system_out);
+int tpam_module_subject(credstack_request *req, const char **user_out,
+                        const char **account_out, const char **system_out);
 
 /*
  * A new command `command --option value ...` (free with tpam_cmd_free()).
@@ -92,12 +101,12 @@ int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
  * One list query: tpam_module_command() with `--MaxRows N` added last (N
  * from [tpam] max_rows), then tpam_module_list().  An answer with N rows or
  * more may have been cut off: CREDSTACK_ERR_BACKEND, with err naming
- * tpam.max_rows, and no table.  A bad max_rows is CREDSTACK_ERR_CONFIG,
- * already recorded (err empty), before anything is sent.
+ * tpam.max_rows, and no table.
  */
 int tpam_module_query(credstack_module *mod, credstack_request *req,
-                      const char *command, const tpam_arg *args, size_t nargs,
-                      tpam_table **t_out, char *err, size_t errlen);
+                      const tpam_conf *conf, const char *command,
+                      const tpam_arg *args, size_t nargs, tpam_table **t_out,
+                      char *err, size_t errlen);
 
 /*
  * The rows of t about this request (tpam_table_verify()); the debug log
@@ -106,9 +115,27 @@ int tpam_module_query(credstack_module *mod, credstack_request *req,
  * failure the error is recorded (CREDSTACK_ERR_BACKEND for a missing
  * column) and the rc returned.  Free *rows_out with free().
  */
-int tpam_module_verify(credstack_module *mod, const tpam_table *t,
-                       const char *command, const char *about,
-                       const tpam_match *m, size_t nm, size_t **rows_out,
-                       size_t *n_out);
+int tpam_module_verify(credstack_module *mod, credstack_request *req,
+                       const tpam_table *t, const char *command,
+                       const char *about, const tpam_match *m, size_t nm,
+                       size_t **rows_out, size_t *n_out);
+
+/*
+ * TPAM knows nothing of the request's system or account, or refuses the
+ * checkout: what this request took from the cache (the system, the
+ * authorization) is dropped, so that the next request asks TPAM again
+ * instead of trusting a stale answer.
+ */
+void tpam_module_contradicted(credstack_module *mod, credstack_request *req);
+
+/*
+ * check --connect for a TPAM module (its probe()): TCP, the host key with
+ * the fingerprint seen, the key accepted, one harmless command and its
+ * round trip, for each server, each step reported with a fix for a failure.
+ */
+int tpam_module_probe(credstack_module *mod, void *conf);
+
+/* agent --status for a TPAM module (its status()). */
+void tpam_module_status(credstack_module *mod, void *conf);
 
 #endif /* TPAM_MODULE_H */
