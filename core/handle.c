@@ -92,7 +92,9 @@ static void set_active(credstack_handle *h, credstack_module *mod, int *ret)
      * every problem of its options is reported too. */
     if (r != CREDSTACK_OK) {
         mod->active = 1;
-        *ret = CREDSTACK_ERR_STACK;
+        /* A bad option value (CONFIG) or a condition the stack got wrong. */
+        if (*ret == CREDSTACK_OK)
+            *ret = r;
     }
 }
 

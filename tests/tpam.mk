@@ -17,3 +17,10 @@ tests_integration_test_tpam_modules_SOURCES = tests/integration/test_tpam_module
 	$(TESTUTIL_SOURCES)
 tests_integration_test_tpam_modules_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_integration_test_tpam_modules_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
+
+# credstack check (every problem at once, no network) and check --connect.
+check_PROGRAMS += tests/integration/test_check
+tests_integration_test_check_SOURCES = tests/integration/test_check.c \
+	$(TESTUTIL_SOURCES)
+tests_integration_test_check_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_integration_test_check_LDADD = $(TEST_LIBS)

@@ -192,15 +192,9 @@ static int init(credstack_module *mod, void **data_out)
                                    &key_file);
     rc = credstack_store_open(name, dir, key_file, &st, err, sizeof(err));
     if (rc != CREDSTACK_OK) {
-        credstack_module_error(
-            mod, "%s:%u: %s = %s: %s", credstack_module_config_path(mod),
-            credstack_module_option_line(
-                mod,
-                strcmp(which, "plugin.cred_store") == 0 ? "plugin"
-                                                        : "credential_store",
-                strcmp(which, "plugin.cred_store") == 0 ? "cred_store"
-                                                        : "name"),
-            which, name, err);
+        int seed = strcmp(which, "plugin.cred_store") == 0;
+        credstack_module_option_error(mod, seed ? "plugin" : "credential_store",
+                                      seed ? "cred_store" : "name", "%s", err);
         return rc == CREDSTACK_ERR_NOMEM ? rc : CREDSTACK_ERR_CONFIG;
     }
     n.st = st;
@@ -219,14 +213,17 @@ static int init(credstack_module *mod, void **data_out)
     return rc;
 }
 
-/* The store was read when the handle opened: nothing is left per request. */
+/*
+ * Its work was done when the handle opened (and any failure stopped the
+ * open): a success, so that a stack's "secret required" line passes.
+ */
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
     (void)mod;
     (void)req;
     (void)data;
-    return CREDSTACK_RESULT_IGNORE;
+    return CREDSTACK_RESULT_SUCCESS;
 }
 
 static const struct credstack_module_ops ops = {

@@ -40,6 +40,8 @@ static const struct credstack_option options[] = {
      "copy [test] echo into PASSWORD"},
     {"test", "echo", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
      "the value echo=yes copies"},
+    {"test", "secret", CREDSTACK_OPTION_STRING, CREDSTACK_OPTION_SECRET, NULL,
+     0, 0, NULL, NULL, "a secret option (never read; declared for tests)"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
 

@@ -3,9 +3,11 @@
  * real binary, spawned). */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -366,7 +368,7 @@ Test(get_password, trace_never_shows_secrets)
         cr_expect_str_eq(r.out, "T0pS3cret\n");
         cr_expect_eq(tu_count(r.err, "trace: "), 6, "%s", r.err);
         cr_expect(strstr(r.err, "[system=PSM_web01 account=root "
-                                "reason=gateway]"),
+                                "auth=gateway]"),
                   "%s", r.err);
         cr_expect_null(strstr(r.err, "T0pS3cret"), "%s", r.err);
         cr_expect_null(strstr(r.err, "Den13d"), "%s", r.err);
@@ -448,67 +450,93 @@ static tu_run check(fix *f, int no_load)
     return run(f, argv, NULL);
 }
 
-struct derive_case {
-    const char *config;
-    const char *lines; /* the stack part of the output */
-};
-
-static const struct derive_case derive_cases[] = {
-    /* The seed's generation, every option on. */
-    {"[plugin]\nconfig_version = 1\ncred_store = mystore\nlog_level = error\n"
-     "[tpam]\nserver = 10.0.0.1\nsystem_name_resolver = dns\n"
-     "authorization = policy\nrequired_policy = Privileged Access\n"
-     "system_prefix = PSM\nsystem_maptoreal = yes\n"
-     "reuse_gateway_password = Yes\n",
-     "secret     required    secret-source-localstore\n"
-     "checkout   sufficient  reuse-gateway\n"
-     "resolve    requisite   resolver-dns\n"
-     "map        required    prefix\n"
-     "map        required    maptoreal\n"
-     "authorize  required    auth-policy\n"
-     "checkout   required    checkout-tpam\n"},
-    /* The later generation, defaults. */
-    {"[credential_store]\nname = mystore\n[logging]\nlog_level = warning\n"
-     "[tpam]\nserver = 10.0.0.1\n",
-     "secret     required    secret-source-localstore\n"
-     "resolve    requisite   resolver-tpam\n"
-     "authorize  required    auth-gateway\n"
-     "checkout   required    checkout-tpam\n"},
-    /* No store, approval, resolver tpam spelled out, booleans off. */
-    {"[tpam]\nserver = 10.0.0.1\nsystem_name_resolver = TPAM\n"
-     "authorization = approval\nreuse_gateway_password = off\n"
-     "system_maptoreal = 0\nsystem_prefix =\n",
-     "resolve    requisite   resolver-tpam\n"
-     "authorize  required    auth-approval\n"
-     "checkout   required    checkout-tpam\n"},
-};
-
-Test(check, derived_stacks)
+/*
+ * With no stack given, a section of the configuration selects
+ * <stack dir>/<section>.stack (the TPAM modules ship tpam.stack; their own
+ * tests check it); the core knows no section by name.
+ */
+static char *stack_dir_with(const char *dir, const char *name, const char *text)
 {
-    for (size_t i = 0; i < sizeof(derive_cases) / sizeof(derive_cases[0]);
-         i++) {
-        char head[4200];
-        fix f;
-        tu_run r;
+    char *sd = tu_path(dir, "stacks");
 
-        fix_setup(&f, derive_cases[i].config, NULL, 0);
-        r = check(&f, 1);
-        cr_expect_eq(r.status, 0, "case %zu: %s", i, r.err);
-        snprintf(head, sizeof(head),
-                 "# derived from the [tpam] options of %s\n", f.cfg);
-        cr_expect(strncmp(r.out, head, strlen(head)) == 0, "case %zu: %s", i,
-                  r.out);
-        cr_expect(strstr(r.out, "# module directory: "), "case %zu", i);
-        {
-            const char *body =
-                strchr(strstr(r.out, "# module directory: "), '\n');
-            cr_expect(body && strcmp(body + 1, derive_cases[i].lines) == 0,
-                      "case %zu: got\n%s\nwant\n%s", i, r.out,
-                      derive_cases[i].lines);
-        }
-        tu_run_free(&r);
-        fix_free(&f);
-    }
+    if (mkdir(sd, 0755) != 0)
+        cr_assert_eq(errno, EEXIST);
+    free(tu_write(sd, name, text));
+    return sd;
+}
+
+static tu_run check_env(fix *f, const char *stack_dir)
+{
+    char *env_dir = NULL;
+    const char *env[] = {NULL, NULL};
+    tu_run r;
+
+    cr_assert(asprintf(&env_dir, "CREDSTACK_STACK_DIR=%s", stack_dir) > 0);
+    env[0] = env_dir;
+    r = tu_credstack((const char *const[]){"check", "--config", f->cfg, NULL},
+                     NULL, env);
+    free(env_dir);
+    return r;
+}
+
+Test(check, a_section_selects_its_stack)
+{
+    fix f;
+    tu_run r;
+    char *sd, want[4200];
+
+    fix_setup(&f, "[logging]\nlog_level = error\n[vault]\naddress = x\n", NULL,
+              0);
+    sd = stack_dir_with(f.dir, "vault.stack",
+                        "checkout required test-result password=p\n");
+    r = check_env(&f, sd);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    snprintf(want, sizeof(want),
+             "# stack %s/vault.stack, selected by [vault] at %s:3\n", sd,
+             f.cfg);
+    cr_assert(strstr(r.out, want), "%s", r.out);
+    tu_run_free(&r);
+    /* A problem in the chosen stack names the line that chose it. */
+    free(stack_dir_with(f.dir, "vault.stack",
+                        "checkout required test-result pasword=p\n"));
+    r = check_env(&f, sd);
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    cr_assert(strstr(r.err, "vault.stack:1: module test-result takes no "
+                            "argument 'pasword' (did you mean 'password'?)"),
+              "%s", r.err);
+    snprintf(want, sizeof(want), "the stack that [vault] at %s:3 selects",
+             f.cfg);
+    cr_assert(strstr(r.err, want), "%s", r.err);
+    tu_run_free(&r);
+    /* Two sections that each select a stack: say so. */
+    free(stack_dir_with(f.dir, "logging.stack",
+                        "checkout required test-result password=p\n"));
+    r = check_env(&f, sd);
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    cr_assert(strstr(r.err, "sections [logging], [vault] each select a "
+                            "stack"),
+              "%s", r.err);
+    tu_run_free(&r);
+    free(sd);
+    fix_free(&f);
+}
+
+Test(check, no_section_selects_a_stack)
+{
+    fix f;
+    tu_run r;
+    char *sd;
+
+    fix_setup(&f, "[plugin]\nlog_level = info\n", NULL, 0);
+    sd = stack_dir_with(f.dir, "other.stack", "checkout required x\n");
+    r = check_env(&f, sd);
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    cr_assert(strstr(r.err, "no stack to run: give --stack, set [credstack] "
+                            "stack, or configure a backend section"),
+              "%s", r.err);
+    tu_run_free(&r);
+    free(sd);
+    fix_free(&f);
 }
 
 struct check_bad_case {
@@ -516,18 +544,20 @@ struct check_bad_case {
     const char *pieces[3];
 };
 
+/* The core's own options (the TPAM ones: tests/integration/test_check.c). */
 static const struct check_bad_case check_bad[] = {
-    {"[tpam]\nserver = x\nauthorization = everyone\n",
-     {"tpam.authorization", "everyone", NULL}},
-    {"[tpam]\nserver = x\nsystem_name_resolver = ldap\n",
-     {"tpam.system_name_resolver", "ldap", NULL}},
-    {"[tpam]\nserver = x\nreuse_gateway_password = maybe\n",
-     {"reuse_gateway_password", "maybe", NULL}},
-    {"[plugin]\nlog_level = info\n", {"no [tpam] section", NULL}},
-    {"[logging]\nlog_level = loud\n[tpam]\nserver = x\n",
-     {"logging.log_level", "loud", NULL}},
-    {"[logging]\ndestination = printer\n[tpam]\nserver = x\n",
+    {"[plugin]\nconfig_version = one\n",
+     {":2: plugin.config_version", "'one' is not a whole number", NULL}},
+    {"[logging]\nlog_level = loud\n", {"logging.log_level", "loud", NULL}},
+    {"[logging]\ndestination = printer\n",
      {":2: logging.destination", "printer", NULL}},
+    {"[credstack]\nagent = sometimes\n",
+     {":2: credstack.agent", "not one of: off, auto", NULL}},
+    {"[credstack]\ncache_ttl = -1\n",
+     {":2: credstack.cache_ttl", "out of range", NULL}},
+    {"[credstack]\nmodle_dir = x\n",
+     {":2: unknown option credstack.modle_dir", "did you mean module_dir?",
+      NULL}},
 };
 
 Test(check, bad_options_exit_2)
@@ -535,11 +565,16 @@ Test(check, bad_options_exit_2)
     for (size_t i = 0; i < sizeof(check_bad) / sizeof(check_bad[0]); i++) {
         fix f;
         tu_run r;
+        int warning_only = strstr(check_bad[i].pieces[0], "unknown") != NULL;
 
-        fix_setup(&f, check_bad[i].config, NULL, 0);
-        r = check(&f, 1);
-        cr_expect_eq(r.status, 2, "case %zu: exit %d", i, r.status);
-        cr_expect_str_eq(r.out, "", "case %zu", i);
+        fix_setup(&f, check_bad[i].config,
+                  "checkout required test-result password=p\n", 0);
+        r = check(&f, 0);
+        /* An unknown option is a warning; a bad value an error. */
+        cr_expect_eq(r.status, warning_only ? 0 : 2, "case %zu: exit %d", i,
+                     r.status);
+        if (!warning_only)
+            cr_expect_str_eq(r.out, "", "case %zu", i);
         for (size_t j = 0; check_bad[i].pieces[j]; j++)
             cr_expect(strstr(r.err, check_bad[i].pieces[j]),
                       "case %zu: stderr lacks '%s':\n%s", i,
@@ -547,6 +582,22 @@ Test(check, bad_options_exit_2)
         tu_run_free(&r);
         fix_free(&f);
     }
+}
+
+/* A value used only through %(name)s is a variable, not a typo. */
+Test(check, interpolation_variables_are_not_unknown)
+{
+    fix f;
+    tu_run r;
+
+    fix_setup(&f, "[test]\nbase = hello\necho = %(base)s world\nbogus = 1\n",
+              "checkout required test-result echo=yes\n", 0);
+    r = check(&f, 0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_null(strstr(r.err, "test.base"), "%s", r.err);
+    cr_assert(strstr(r.err, "unknown option test.bogus"), "%s", r.err);
+    tu_run_free(&r);
+    fix_free(&f);
 }
 
 /* The printed stack reads back as the same stack. */

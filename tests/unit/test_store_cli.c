@@ -478,17 +478,15 @@ Test(store_cli, crash_safety)
 
 static char conf[600], stack[600];
 
-/* A config with body, and a stack whose checkout echoes one option. */
-static void module_setup(const char *body, const char *echo)
+/* A config with body, and a stack whose checkout echoes [test] echo as the
+ * module sees it once the secret source has run. */
+static void module_setup(const char *body)
 {
-    char text[2048];
-
     write_file("credstack.conf", body, conf, sizeof(conf));
-    snprintf(text, sizeof(text),
-             "secret   required secret-source-localstore\n"
-             "checkout required test-result echo-option=%s\n",
-             echo);
-    write_file("stack", text, stack, sizeof(stack));
+    write_file("stack",
+               "secret   required secret-source-localstore\n"
+               "checkout required test-result echo=yes\n",
+               stack, sizeof(stack));
 }
 
 static res_t get_password(int trace)
@@ -504,7 +502,7 @@ static void store_with_key(const char *name)
 {
     must(ARGS("store", "init", "--store", name), NULL);
     must(ARGS("store", "set", "--store", name, "--type", "private-key",
-              "--key-type", "ssh-ed25519", "tpam", "server_user_key"),
+              "--key-type", "ssh-ed25519", "test", "echo"),
          "KEY-FROM-STORE\n");
 }
 
@@ -514,9 +512,8 @@ Test(store_cli, store_overrides_configuration)
     res_t r;
 
     store_with_key("tpamstore");
-    module_setup("[tpam]\nserver_user_key = inline-key\n"
-                 "[plugin]\ncred_store = tpamstore\n",
-                 "tpam.server_user_key");
+    module_setup("[test]\necho = inline-key\n"
+                 "[plugin]\ncred_store = tpamstore\n");
     r = get_password(1);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "KEY-FROM-STORE\n\n");
@@ -531,9 +528,8 @@ Test(store_cli, dollar_takes_from_store)
     res_t r;
 
     store_with_key("gen2");
-    module_setup("[tpam]\nserver_user_key = $\n"
-                 "[credential_store]\nname = gen2\n",
-                 "tpam.server_user_key");
+    module_setup("[test]\necho = $\n"
+                 "[credential_store]\nname = gen2\n");
     r = get_password(0);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "KEY-FROM-STORE\n\n");
@@ -546,14 +542,13 @@ Test(store_cli, dollar_missing_from_store_is_an_error)
     char want[800];
 
     must(ARGS("store", "init", "--store", "empty"), NULL);
-    module_setup("[tpam]\nserver_user = isacli\nserver_user_key = $\n"
-                 "[credential_store]\nname = empty\n",
-                 "tpam.server_user");
+    module_setup("[test]\necho = $\n"
+                 "[credential_store]\nname = empty\n");
     r = get_password(0);
     cr_assert_eq(r.status, 2, "%s", r.out);
     snprintf(want, sizeof(want),
              "credential store 'empty' (%s/empty.store) has no entry for "
-             "host 'tpam' user 'server_user_key'",
+             "host 'test' user 'echo'",
              tmp);
     cr_assert(strstr(r.err, want) != NULL, "%s", r.err);
     cr_assert_str_eq(r.out, "");
@@ -566,9 +561,8 @@ Test(store_cli, double_dollar_is_literal)
     res_t r;
 
     must(ARGS("store", "init", "--store", "lit"), NULL);
-    module_setup("[tpam]\nserver_user = $$\n"
-                 "[credential_store]\nname = lit\n",
-                 "tpam.server_user");
+    module_setup("[test]\necho = $$\n"
+                 "[credential_store]\nname = lit\n");
     r = get_password(0);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "$\n");
@@ -580,18 +574,16 @@ Test(store_cli, require_argument)
     res_t r;
 
     store_with_key("req");
-    module_setup("[tpam]\nserver_user = isacli\n"
-                 "[credential_store]\nname = req\n",
-                 "tpam.server_user");
+    module_setup("[test]\nsecret = x\n"
+                 "[credential_store]\nname = req\n");
     write_file("stack",
                "secret   required secret-source-localstore "
-               "require=tpam.server_user_key,tpam.server_user\n"
-               "checkout required test-result echo-option=tpam.server_user\n",
+               "require=test.echo,test.secret\n"
+               "checkout required test-result echo=yes\n",
                stack, sizeof(stack));
     r = get_password(0);
     cr_assert_eq(r.status, 2);
-    cr_assert(strstr(r.err, "no entry for host 'tpam' user 'server_user'") !=
-                  NULL,
+    cr_assert(strstr(r.err, "no entry for host 'test' user 'secret'") != NULL,
               "%s", r.err);
     res_free(&r);
 }
@@ -600,7 +592,7 @@ Test(store_cli, no_store_configured)
 {
     res_t r;
 
-    module_setup("[tpam]\nserver_user_key = $\n", "tpam.server_user_key");
+    module_setup("[test]\necho = $\n");
     r = get_password(0);
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "[credential_store] name") != NULL, "%s", r.err);
@@ -611,9 +603,8 @@ Test(store_cli, missing_store_file)
 {
     res_t r;
 
-    module_setup("[tpam]\nserver_user_key = $\n"
-                 "[credential_store]\nname = nosuch\n",
-                 "tpam.server_user_key");
+    module_setup("[test]\necho = $\n"
+                 "[credential_store]\nname = nosuch\n");
     r = get_password(0);
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "credential store 'nosuch'") != NULL &&
@@ -632,11 +623,16 @@ Test(store_cli, tampered_store_is_an_error)
     snprintf(path, sizeof(path), "%s/tam.store", tmp);
     fd = open(path, O_RDWR);
     cr_assert(fd >= 0);
-    cr_assert_eq(pwrite(fd, "X", 1, 70), 1);
+    {
+        /* Flip a bit: writing a fixed byte changes nothing 1 time in 256. */
+        unsigned char b;
+        cr_assert_eq(pread(fd, &b, 1, 70), 1);
+        b ^= 0x01;
+        cr_assert_eq(pwrite(fd, &b, 1, 70), 1);
+    }
     close(fd);
-    module_setup("[tpam]\nserver_user_key = $\n"
-                 "[credential_store]\nname = tam\n",
-                 "tpam.server_user_key");
+    module_setup("[test]\necho = $\n"
+                 "[credential_store]\nname = tam\n");
     r = get_password(0);
     cr_assert_eq(r.status, 2);
     cr_assert(strstr(r.err, "wrong key or passphrase, or the file was "
@@ -645,24 +641,27 @@ Test(store_cli, tampered_store_is_an_error)
     res_free(&r);
 }
 
-/* The derived stack: "$" without a store still runs the secret source (which
- * names the missing option); an inline key gets a warning. */
-Test(store_cli, derived_stack_and_inline_warning)
+/* A [tpam] configuration selects the TPAM modules' stack, whose secret
+ * sources come first; a secret written inline draws a warning that never
+ * shows it. */
+Test(store_cli, selected_stack_and_inline_warning)
 {
     res_t r;
 
     write_file("d.conf", "[tpam]\nserver = tpam\nserver_user_key = $\n", conf,
                sizeof(conf));
     r = run(ARGS("check", "--no-load", "--config", conf), NULL);
-    cr_assert(strstr(r.out, "secret-source-localstore") != NULL, "%s\n%s",
-              r.out, r.err);
+    cr_assert(strstr(r.out, "selected by [tpam] at ") != NULL &&
+                  strstr(r.out, "secret-source-localstore") != NULL,
+              "%s\n%s", r.out, r.err);
     res_free(&r);
-    write_file("d.conf", "[tpam]\nserver = tpam\nserver_user_key = INLINE\n",
-               conf, sizeof(conf));
-    r = run(ARGS("check", "--no-load", "--config", conf), NULL);
-    cr_assert(strstr(r.out, "secret-source-localstore") == NULL, "%s", r.out);
-    cr_assert(strstr(r.err, "the credential store is the safer place") != NULL,
+    module_setup("[test]\nsecret = INLINE-SECRET\n");
+    r = get_password(0);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "test.secret is written in the configuration "
+                            "itself; the credential store is the safer place") !=
+                  NULL,
               "%s", r.err);
-    cr_assert(strstr(r.err, "INLINE") == NULL);
+    cr_assert(strstr(r.err, "INLINE-SECRET") == NULL, "%s", r.err);
     res_free(&r);
 }

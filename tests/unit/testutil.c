@@ -312,3 +312,22 @@ void tu_load_harness(void)
     }
     fclose(f);
 }
+
+char *tu_ini_value(const char *path)
+{
+    char *text = tu_slurp(path), *out = NULL, *save = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    int first = 1;
+
+    cr_assert_not_null(text, "cannot read %s", path);
+    cr_assert_not_null(m);
+    for (char *l = strtok_r(text, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save)) {
+        fprintf(m, "%s%s\n", first ? "" : "    ", l);
+        first = 0;
+    }
+    fclose(m);
+    free(text);
+    return out;
+}

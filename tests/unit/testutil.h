@@ -48,6 +48,13 @@ tu_run tu_credstack(const char *const *argv, const char *in,
 
 void tu_run_free(tu_run *r);
 
+/*
+ * A file's text as a multi-line ini value (every line after the first
+ * indented, as ConfigParser continues a value): a private key written inline.
+ * malloc'd.
+ */
+char *tu_ini_value(const char *path);
+
 /* Count non-overlapping occurrences of needle in hay. */
 int tu_count(const char *hay, const char *needle);
 

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/* test_check.c: credstack check finds every configuration problem at once,
+ * with its file and line and no network; check --connect logs in to TPAM
+ * (sshd + tpam-sim) and names the cause and the fix of each failure. */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "../unit/testutil.h"
+
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static char *tmp;
+
+static void clear_log(void)
+{
+    int fd = open(tu_env("TPAM_COMMANDS_LOG"),
+                  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    cr_assert(fd >= 0);
+    close(fd);
+}
+
+static void setup(void)
+{
+    tu_load_harness();
+    tmp = tu_tmpdir();
+    clear_log();
+}
+
+static void teardown(void)
+{
+    tu_rmtree(tmp);
+    tmp = NULL;
+}
+
+TestSuite(check, .init = setup, .fini = teardown, .timeout = 300);
+
+static char *write_conf(const char *text)
+{
+    return tu_write(tmp, "credstack.conf", text);
+}
+
+/* A working [tpam] configuration with `extra` [tpam] lines and host key. */
+static char *good_conf(const char *hostkey, const char *userkey,
+                       const char *port)
+{
+    char *key = tu_ini_value(tu_env(userkey));
+    char *text = NULL, *path;
+
+    cr_assert(asprintf(&text,
+                       "[tpam]\n"
+                       "server = %s\n"
+                       "server_port = %s\n"
+                       "server_user = %s\n"
+                       "server_public_key = %s\n"
+                       "server_user_key = %s\n"
+                       "[logging]\n"
+                       "log_level = warning\n",
+                       tu_env("TPAM_HOST"), port ? port : tu_env("TPAM_PORT"),
+                       tu_env("TPAM_USER"), tu_env(hostkey), key) > 0);
+    path = write_conf(text);
+    free(text);
+    free(key);
+    return path;
+}
+
+static tu_run check(const char *cfg, int connect)
+{
+    return tu_credstack(connect ? ARGV("check", "--config", cfg, "--connect")
+                                : ARGV("check", "--config", cfg),
+                        NULL, NULL);
+}
+
+static void expect_line(const tu_run *r, const char *want)
+{
+    cr_expect(strstr(r->err, want) != NULL, "stderr lacks '%s':\n%s", want,
+              r->err);
+}
+
+static long log_lines(void)
+{
+    char *text = tu_slurp(tu_env("TPAM_COMMANDS_LOG"));
+    long n = text ? tu_count(text, "\n") : -1;
+
+    free(text);
+    return n;
+}
+
+/* ---- every problem at once, each with its line, with no network ---- */
+
+Test(check, every_missing_option_and_bad_value_in_one_run)
+{
+    /* The seed's placeholders as a new user pastes them. */
+    char *cfg = write_conf("[plugin]\n"                       /* 1 */
+                           "config_version = one\n"           /* 2 */
+                           "[tpam]\n"                         /* 3 */
+                           "server_port = twenty-two\n"       /* 4 */
+                           "authorization = everyone\n"       /* 5 */
+                           "reuse_gateway_password = maybe\n" /* 6 */
+                           "system_maptoreal = 2\n");         /* 7 */
+    tu_run r = check(cfg, 0);
+    char want[1200];
+
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    snprintf(want, sizeof(want),
+             "%s:2: plugin.config_version: 'one' is not "
+             "a whole number",
+             cfg);
+    expect_line(&r, want);
+    snprintf(want, sizeof(want),
+             "%s:4: tpam.server_port: 'twenty-two' is "
+             "not a whole number",
+             cfg);
+    expect_line(&r, want);
+    snprintf(want, sizeof(want),
+             "%s:5: tpam.authorization: 'everyone' is not one of: gateway, "
+             "approval, policy",
+             cfg);
+    expect_line(&r, want);
+    snprintf(want, sizeof(want),
+             "%s:6: tpam.reuse_gateway_password: 'maybe' is not a boolean",
+             cfg);
+    expect_line(&r, want);
+    snprintf(want, sizeof(want),
+             "%s:7: tpam.system_maptoreal: '2' is not a boolean", cfg);
+    expect_line(&r, want);
+    /* The required ones name the section's line. */
+    for (size_t i = 0; i < 4; i++) {
+        static const char *const names[] = {
+            "server", "server_user", "server_user_key", "server_public_key"};
+        snprintf(want, sizeof(want), "%s:3: [tpam] %s is required", cfg,
+                 names[i]);
+        expect_line(&r, want);
+    }
+    expect_line(&r, "configuration error (9 problems)");
+    cr_expect_eq(log_lines(), 0, "check asked TPAM something");
+    tu_run_free(&r);
+    free(cfg);
+}
+
+Test(check, values_that_do_not_parse)
+{
+    char *text = NULL, *cfg;
+    char want[1200];
+    tu_run r;
+
+    cr_assert(asprintf(&text,
+                       "[tpam]\n"                                       /* 1 */
+                       "server = %s\n"                                  /* 2 */
+                       "server_port = 70000\n"                          /* 3 */
+                       "server_user = %s\n"                             /* 4 */
+                       "server_public_key = 127.0.0.1 ssh-ed25519 !!\n" /* 5 */
+                       "server_user_key = $\n"                          /* 6 */
+                       "max_rows = 1\n",                                /* 7 */
+                       tu_env("TPAM_HOST"), tu_env("TPAM_USER")) > 0);
+    cfg = write_conf(text);
+    free(text);
+    r = check(cfg, 0);
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    snprintf(want, sizeof(want),
+             "%s:3: tpam.server_port: '70000' is out of range (1 to 65535)",
+             cfg);
+    expect_line(&r, want);
+    snprintf(want, sizeof(want),
+             "%s:5: tpam.server_public_key: line 1 is not a known_hosts line",
+             cfg);
+    expect_line(&r, want);
+    snprintf(want, sizeof(want),
+             "%s:7: tpam.max_rows: '1' is out of range (2 to 100000)", cfg);
+    expect_line(&r, want);
+    /* "$" and no store: said once, by the secret source that would read it. */
+    expect_line(&r, "no credential store is configured: set "
+                    "[credential_store] name");
+    cr_expect_eq(log_lines(), 0);
+    tu_run_free(&r);
+    free(cfg);
+}
+
+Test(check, a_store_that_does_not_exist)
+{
+    char *text = NULL, *cfg, want[1200];
+    tu_run r;
+
+    cr_assert(asprintf(&text,
+                       "[tpam]\nserver = %s\nserver_user = %s\n"
+                       "server_public_key = %s\nserver_user_key = $\n"
+                       "[credential_store]\nname = nosuchstore\n",
+                       tu_env("TPAM_HOST"), tu_env("TPAM_USER"),
+                       tu_env("TPAM_HOSTKEY_ED25519")) > 0);
+    cfg = write_conf(text);
+    free(text);
+    r = check(cfg, 0);
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    snprintf(want, sizeof(want),
+             "%s:7: credential_store.name: credential store 'nosuchstore'",
+             cfg);
+    expect_line(&r, want);
+    expect_line(&r, "does not exist (create it with: credstack store init "
+                    "--store nosuchstore)");
+    tu_run_free(&r);
+    free(cfg);
+}
+
+Test(check, a_good_configuration_passes_without_the_network)
+{
+    char *cfg = good_conf("TPAM_HOSTKEY_ED25519", "TPAM_CLIENT_KEY", NULL);
+    tu_run r = check(cfg, 0);
+
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "selected by [tpam] at ") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "\ncheckout   required    checkout-tpam\n"), "%s",
+              r.out);
+    cr_expect_eq(log_lines(), 0);
+    tu_run_free(&r);
+    free(cfg);
+}
+
+/* ---- check --connect ---- */
+
+static int count(const char *hay, const char *needle)
+{
+    return tu_count(hay, needle);
+}
+
+Test(check, connect_reports_every_step)
+{
+    char *cfg = good_conf("TPAM_HOSTKEY_ED25519", "TPAM_CLIENT_KEY", NULL);
+    tu_run r = check(cfg, 1);
+
+    cr_assert_eq(r.status, 0, "%s\n%s", r.out, r.err);
+    cr_expect(strstr(r.out, "  ok   tcp ") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "  ok   hostkey  ") != NULL &&
+                  strstr(r.out, "matches tpam.server_public_key "
+                                "(ssh-ed25519 SHA256:") != NULL,
+              "%s", r.out);
+    cr_expect(strstr(r.out, "  ok   auth ") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "  ok   command  ListSystems answered; round "
+                            "trip ") != NULL,
+              "%s", r.out);
+    cr_expect(strstr(r.out, "# every step worked"), "%s", r.out);
+    /* Five TPAM modules share one server: it is probed once. */
+    cr_expect_eq(count(r.out, "  ok   tcp "), 1, "%s", r.out);
+    cr_expect_eq(log_lines(), 1, "one harmless command");
+    {
+        char *log = tu_slurp(tu_env("TPAM_COMMANDS_LOG"));
+        cr_expect(log && strstr(log, "\tListSystems --MaxRows 1\n"), "%s",
+                  log ? log : "");
+        free(log);
+    }
+    tu_run_free(&r);
+    free(cfg);
+}
+
+Test(check, connect_names_a_wrong_host_key_and_its_fix)
+{
+    char *cfg = good_conf("TPAM_HOSTKEY_WRONG", "TPAM_CLIENT_KEY", NULL);
+    char want[300];
+    tu_run r = check(cfg, 1);
+
+    cr_assert_eq(r.status, 3, "%s\n%s", r.out, r.err);
+    cr_expect(strstr(r.out, "  FAIL hostkey  ") != NULL &&
+                  strstr(r.out, "presented ssh-ed25519 SHA256:") != NULL &&
+                  strstr(r.out, "which is not the key in "
+                                "tpam.server_public_key") != NULL,
+              "%s", r.out);
+    snprintf(want, sizeof(want), "`ssh-keyscan -p %s %s`", tu_env("TPAM_PORT"),
+             tu_env("TPAM_HOST"));
+    cr_expect(strstr(r.out, "       fix: ") && strstr(r.out, want), "%s",
+              r.out);
+    cr_expect_null(strstr(r.out, "  ok   auth "), "%s", r.out);
+    cr_expect_eq(log_lines(), 0, "no command after a wrong host key");
+    tu_run_free(&r);
+    free(cfg);
+}
+
+Test(check, connect_names_a_refused_key_and_its_fix)
+{
+    char *cfg =
+        good_conf("TPAM_HOSTKEY_ED25519", "TPAM_CLIENT_KEY_UNAUTHORIZED", NULL);
+    tu_run r = check(cfg, 1);
+
+    cr_assert_eq(r.status, 3, "%s\n%s", r.out, r.err);
+    cr_expect(strstr(r.out, "  ok   hostkey  ") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "  FAIL auth ") != NULL &&
+                  strstr(r.out, "refused the key of user") != NULL,
+              "%s", r.out);
+    cr_expect(strstr(r.out, "fix: tpam.server_user must be a TPAM CLI user"),
+              "%s", r.out);
+    tu_run_free(&r);
+    free(cfg);
+}
+
+Test(check, connect_names_an_unreachable_server_and_its_fix)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    char port[16], *cfg, *text = NULL, *key;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    tu_run r;
+
+    /* A port that was free a moment ago: nothing listens there. */
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+              getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+    snprintf(port, sizeof(port), "%u", ntohs(sa.sin_port));
+    close(fd);
+    key = tu_ini_value(tu_env("TPAM_CLIENT_KEY"));
+    cr_assert(asprintf(&text,
+                       "[tpam]\nserver = 127.0.0.1\nserver_port = %s\n"
+                       "server_user = %s\n"
+                       "server_public_key = [127.0.0.1]:%s %s\n"
+                       "server_user_key = %s\n",
+                       port, tu_env("TPAM_USER"), port,
+                       strchr(tu_env("TPAM_HOSTKEY_ED25519"), ' ') + 1,
+                       key) > 0);
+    cfg = write_conf(text);
+    r = check(cfg, 1);
+    cr_assert_eq(r.status, 3, "%s\n%s", r.out, r.err);
+    cr_expect(strstr(r.out, "  FAIL tcp ") != NULL &&
+                  strstr(r.out, "Connection refused") != NULL,
+              "%s", r.out);
+    cr_expect(strstr(r.out, "fix: check tpam.server and tpam.server_port"),
+              "%s", r.out);
+    tu_run_free(&r);
+    free(text);
+    free(key);
+    free(cfg);
+}
