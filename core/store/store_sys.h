@@ -18,7 +18,7 @@
  * Built with -DCS_STORE_FAULTS (tests/store.mk, test binaries only), each
  * wrapper first calls cs_store_fault_hook(op, file) when it is set: the hook
  * returns 0 to let the step run, or -1 with errno set to make it fail; it
- * may also _exit() to stand for a kill.  Without CS_STORE_FAULTS (the
+ * may also raise(SIGKILL) to stand for a kill.  Without CS_STORE_FAULTS (the
  * library that is installed) the wrappers are the bare system calls.
  */
 #ifdef CS_STORE_FAULTS
