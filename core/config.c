@@ -2,6 +2,7 @@
 /* config.c: the table of sections and options behind cs_config, with lookups,
  * overrides and the lookup cache. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +34,38 @@ struct cs_cached {
     unsigned long gen; /* cfg->gen when it was computed */
 };
 
+/*
+ * A hash index over the names of one array (sections, a section's options,
+ * a section's cache), so that reading n sections or n options, and each
+ * lookup, costs O(1) on average instead of a scan: a file with 40,000
+ * sections read in O(n), not O(n^2).  The arrays keep file order (for
+ * cs_config_foreach and messages); the index only finds an element.  Open
+ * addressing with linear probing, at most half full.  A slot keeps the
+ * name's hash and pointer (the element's own heap string, which does not
+ * move when the array is reallocated) and the element's position.
+ */
+struct cs_slot {
+    size_t hash;
+    const char *name; /* NULL: empty */
+    size_t pos;       /* index into the indexed array */
+};
+
+struct cs_index {
+    struct cs_slot *slots;
+    size_t cap; /* 0, or a power of two */
+    size_t n;
+};
+
 struct cs_sect {
     char *name;
     unsigned
         line; /* line of the (first) header; 0 when made by cs_config_set() */
     struct cs_opt *opts;
     size_t nopts, capopts;
+    struct cs_index opt_index; /* option names (lower case) -> opts */
     struct cs_cached *cache;
     size_t ncache, capcache;
+    struct cs_index cache_index; /* option -> its newest cache entry */
 };
 
 struct cs_config {
@@ -48,6 +73,7 @@ struct cs_config {
     struct cs_sect defaults; /* [DEFAULT], inherited by every section */
     struct cs_sect *sects;   /* in file order */
     size_t nsects, capsects;
+    struct cs_index sect_index; /* section names (case-sensitive) -> sects */
     unsigned long gen; /* bumped by cs_config_set() to invalidate the cache */
 };
 
@@ -164,6 +190,112 @@ static char *cs_lower_dup(const char *s)
 }
 
 /*
+ * FNV-1a over the name; with fold, over its ASCII lower case, so that option
+ * names hash alike whatever their case (they are stored folded).
+ */
+static size_t cs_hash(const char *name, int fold)
+{
+    uint64_t h = 14695981039346656037u;
+
+    for (; *name; name++) {
+        h ^= (unsigned char)(fold ? cs_lower((unsigned char)*name) : *name);
+        h *= 1099511628211u;
+    }
+    return (size_t)(h ^ (h >> 32));
+}
+
+static int cs_index_same(const char *a, const char *b, int fold)
+{
+    return fold ? cs_config_name_eq(a, b) : strcmp(a, b) == 0;
+}
+
+#ifdef CS_CONFIG_COUNT_PROBES
+/* Tests count the name comparisons the index makes (tests/unit). */
+unsigned long cs_config_probes;
+#define CS_PROBE() (cs_config_probes++)
+#else
+#define CS_PROBE() ((void)0)
+#endif
+
+/* The position stored for name, or CS_POS_NONE. */
+#define CS_POS_NONE ((size_t)-1)
+static size_t cs_index_find(const struct cs_index *ix, const char *name,
+                            int fold)
+{
+    size_t h, i;
+
+    if (ix->cap == 0)
+        return CS_POS_NONE;
+    h = cs_hash(name, fold);
+    for (i = h & (ix->cap - 1); ix->slots[i].name;
+         i = (i + 1) & (ix->cap - 1)) {
+        CS_PROBE();
+        if (ix->slots[i].hash == h &&
+            cs_index_same(ix->slots[i].name, name, fold))
+            return ix->slots[i].pos;
+    }
+    return CS_POS_NONE;
+}
+
+/* Place a slot in a table known to have room and not to hold its name. */
+static void cs_index_place(struct cs_slot *slots, size_t cap,
+                           const struct cs_slot *slot)
+{
+    size_t i;
+
+    for (i = slot->hash & (cap - 1); slots[i].name; i = (i + 1) & (cap - 1))
+        ;
+    slots[i] = *slot;
+}
+
+/*
+ * Map name (owned by the element at pos, and living as long as it) to pos;
+ * a name already in the index is pointed at the new position.
+ */
+static int cs_index_put(struct cs_index *ix, const char *name, size_t pos,
+                        int fold)
+{
+    struct cs_slot slot = {cs_hash(name, fold), name, pos};
+    size_t i;
+
+    if (ix->cap > 0) {
+        for (i = slot.hash & (ix->cap - 1); ix->slots[i].name;
+             i = (i + 1) & (ix->cap - 1)) {
+            if (ix->slots[i].hash == slot.hash &&
+                cs_index_same(ix->slots[i].name, name, fold)) {
+                ix->slots[i] = slot;
+                return CREDSTACK_OK;
+            }
+        }
+    }
+    if ((ix->n + 1) * 2 > ix->cap) {
+        size_t ncap = ix->cap ? ix->cap * 2 : 16;
+        struct cs_slot *ns = NULL;
+
+        if (ncap > (size_t)-1 / 2 / sizeof(*ns))
+            return CREDSTACK_ERR_NOMEM;
+        ns = calloc(ncap, sizeof(*ns));
+        if (!ns)
+            return CREDSTACK_ERR_NOMEM;
+        for (i = 0; i < ix->cap; i++)
+            if (ix->slots[i].name)
+                cs_index_place(ns, ncap, &ix->slots[i]);
+        free(ix->slots);
+        ix->slots = ns;
+        ix->cap = ncap;
+    }
+    cs_index_place(ix->slots, ix->cap, &slot);
+    ix->n++;
+    return CREDSTACK_OK;
+}
+
+static void cs_index_free(struct cs_index *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof(*ix));
+}
+
+/*
  * Make room for one more element in an array of plain structs: the array
  * (maybe moved), or NULL when out of memory with the old array untouched.
  */
@@ -215,6 +347,20 @@ static int cs_cache_room(struct cs_sect *s)
     return CREDSTACK_OK;
 }
 
+/* Append an option to s and index it; s takes name (folded) and value. */
+static int cs_opt_append(struct cs_sect *s, char *name, char *value,
+                         unsigned line)
+{
+    if (cs_opts_room(s) != CREDSTACK_OK ||
+        cs_index_put(&s->opt_index, name, s->nopts, 1) != CREDSTACK_OK)
+        return CREDSTACK_ERR_NOMEM;
+    s->opts[s->nopts].name = name;
+    s->opts[s->nopts].value = value;
+    s->opts[s->nopts].line = line;
+    s->nopts++;
+    return CREDSTACK_OK;
+}
+
 static void cs_sect_clear(struct cs_sect *s)
 {
     size_t i;
@@ -230,6 +376,8 @@ static void cs_sect_clear(struct cs_sect *s)
     free(s->opts);
     free(s->cache);
     free(s->name);
+    cs_index_free(&s->opt_index);
+    cs_index_free(&s->cache_index);
     memset(s, 0, sizeof(*s));
 }
 
@@ -258,6 +406,7 @@ void cs_config_free(cs_config *cfg)
     for (i = 0; i < cfg->nsects; i++)
         cs_sect_clear(&cfg->sects[i]);
     free(cfg->sects);
+    cs_index_free(&cfg->sect_index);
     free(cfg->path);
     free(cfg);
 }
@@ -267,7 +416,6 @@ const char *cs_config_path(const cs_config *cfg)
     return cfg ? cfg->path : NULL;
 }
 
-#define CS_POS_NONE ((size_t)-1)
 #define CS_POS_DEFAULT ((size_t)-2)
 
 /*
@@ -278,14 +426,9 @@ const char *cs_config_path(const cs_config *cfg)
  */
 static size_t cs_sect_pos(const cs_config *cfg, const char *name)
 {
-    size_t i;
-
     if (strcmp(name, CS_CONFIG_DEFAULT) == 0)
         return CS_POS_DEFAULT;
-    for (i = 0; i < cfg->nsects; i++)
-        if (strcmp(cfg->sects[i].name, name) == 0)
-            return i;
-    return CS_POS_NONE;
+    return cs_index_find(&cfg->sect_index, name, 0);
 }
 
 static struct cs_sect *cs_sect_find(cs_config *cfg, const char *name)
@@ -310,12 +453,9 @@ static const struct cs_sect *cs_sect_find_const(const cs_config *cfg,
 /* The index of option in s (matched ignoring case), or s->nopts. */
 static size_t cs_opt_pos(const struct cs_sect *s, const char *option)
 {
-    size_t i;
+    size_t i = cs_index_find(&s->opt_index, option, 1);
 
-    for (i = 0; i < s->nopts; i++)
-        if (cs_config_name_eq(s->opts[i].name, option))
-            break;
-    return i;
+    return i == CS_POS_NONE ? s->nopts : i;
 }
 
 static struct cs_opt *cs_opt_find(struct cs_sect *s, const char *option)
@@ -371,7 +511,10 @@ static int cs_sect_append(cs_config *cfg, const char *section, unsigned line,
     s = &cfg->sects[cfg->nsects];
     memset(s, 0, sizeof(*s));
     s->name = strdup(section);
-    if (!s->name) {
+    if (!s->name || cs_index_put(&cfg->sect_index, s->name, cfg->nsects, 0) !=
+                        CREDSTACK_OK) {
+        free(s->name);
+        s->name = NULL;
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
     }
@@ -435,15 +578,11 @@ int cs_config_add_option(cs_config *cfg, const char *section,
         goto done;
     }
     name = cs_lower_dup(option);
-    if (!name || cs_opts_room(s) != CREDSTACK_OK) {
+    if (!name || cs_opt_append(s, name, *value, line) != CREDSTACK_OK) {
         cs_config_errf(err, errlen, "%s: out of memory", cfg->path);
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
     }
-    s->opts[s->nopts].name = name;
-    s->opts[s->nopts].value = *value;
-    s->opts[s->nopts].line = line;
-    s->nopts++;
     name = NULL;
     *value = NULL;
 done:
@@ -508,13 +647,11 @@ int cs_config_get(cs_config *cfg, const char *section, const char *option,
     s = cs_sect_find(cfg, section);
     if (!s)
         goto done;
-    for (i = 0; i < s->ncache; i++) {
-        if (s->cache[i].gen == cfg->gen &&
-            cs_config_name_eq(s->cache[i].option, option)) {
-            *value_out = s->cache[i].value;
-            ret = CREDSTACK_OK;
-            goto done;
-        }
+    i = cs_index_find(&s->cache_index, option, 1);
+    if (i != CS_POS_NONE && s->cache[i].gen == cfg->gen) {
+        *value_out = s->cache[i].value;
+        ret = CREDSTACK_OK;
+        goto done;
     }
     raw = cs_config_raw(cfg, section, option);
     if (!raw)
@@ -537,7 +674,10 @@ int cs_config_get(cs_config *cfg, const char *section, const char *option,
      * found: a [DEFAULT] value interpolates differently in each section.
      */
     name = cs_lower_dup(option);
-    if (!name || cs_cache_room(s) != CREDSTACK_OK) {
+    /* The index points at this newest entry; older (stale) ones stay in
+     * the array until cs_config_free(). */
+    if (!name || cs_cache_room(s) != CREDSTACK_OK ||
+        cs_index_put(&s->cache_index, name, s->ncache, 1) != CREDSTACK_OK) {
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
     }
@@ -596,14 +736,10 @@ int cs_config_set(cs_config *cfg, const char *section, const char *option,
         copy = NULL;
     } else {
         name = cs_lower_dup(option);
-        if (!name || cs_opts_room(s) != CREDSTACK_OK) {
+        if (!name || cs_opt_append(s, name, copy, 0) != CREDSTACK_OK) {
             ret = CREDSTACK_ERR_NOMEM;
             goto done;
         }
-        s->opts[s->nopts].name = name;
-        s->opts[s->nopts].value = copy;
-        s->opts[s->nopts].line = 0;
-        s->nopts++;
         name = NULL;
         copy = NULL;
     }

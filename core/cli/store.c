@@ -447,7 +447,7 @@ int cli_store(int argc, char **argv)
     } cmds[] = {{"init", 0}, {"set", 2},    {"get", 2},
                 {"list", 0}, {"delete", 2}, {"rekey", 0}};
     opts_t o = {0};
-    char err[1024] = "";
+    char err[1024] = "", note[1024] = "";
     char *path = NULL, *key_file = NULL, *pass = NULL, *new_pass = NULL;
     size_t pass_len = 0, new_pass_len = 0;
     cs_store_unlock un = {0};
@@ -488,6 +488,19 @@ int cli_store(int argc, char **argv)
     un.key_file = o.key_file ? o.key_file : key_file;
     un.passphrase = pass;
     un.passphrase_len = pass_len;
+    /* Every command but init first settles what a killed writer left (a
+     * rekey interrupted at any step, temporaries), and says what it did;
+     * rekey does it itself.  get and list still read when the lock cannot
+     * be taken (a read-only directory). */
+    if (which != 0 && which != 5) {
+        rc = cs_store_recover(path, &un, note, sizeof(note), err, sizeof(err));
+        if (rc != CREDSTACK_OK && which != 2 && which != 3)
+            goto done;
+        if (rc != CREDSTACK_OK)
+            fprintf(stderr, "credstack store %s: warning: %s\n", cmd, err);
+        rc = CREDSTACK_OK;
+        err[0] = '\0';
+    }
     switch (which) {
     case 0: /* init */
         if ((rc = make_params(&o, pass != NULL, &params)) != CREDSTACK_OK)
@@ -534,13 +547,16 @@ int cli_store(int argc, char **argv)
         }
         if ((rc = make_params(&o, new_pass != NULL, &params)) != CREDSTACK_OK)
             goto quiet;
-        rc = cs_store_rekey(path, &un, &to, &params, err, sizeof(err));
+        rc = cs_store_rekey(path, &un, &to, &params, note, sizeof(note), err,
+                            sizeof(err));
         break;
     }
     default:
         break;
     }
 done:
+    if (note[0] != '\0')
+        fprintf(stderr, "credstack store %s: recovered: %s\n", cmd, note);
     if (rc != CREDSTACK_OK)
         fprintf(stderr, "credstack store %s: %s\n", cmd, err);
 quiet:

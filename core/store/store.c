@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* store.c: the credential store's entries API: locate, open, init, update,
- * rekey, find/put/delete. */
+ * find/put/delete (rekey and recovery: store_rekey.c). */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -233,8 +233,7 @@ int cs_store_open(const char *path, const cs_store_unlock *un,
     return ret;
 }
 
-/* Seal st with its params and key, and put it in place. */
-static int write_store(const cs_store *st, int excl, char *err, size_t errlen)
+int cs_store_write(const cs_store *st, int excl, char *err, size_t errlen)
 {
     unsigned char *plain = NULL, *img = NULL;
     size_t plain_len = 0, len = 0;
@@ -255,12 +254,10 @@ static int write_store(const cs_store *st, int excl, char *err, size_t errlen)
     return ret;
 }
 
-/* Parameters and key for a new store or a rekey: a key file (read or created)
- * or a passphrase. */
-static int new_key(const cs_store_unlock *un, const cs_store_params *params,
-                   const char *key_path, cs_store_params *p_out,
-                   unsigned char key[CS_STORE_KEY_LEN], char *err,
-                   size_t errlen)
+int cs_store_new_key(const cs_store_unlock *un, const cs_store_params *params,
+                     const char *key_path, cs_store_params *p_out,
+                     unsigned char key[CS_STORE_KEY_LEN], char *err,
+                     size_t errlen)
 {
     cs_store_kdf kdf =
         un->passphrase ? CS_STORE_KDF_SCRYPT : CS_STORE_KDF_KEYFILE;
@@ -325,6 +322,10 @@ int cs_store_init(const char *path, const cs_store_unlock *un,
     ret = lock_dir_of(path, &lock_fd, err, errlen);
     if (ret != CREDSTACK_OK)
         return ret;
+    /* What a killed writer left first (a killed init: its temporaries). */
+    ret = cs_store_recover_locked(path, un->key_file, NULL, 0, err, errlen);
+    if (ret != CREDSTACK_OK)
+        goto done;
     if (lstat(path, &sb) == 0) {
         snprintf(err, errlen, "store %s already exists", path);
         ret = CREDSTACK_ERR_REFUSED;
@@ -336,9 +337,9 @@ int cs_store_init(const char *path, const cs_store_unlock *un,
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
     }
-    ret = new_key(un, params, NULL, &st->params, st->key, err, errlen);
+    ret = cs_store_new_key(un, params, NULL, &st->params, st->key, err, errlen);
     if (ret == CREDSTACK_OK)
-        ret = write_store(st, 1, err, errlen);
+        ret = cs_store_write(st, 1, err, errlen);
 done:
     cs_store_free(st);
     cs_store_file_unlock(lock_fd);
@@ -354,62 +355,16 @@ int cs_store_update(const char *path, const cs_store_unlock *un,
     ret = cs_store_file_lock(path, &lock_fd, err, errlen);
     if (ret != CREDSTACK_OK)
         return ret;
-    /* Read under the lock: the read-modify-write of two writers never
+    /* What a killed writer left is put right first (store_rekey.c); then
+     * read under the lock: the read-modify-write of two writers never
      * interleaves. */
-    ret = cs_store_open(path, un, &st, err, errlen);
+    ret = cs_store_recover_locked(path, un->key_file, NULL, 0, err, errlen);
+    if (ret == CREDSTACK_OK)
+        ret = cs_store_open(path, un, &st, err, errlen);
     if (ret == CREDSTACK_OK)
         ret = edit(st, user, err, errlen);
     if (ret == CREDSTACK_OK)
-        ret = write_store(st, 0, err, errlen);
-    cs_store_free(st);
-    cs_store_file_unlock(lock_fd);
-    return ret;
-}
-
-int cs_store_rekey(const char *path, const cs_store_unlock *from,
-                   const cs_store_unlock *to, const cs_store_params *params,
-                   char *err, size_t errlen)
-{
-    cs_store *st = NULL;
-    char *knew = NULL;
-    int lock_fd = -1, ret, in_place = 0;
-    struct stat sb;
-
-    ret = cs_store_file_lock(path, &lock_fd, err, errlen);
-    if (ret != CREDSTACK_OK)
-        return ret;
-    ret = cs_store_open(path, from, &st, err, errlen);
-    if (ret != CREDSTACK_OK)
-        goto done;
-    /* A new key for the same key file: written beside it as <key>.new,
-     * the store is sealed with it, then it is renamed into place; a reader
-     * tries <key>.new when the key fails, so no step leaves it unreadable. */
-    if (to->passphrase == NULL && to->key_file != NULL &&
-        from->key_file != NULL && strcmp(to->key_file, from->key_file) == 0 &&
-        st->params.kdf == CS_STORE_KDF_KEYFILE) {
-        in_place = 1;
-        if (asprintf(&knew, "%s.new", to->key_file) < 0) {
-            knew = NULL;
-            ret = CREDSTACK_ERR_NOMEM;
-            snprintf(err, errlen, "out of memory");
-            goto done;
-        }
-        if (lstat(knew, &sb) == 0 && unlink(knew) != 0) {
-            snprintf(err, errlen, "%s: %s", knew, strerror(errno));
-            ret = CREDSTACK_ERR_IO;
-            goto done;
-        }
-    }
-    ret = new_key(to, params, knew, &st->params, st->key, err, errlen);
-    if (ret == CREDSTACK_OK)
-        ret = write_store(st, 0, err, errlen);
-    if (ret == CREDSTACK_OK && in_place && rename(knew, to->key_file) != 0) {
-        snprintf(err, errlen, "%s: cannot rename into place: %s", knew,
-                 strerror(errno));
-        ret = CREDSTACK_ERR_IO;
-    }
-done:
-    free(knew);
+        ret = cs_store_write(st, 0, err, errlen);
     cs_store_free(st);
     cs_store_file_unlock(lock_fd);
     return ret;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * A store is one encrypted file (format: doc/store-format.md) holding
@@ -123,13 +124,34 @@ int cs_store_update(const char *path, const cs_store_unlock *un,
                     cs_store_edit_fn edit, void *user, char *err,
                     size_t errlen);
 
+/* ---- rekey and recovery (store_rekey.c; doc/store-format.md, "Crash
+ * safety") ---- */
+
 /*
  * Re-encrypt under a new key (new salt, new nonce): `to` may name a key
- * file, created when absent.  params as for cs_store_init().
+ * file, created when absent; `to` naming the key file of `from` (a new key
+ * in the same file) goes through <key>.new so that a kill at any step leaves
+ * a key file on disk that opens the store.  params as for cs_store_init().
+ * First puts right what an interrupted writer left (cs_store_recover()).  A
+ * store that `from` does not open but `to` does (an earlier rekey killed
+ * after re-encrypting it) is re-encrypted under `to` again.  note (may be
+ * NULL): what was recovered, "" when nothing; never a secret.
  */
 int cs_store_rekey(const char *path, const cs_store_unlock *from,
                    const cs_store_unlock *to, const cs_store_params *params,
-                   char *err, size_t errlen);
+                   char *note, size_t notelen, char *err, size_t errlen);
+
+/*
+ * Under the writers' lock, put right what a killed writer left: remove its
+ * temporaries (<store>.tmp.XXXXXX, <key>.tmp.XXXXXX, <key>.new.tmp.XXXXXX,
+ * matched exactly), and settle an interrupted rekey in place: when the key
+ * file opens the store, <key>.new is an unused new key and is removed; when
+ * only <key>.new opens it, it is renamed over the key file.  A <key>.new that
+ * neither decision can be proved for is left alone.  No store file: nothing
+ * to do.  note (may be NULL) says what was done, "" when nothing.
+ */
+int cs_store_recover(const char *path, const cs_store_unlock *un, char *note,
+                     size_t notelen, char *err, size_t errlen);
 
 /* ---- entries (store.c) ---- */
 
@@ -214,19 +236,51 @@ int cs_store_file_read(const char *path, unsigned char **buf_out,
 int cs_store_file_lock(const char *path, int *fd_out, char *err, size_t errlen);
 void cs_store_file_unlock(int fd);
 
-/*
- * Replace path atomically: a temporary file beside it (0600), write, fsync,
- * rename, fsync of the directory.  Stale temporaries of killed writers are
- * removed first (the caller holds the lock, so no live writer owns one).
- * excl: fail with CREDSTACK_ERR_REFUSED if path exists (init).
- */
+/* cs_store_file_publish() of a store file (mode 0600): readers see the old
+ * file or the new one.  excl: fail with CREDSTACK_ERR_REFUSED if path exists
+ * (init). */
 int cs_store_file_replace(const char *path, const unsigned char *buf,
                           size_t len, int excl, char *err, size_t errlen);
+
+/*
+ * Write buf to <path>.tmp.XXXXXX (mkstemp; then mode `mode`), fsync it, and
+ * put it in place: rename() over path, or, with excl, link() (fails with
+ * CREDSTACK_ERR_REFUSED when path exists; never replaces a file); then fsync
+ * the directory.  what names the file in messages ("store", "master key
+ * file").
+ */
+int cs_store_file_publish(const char *path, const unsigned char *buf,
+                          size_t len, mode_t mode, int excl, const char *what,
+                          char *err, size_t errlen);
+
+/* Remove the temporaries <file>.tmp.XXXXXX (exactly six of mkstemp's
+ * characters; regular files only) left beside file by a killed writer; the
+ * caller holds the store's lock.  Returns how many were removed. */
+int cs_store_remove_temps(const char *file);
+
+/* fsync the directory that holds file. */
+int cs_store_sync_dir(const char *file, char *err, size_t errlen);
 
 /* Create dir (and missing parents) with mode 0700. */
 int cs_store_mkdirs(const char *dir, char *err, size_t errlen);
 
 /* Wipe and free a buffer. */
 void cs_store_wipe_free(void *p, size_t len);
+
+/* ---- shared by store.c and store_rekey.c only ---- */
+
+/* Seal st with its params and key, and put it in place (excl: init). */
+int cs_store_write(const cs_store *st, int excl, char *err, size_t errlen);
+
+/* Parameters and key for a new store or a rekey: a passphrase, or the key
+ * file key_path (default: un's), read when it exists, else created. */
+int cs_store_new_key(const cs_store_unlock *un, const cs_store_params *params,
+                     const char *key_path, cs_store_params *p_out,
+                     unsigned char key[CS_STORE_KEY_LEN], char *err,
+                     size_t errlen);
+
+/* cs_store_recover() with the lock held; key_file may be NULL. */
+int cs_store_recover_locked(const char *path, const char *key_file, char *note,
+                            size_t notelen, char *err, size_t errlen);
 
 #endif /* CREDSTACK_STORE_H */

@@ -14,11 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include <credstack/credstack.h>
 
 #include "store.h"
+#include "store_sys.h"
+
+#ifdef CS_STORE_FAULTS
+int (*cs_store_fault_hook)(const char *op, const char *file);
+#endif
 
 int cs_store_file_read(const char *path, unsigned char **buf_out,
                        size_t *len_out, char *err, size_t errlen)
@@ -140,27 +143,83 @@ static int split(const char *path, char **dir_out, char **base_out)
     return CREDSTACK_OK;
 }
 
-/* Remove <base>.tmp.* left by a writer that was killed. */
-static void remove_stale(const char *dir, const char *base)
+/* Whether name is exactly <base>.tmp. followed by the six characters that
+ * mkstemp() draws from [A-Za-z0-9]: no other file can match, since every
+ * other file of a store ends in a dot and a word (.store, .key, .lock,
+ * .new). */
+static int is_temp_of(const char *name, const char *base)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
     size_t blen = strlen(base);
 
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, base, blen) == 0 &&
-            strncmp(e->d_name + blen, ".tmp.", 5) == 0)
-            unlinkat(dirfd(d), e->d_name, 0);
-    }
-    closedir(d);
+    if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp.", 5))
+        return 0;
+    name += blen + 5;
+    for (int i = 0; i < 6; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') ||
+              (name[i] >= 'A' && name[i] <= 'Z') ||
+              (name[i] >= '0' && name[i] <= '9')))
+            return 0;
+    return name[6] == '\0';
 }
 
-static int write_all(int fd, const unsigned char *buf, size_t len)
+int cs_store_remove_temps(const char *file)
+{
+    char *dir = NULL, *base = NULL;
+    DIR *d = NULL;
+    struct dirent *e;
+    struct stat sb;
+    int removed = 0;
+
+    if (split(file, &dir, &base) != CREDSTACK_OK)
+        return 0;
+    d = opendir(dir);
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char *victim = NULL;
+
+        if (!is_temp_of(e->d_name, base) ||
+            fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(sb.st_mode))
+            continue;
+        if (asprintf(&victim, "%s/%s", dir, e->d_name) < 0)
+            break;
+        if (cs_sys_unlink(victim) == 0)
+            removed++;
+        free(victim);
+    }
+    if (d != NULL)
+        closedir(d);
+    free(dir);
+    free(base);
+    return removed;
+}
+
+int cs_store_sync_dir(const char *file, char *err, size_t errlen)
+{
+    char *dir = NULL, *base = NULL;
+    int dfd, ret = CREDSTACK_OK;
+
+    if (split(file, &dir, &base) != CREDSTACK_OK) {
+        snprintf(err, errlen, "out of memory");
+        return CREDSTACK_ERR_NOMEM;
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || cs_sys_fsync(dfd, dir) != 0) {
+        snprintf(err, errlen, "%s: cannot sync directory %s: %s", file, dir,
+                 strerror(errno));
+        ret = CREDSTACK_ERR_IO;
+    }
+    if (dfd >= 0)
+        close(dfd);
+    free(dir);
+    free(base);
+    return ret;
+}
+
+static int write_all(int fd, const unsigned char *buf, size_t len,
+                     const char *file)
 {
     while (len > 0) {
-        ssize_t n = write(fd, buf, len);
+        ssize_t n = cs_sys_write(fd, buf, len, file);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -171,83 +230,69 @@ static int write_all(int fd, const unsigned char *buf, size_t len)
     return 0;
 }
 
-int cs_store_file_replace(const char *path, const unsigned char *buf,
-                          size_t len, int excl, char *err, size_t errlen)
+int cs_store_file_publish(const char *path, const unsigned char *buf,
+                          size_t len, mode_t mode, int excl, const char *what,
+                          char *err, size_t errlen)
 {
-    char *dir = NULL, *base = NULL, *tmp = NULL;
-    unsigned char rnd[8];
-    int fd = -1, dfd = -1, ret;
-    struct stat st;
+    char *tmp = NULL;
+    int fd = -1, ret = CREDSTACK_ERR_IO;
 
-    ret = split(path, &dir, &base);
-    if (ret != CREDSTACK_OK) {
+    if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
         snprintf(err, errlen, "out of memory");
-        return ret;
+        return CREDSTACK_ERR_NOMEM;
     }
-    ret = CREDSTACK_ERR_IO;
-    if (excl && lstat(path, &st) == 0) {
-        snprintf(err, errlen, "store %s already exists", path);
-        ret = CREDSTACK_ERR_REFUSED;
-        goto done;
-    }
-    remove_stale(dir, base);
-    if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
-        asprintf(&tmp, "%s.tmp.%ld.%02x%02x%02x%02x%02x%02x%02x%02x", path,
-                 (long)getpid(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
-                 rnd[6], rnd[7]) < 0) {
-        tmp = NULL;
-        snprintf(err, errlen, "out of memory");
-        goto done;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = cs_sys_mkstemp(tmp);
     if (fd < 0) {
-        snprintf(err, errlen, "store %s: cannot create %s: %s", path, tmp,
+        snprintf(err, errlen, "%s %s: cannot create %s: %s", what, path, tmp,
                  strerror(errno));
         free(tmp);
-        tmp = NULL;
-        goto done;
+        return CREDSTACK_ERR_IO;
     }
-    if (write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
-        snprintf(err, errlen, "store %s: cannot write %s: %s", path, tmp,
+    if ((mode != 0600 && cs_sys_fchmod(fd, mode, tmp) != 0) ||
+        write_all(fd, buf, len, tmp) != 0 || cs_sys_fsync(fd, tmp) != 0) {
+        snprintf(err, errlen, "%s %s: cannot write %s: %s", what, path, tmp,
                  strerror(errno));
         goto done;
     }
     if (close(fd) != 0) {
         fd = -1;
-        snprintf(err, errlen, "store %s: cannot write %s: %s", path, tmp,
+        snprintf(err, errlen, "%s %s: cannot write %s: %s", what, path, tmp,
                  strerror(errno));
         goto done;
     }
     fd = -1;
-    /* Readers see the old file or the new one, never a part: rename is atomic.
-     */
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "store %s: cannot rename %s into place: %s", path,
-                 tmp, strerror(errno));
+    /* Readers see the old file or the new one, never a part: link and
+     * rename are atomic.  link() never replaces an existing file. */
+    if (excl ? cs_sys_link(tmp, path) != 0 : cs_sys_rename(tmp, path) != 0) {
+        ret = excl && errno == EEXIST ? CREDSTACK_ERR_REFUSED : ret;
+        snprintf(err, errlen, "%s %s: %s", what, path,
+                 ret == CREDSTACK_ERR_REFUSED ? "already exists"
+                                              : strerror(errno));
         goto done;
     }
-    free(tmp);
-    tmp = NULL;
-    /* The rename itself must reach the disk before we say it is done. */
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0) {
-        snprintf(err, errlen, "store %s: cannot sync directory %s: %s", path,
-                 dir, strerror(errno));
-        goto done;
+    if (!excl) {
+        free(tmp);
+        tmp = NULL;
     }
-    ret = CREDSTACK_OK;
+    /* The new name must reach the disk before we say it is done. */
+    ret = cs_store_sync_dir(path, err, errlen);
 done:
     if (fd >= 0)
         close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (tmp != NULL) {
-        unlink(tmp);
-        free(tmp);
-    }
-    free(dir);
-    free(base);
+    /* Not yet renamed, or a second name of the linked file: removing it
+     * never removes what was published.  Left behind (a kill), it is
+     * removed by the next writer (cs_store_remove_temps). */
+    if (tmp != NULL)
+        cs_sys_unlink(tmp);
+    free(tmp);
     return ret;
+}
+
+int cs_store_file_replace(const char *path, const unsigned char *buf,
+                          size_t len, int excl, char *err, size_t errlen)
+{
+    return cs_store_file_publish(path, buf, len, 0600, excl, "store", err,
+                                 errlen);
 }
 
 int cs_store_mkdirs(const char *dir, char *err, size_t errlen)

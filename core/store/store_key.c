@@ -185,42 +185,17 @@ int cs_store_key_file_create(const char *path,
                              unsigned char key[CS_STORE_KEY_LEN], char *err,
                              size_t errlen)
 {
-    size_t off = 0;
-    int fd, ret = CREDSTACK_ERR_IO;
+    int ret;
 
     if (RAND_bytes(key, CS_STORE_KEY_LEN) != 1) {
         snprintf(err, errlen, "no randomness for the master key");
         return CREDSTACK_ERR_IO;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
-    if (fd < 0) {
-        snprintf(err, errlen, "master key file %s: %s", path, strerror(errno));
+    /* Written beside it and linked into place: a key file is whole or
+     * absent, never a part, and an existing one is never replaced. */
+    ret = cs_store_file_publish(path, key, CS_STORE_KEY_LEN, 0400, 1,
+                                "master key file", err, errlen);
+    if (ret != CREDSTACK_OK)
         OPENSSL_cleanse(key, CS_STORE_KEY_LEN);
-        return errno == EEXIST ? CREDSTACK_ERR_REFUSED : CREDSTACK_ERR_IO;
-    }
-    /* The umask may have taken bits away, never added: still set it. */
-    if (fchmod(fd, 0400) != 0)
-        goto fail;
-    while (off < CS_STORE_KEY_LEN) {
-        ssize_t n = write(fd, key + off, CS_STORE_KEY_LEN - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            goto fail;
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    return CREDSTACK_OK;
-fail:
-    snprintf(err, errlen, "master key file %s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
-    OPENSSL_cleanse(key, CS_STORE_KEY_LEN);
     return ret;
 }

@@ -22,6 +22,7 @@
 
 #include "credstack/credstack.h"
 #include "config.h"
+#include "config_int.h"
 
 static cs_config *cfg = NULL;
 static char err[1024];
@@ -1045,4 +1046,126 @@ Test(config, messages_fit_small_buffers)
     cr_assert_eq(cs_config_load_string("x", "t.cfg", &c, NULL, 0),
                  CREDSTACK_ERR_CONFIG);
     cr_assert_null(c);
+}
+
+/* ---- many sections and options (the hash tables of config.c) ---- */
+
+struct order_check {
+    long options; /* visits seen */
+    int in_order;
+};
+
+/* DEFAULT.d first; then S00000..S02999 and s00000..s02999, each with its x
+ * and y; then [big] with o00000..o04999. */
+static void order_visit(const char *section, const char *option, unsigned line,
+                        void *user)
+{
+    struct order_check *o = user;
+    char want_sect[32], want_opt[32];
+    long i = o->options++ - 1;
+
+    (void)line;
+    if (i < 0) {
+        snprintf(want_sect, sizeof(want_sect), "DEFAULT");
+        snprintf(want_opt, sizeof(want_opt), "d");
+    } else if (i < 12000) {
+        long k = i / 2;
+        snprintf(want_sect, sizeof(want_sect), "%c%05ld", k < 3000 ? 'S' : 's',
+                 k % 3000);
+        snprintf(want_opt, sizeof(want_opt), "%s", i % 2 ? "y" : "x");
+    } else {
+        snprintf(want_sect, sizeof(want_sect), "big");
+        snprintf(want_opt, sizeof(want_opt), "o%05ld", i - 12000);
+    }
+    if (strcmp(section, want_sect) != 0 || strcmp(option, want_opt) != 0)
+        o->in_order = 0;
+}
+
+/* Thousands of names in one table keep every rule that a few do: sections by
+ * exact case, options without case, [DEFAULT] inheritance, file order, lines,
+ * duplicates named with both lines, and cache invalidation by set(). */
+Test(config, thousands_of_sections_and_options_keep_the_rules)
+{
+    struct cs_config_buf text = {NULL, 0, 0};
+    struct order_check order = {0, 1};
+    const char *first = NULL;
+    char line[128], name[32];
+    unsigned lineno = 2;
+
+    cr_assert_eq(cs_config_buf_add(&text, "[DEFAULT]\nd = D-%(x)s\n", 22),
+                 CREDSTACK_OK);
+    for (int pass = 0; pass < 2; pass++)
+        for (long i = 0; i < 3000; i++) {
+            int n = snprintf(line, sizeof(line), "[%c%05ld]\nX = %ld\ny: %c\n",
+                             pass ? 's' : 'S', i, i, pass ? 'l' : 'u');
+            cr_assert_eq(cs_config_buf_add(&text, line, (size_t)n),
+                         CREDSTACK_OK);
+        }
+    cr_assert_eq(cs_config_buf_add(&text, "[big]\n", 6), CREDSTACK_OK);
+    for (long i = 0; i < 5000; i++) {
+        int n = snprintf(line, sizeof(line), "O%05ld = v%ld\n", i, i);
+        cr_assert_eq(cs_config_buf_add(&text, line, (size_t)n), CREDSTACK_OK);
+    }
+    load(text.p);
+    for (long i = 0; i < 3000; i += 7) {
+        char want[32];
+        snprintf(name, sizeof(name), "S%05ld", i);
+        snprintf(want, sizeof(want), "%ld", i);
+        assert_get(name, "x", want);
+        assert_get(name, "Y", "u");
+        snprintf(want, sizeof(want), "D-%ld", i);
+        assert_get(name, "d", want);
+        cr_assert_eq(cs_config_line(cfg, name, "x"), lineno + 2 + 3 * i);
+        name[0] = 's';
+        assert_get(name, "y", "l");
+        cr_assert_eq(cs_config_line(cfg, name, "X"),
+                     lineno + 2 + 3 * (3000 + i));
+        name[0] = 'x';
+        cr_assert_not(cs_config_has_section(cfg, name));
+    }
+    for (long i = 0; i < 5000; i += 13) {
+        char want[32];
+        snprintf(name, sizeof(name), "o%05ld", i);
+        snprintf(want, sizeof(want), "v%ld", i);
+        assert_get("big", name, want);
+        name[0] = 'O';
+        assert_get("big", name, want);
+        cr_assert_eq(cs_config_line(cfg, "big", name),
+                     lineno + 1 + 3 * 6000 + 1 + i);
+    }
+    cr_assert_eq(get_rc("big", "o05000"), CREDSTACK_ERR_NOTFOUND);
+    cs_config_foreach(cfg, order_visit, &order);
+    cr_assert(order.in_order, "not in file order");
+    cr_assert_eq(order.options, 1 + 12000 + 5000);
+    /* set() of the value referenced: every cached expansion is recomputed;
+     * the pointers handed out before stay valid. */
+    first = get("s01234", "d");
+    cr_assert_str_eq(first, "D-1234");
+    for (long i = 0; i < 3000; i += 100) {
+        snprintf(name, sizeof(name), "s%05ld", i);
+        cr_assert_eq(cs_config_set(cfg, name, "x", "new"), CREDSTACK_OK);
+        assert_get(name, "d", "D-new");
+        cr_assert_eq(cs_config_set(cfg, name, "x", "newer"), CREDSTACK_OK);
+        assert_get(name, "d", "D-newer");
+    }
+    assert_get("s01234", "d", "D-1234");
+    cr_assert_str_eq(first, "D-1234");
+
+    /* A duplicate far down names both lines, exactly as near the top. */
+    cr_assert_eq(cs_config_buf_add(&text, "[S02999]\n", 9), CREDSTACK_OK);
+    load_fails(text.p, CREDSTACK_ERR_CONFIG);
+    snprintf(line, sizeof(line),
+             "t.cfg:%u: section [S02999] is already defined at line %u",
+             lineno + 1 + 3 * 6000 + 1 + 5000, lineno + 1 + 3 * 2999);
+    assert_err(line);
+    text.len -= 9;
+    text.p[text.len] = '\0';
+    cr_assert_eq(cs_config_buf_add(&text, "o04321: again\n", 14), CREDSTACK_OK);
+    load_fails(text.p, CREDSTACK_ERR_CONFIG);
+    snprintf(line, sizeof(line),
+             "t.cfg:%u: option big.o04321 is already set at line %u",
+             lineno + 1 + 3 * 6000 + 1 + 5000,
+             lineno + 1 + 3 * 6000 + 1 + 4321);
+    assert_err(line);
+    cs_config_buf_wipe(&text);
 }
