@@ -8,8 +8,7 @@ dist_noinst_SCRIPTS += bench/tpam-latency
 
 # Built only by `make bench-config`: the config reader with its comparison counter.
 EXTRA_PROGRAMS = bench/config-read
-bench_config_read_SOURCES = bench/config-read.c core/config.c core/config_read.c \
-	core/config_interp.c core/config_value.c core/config.h core/config_int.h
+bench_config_read_SOURCES = bench/config-read.c $(CONFIG_READER_SOURCES)
 bench_config_read_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core $(INIH_CFLAGS) \
 	-DCS_CONFIG_COUNT_PROBES
 bench_config_read_LDADD = $(INIH_LIBS)

@@ -34,28 +34,6 @@ struct cs_cached {
     unsigned long gen; /* cfg->gen when it was computed */
 };
 
-/*
- * A hash index over the names of one array (sections, a section's options,
- * a section's cache), so that reading n sections or n options, and each
- * lookup, costs O(1) on average instead of a scan: a file with 40,000
- * sections read in O(n), not O(n^2).  The arrays keep file order (for
- * cs_config_foreach and messages); the index only finds an element.  Open
- * addressing with linear probing, at most half full.  A slot keeps the
- * name's hash and pointer (the element's own heap string, which does not
- * move when the array is reallocated) and the element's position.
- */
-struct cs_slot {
-    size_t hash;
-    const char *name; /* NULL: empty */
-    size_t pos;       /* index into the indexed array */
-};
-
-struct cs_index {
-    struct cs_slot *slots;
-    size_t cap; /* 0, or a power of two */
-    size_t n;
-};
-
 struct cs_sect {
     char *name;
     unsigned
@@ -76,224 +54,6 @@ struct cs_config {
     struct cs_index sect_index; /* section names (case-sensitive) -> sects */
     unsigned long gen; /* bumped by cs_config_set() to invalidate the cache */
 };
-
-void cs_config_wipe(void *p, size_t n)
-{
-    /* A volatile pointer keeps the stores from being optimised away as dead. */
-    volatile unsigned char *v = p;
-
-    while (v && n--)
-        *v++ = 0;
-}
-
-void cs_config_free_secret(char *s)
-{
-    if (!s)
-        return;
-    cs_config_wipe(s, strlen(s));
-    free(s);
-}
-
-int cs_config_buf_add(struct cs_config_buf *b, const char *s, size_t n)
-{
-    int ret = CREDSTACK_OK;
-    size_t need, ncap;
-    char *p = NULL;
-
-    if (n > (size_t)-1 - b->len - 1) {
-        ret = CREDSTACK_ERR_NOMEM;
-        goto done;
-    }
-    need = b->len + n + 1;
-    if (need > b->cap) {
-        ncap = b->cap ? b->cap : 64;
-        while (ncap < need)
-            ncap = ncap > (size_t)-1 / 2 ? need : ncap * 2;
-        p = malloc(ncap);
-        if (!p) {
-            ret = CREDSTACK_ERR_NOMEM;
-            goto done;
-        }
-        if (b->p) {
-            memcpy(p, b->p, b->len);
-            cs_config_wipe(b->p, b->cap);
-            free(b->p);
-        }
-        b->p = p;
-        b->cap = ncap;
-    }
-    if (n)
-        memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-done:
-    return ret;
-}
-
-void cs_config_buf_wipe(struct cs_config_buf *b)
-{
-    if (b->p) {
-        cs_config_wipe(b->p, b->cap);
-        free(b->p);
-    }
-    b->p = NULL;
-    b->len = 0;
-    b->cap = 0;
-}
-
-void cs_config_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    if (vsnprintf(err, errlen, fmt, ap) < 0)
-        err[0] = '\0';
-    va_end(ap);
-}
-
-static void cs_err_clear(char *err, size_t errlen)
-{
-    if (err && errlen > 0)
-        err[0] = '\0';
-}
-
-static int cs_lower(int c)
-{
-    /* ASCII only: locale-dependent tolower() must not change how a file parses.
-     */
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-int cs_config_name_eq(const char *a, const char *b)
-{
-    while (*a && cs_lower((unsigned char)*a) == cs_lower((unsigned char)*b)) {
-        a++;
-        b++;
-    }
-    return *a == '\0' && *b == '\0';
-}
-
-static char *cs_lower_dup(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = malloc(n + 1);
-    size_t i;
-
-    if (!d)
-        return NULL;
-    for (i = 0; i < n; i++)
-        d[i] = (char)cs_lower((unsigned char)s[i]);
-    d[n] = '\0';
-    return d;
-}
-
-/*
- * FNV-1a over the name; with fold, over its ASCII lower case, so that option
- * names hash alike whatever their case (they are stored folded).
- */
-static size_t cs_hash(const char *name, int fold)
-{
-    uint64_t h = 14695981039346656037u;
-
-    for (; *name; name++) {
-        h ^= (unsigned char)(fold ? cs_lower((unsigned char)*name) : *name);
-        h *= 1099511628211u;
-    }
-    return (size_t)(h ^ (h >> 32));
-}
-
-static int cs_index_same(const char *a, const char *b, int fold)
-{
-    return fold ? cs_config_name_eq(a, b) : strcmp(a, b) == 0;
-}
-
-#ifdef CS_CONFIG_COUNT_PROBES
-/* Tests count the name comparisons the index makes (tests/unit). */
-unsigned long cs_config_probes;
-#define CS_PROBE() (cs_config_probes++)
-#else
-#define CS_PROBE() ((void)0)
-#endif
-
-/* The position stored for name, or CS_POS_NONE. */
-#define CS_POS_NONE ((size_t)-1)
-static size_t cs_index_find(const struct cs_index *ix, const char *name,
-                            int fold)
-{
-    size_t h, i;
-
-    if (ix->cap == 0)
-        return CS_POS_NONE;
-    h = cs_hash(name, fold);
-    for (i = h & (ix->cap - 1); ix->slots[i].name;
-         i = (i + 1) & (ix->cap - 1)) {
-        CS_PROBE();
-        if (ix->slots[i].hash == h &&
-            cs_index_same(ix->slots[i].name, name, fold))
-            return ix->slots[i].pos;
-    }
-    return CS_POS_NONE;
-}
-
-/* Place a slot in a table known to have room and not to hold its name. */
-static void cs_index_place(struct cs_slot *slots, size_t cap,
-                           const struct cs_slot *slot)
-{
-    size_t i;
-
-    for (i = slot->hash & (cap - 1); slots[i].name; i = (i + 1) & (cap - 1))
-        ;
-    slots[i] = *slot;
-}
-
-/*
- * Map name (owned by the element at pos, and living as long as it) to pos;
- * a name already in the index is pointed at the new position.
- */
-static int cs_index_put(struct cs_index *ix, const char *name, size_t pos,
-                        int fold)
-{
-    struct cs_slot slot = {cs_hash(name, fold), name, pos};
-    size_t i;
-
-    if (ix->cap > 0) {
-        for (i = slot.hash & (ix->cap - 1); ix->slots[i].name;
-             i = (i + 1) & (ix->cap - 1)) {
-            if (ix->slots[i].hash == slot.hash &&
-                cs_index_same(ix->slots[i].name, name, fold)) {
-                ix->slots[i] = slot;
-                return CREDSTACK_OK;
-            }
-        }
-    }
-    if ((ix->n + 1) * 2 > ix->cap) {
-        size_t ncap = ix->cap ? ix->cap * 2 : 16;
-        struct cs_slot *ns = NULL;
-
-        if (ncap > (size_t)-1 / 2 / sizeof(*ns))
-            return CREDSTACK_ERR_NOMEM;
-        ns = calloc(ncap, sizeof(*ns));
-        if (!ns)
-            return CREDSTACK_ERR_NOMEM;
-        for (i = 0; i < ix->cap; i++)
-            if (ix->slots[i].name)
-                cs_index_place(ns, ncap, &ix->slots[i]);
-        free(ix->slots);
-        ix->slots = ns;
-        ix->cap = ncap;
-    }
-    cs_index_place(ix->slots, ix->cap, &slot);
-    ix->n++;
-    return CREDSTACK_OK;
-}
-
-static void cs_index_free(struct cs_index *ix)
-{
-    free(ix->slots);
-    memset(ix, 0, sizeof(*ix));
-}
 
 /*
  * Make room for one more element in an array of plain structs: the array
@@ -577,7 +337,7 @@ int cs_config_add_option(cs_config *cfg, const char *section,
         ret = CREDSTACK_ERR_CONFIG;
         goto done;
     }
-    name = cs_lower_dup(option);
+    name = cs_config_lower_dup(option);
     if (!name || cs_opt_append(s, name, *value, line) != CREDSTACK_OK) {
         cs_config_errf(err, errlen, "%s: out of memory", cfg->path);
         ret = CREDSTACK_ERR_NOMEM;
@@ -613,88 +373,43 @@ unsigned cs_config_section_line(const cs_config *cfg, const char *section)
     return s ? s->line : 0;
 }
 
-/*
- * Generation-2 conventions of the vendor's plugin SDK, applied after
- * interpolation: a value of exactly "$$" reads back as "$".  A value of
- * exactly "$" is returned as the one-character string "$" unchanged: it
- * means "take this option from the credential store", and that is for the
- * caller (a secret-source module) to decide, not for the reader.  Only
- * whole values count: "$foo" and "a$$b" are returned as they are.
- */
-static void cs_apply_dollar(char *value)
+const char *cs_config_cache_get(cs_config *cfg, const char *section,
+                                const char *option)
 {
-    if (strcmp(value, "$$") == 0)
-        value[1] = '\0';
-}
-
-int cs_config_get(cs_config *cfg, const char *section, const char *option,
-                  const char **value_out, char *err, size_t errlen)
-{
-    int ret = CREDSTACK_ERR_NOTFOUND;
-    struct cs_sect *s = NULL;
-    const char *raw = NULL;
-    char *value = NULL;
-    char *name = NULL;
+    struct cs_sect *s = cs_sect_find(cfg, section);
     size_t i;
 
-    cs_err_clear(err, errlen);
-    if (value_out)
-        *value_out = NULL;
-    if (!cfg || !section || !option || !value_out) {
-        ret = CREDSTACK_ERR_INVALID;
-        goto done;
-    }
-    s = cs_sect_find(cfg, section);
     if (!s)
-        goto done;
+        return NULL;
     i = cs_index_find(&s->cache_index, option, 1);
-    if (i != CS_POS_NONE && s->cache[i].gen == cfg->gen) {
-        *value_out = s->cache[i].value;
-        ret = CREDSTACK_OK;
-        goto done;
-    }
-    raw = cs_config_raw(cfg, section, option);
-    if (!raw)
-        goto done;
-    if (strchr(raw, '%')) {
-        ret = cs_config_interpolate(cfg, section, option, raw, &value, err,
-                                    errlen);
-        if (ret != CREDSTACK_OK)
-            goto done;
-    } else {
-        value = strdup(raw);
-        if (!value) {
-            ret = CREDSTACK_ERR_NOMEM;
-            goto done;
-        }
-    }
-    cs_apply_dollar(value);
-    /*
-     * The cache lives in the section asked for, not where the option was
-     * found: a [DEFAULT] value interpolates differently in each section.
-     */
-    name = cs_lower_dup(option);
-    /* The index points at this newest entry; older (stale) ones stay in
-     * the array until cs_config_free(). */
-    if (!name || cs_cache_room(s) != CREDSTACK_OK ||
+    if (i != CS_POS_NONE && s->cache[i].gen == cfg->gen)
+        return s->cache[i].value;
+    return NULL;
+}
+
+/*
+ * The cache lives in the section asked for, not where the option was
+ * found: a [DEFAULT] value interpolates differently in each section.  The
+ * index points at the newest entry; older (stale) ones stay in the array
+ * until cs_config_free() (a caller may still hold them).
+ */
+const char *cs_config_cache_put(cs_config *cfg, const char *section,
+                                const char *option, char *value)
+{
+    struct cs_sect *s = cs_sect_find(cfg, section);
+    char *name = cs_config_lower_dup(option);
+
+    if (!s || !name || cs_cache_room(s) != CREDSTACK_OK ||
         cs_index_put(&s->cache_index, name, s->ncache, 1) != CREDSTACK_OK) {
-        ret = CREDSTACK_ERR_NOMEM;
-        goto done;
+        free(name);
+        cs_config_free_secret(value);
+        return NULL;
     }
     s->cache[s->ncache].option = name;
     s->cache[s->ncache].value = value;
     s->cache[s->ncache].gen = cfg->gen;
     s->ncache++;
-    *value_out = value;
-    name = NULL;
-    value = NULL;
-    ret = CREDSTACK_OK;
-done:
-    if (ret == CREDSTACK_ERR_NOMEM && cfg)
-        cs_config_errf(err, errlen, "%s: out of memory", cfg->path);
-    free(name);
-    cs_config_free_secret(value);
-    return ret;
+    return value;
 }
 
 /* A name given to cs_config_set() must be one that a file could hold. */
@@ -735,7 +450,7 @@ int cs_config_set(cs_config *cfg, const char *section, const char *option,
         o->line = 0;
         copy = NULL;
     } else {
-        name = cs_lower_dup(option);
+        name = cs_config_lower_dup(option);
         if (!name || cs_opt_append(s, name, copy, 0) != CREDSTACK_OK) {
             ret = CREDSTACK_ERR_NOMEM;
             goto done;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* config_interp.c: %(name)s and %% interpolation, as Python's
- * configparser.BasicInterpolation does it. */
+/* config_interp.c: cs_config_get(): values with %(name)s and %% interpolated,
+ * as Python's configparser.BasicInterpolation does it, and cached. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,5 +216,66 @@ done:
     while (ip.nchain > 0)
         free(ip.chain[--ip.nchain]);
     cs_config_buf_wipe(&ip.out);
+    return ret;
+}
+
+/*
+ * Generation-2 conventions of the vendor's plugin SDK, applied after
+ * interpolation: a value of exactly "$$" reads back as "$".  A value of
+ * exactly "$" is returned as the one-character string "$" unchanged: it
+ * means "take this option from the credential store", and that is for the
+ * caller (a secret-source module) to decide, not for the reader.  Only
+ * whole values count: "$foo" and "a$$b" are returned as they are.
+ */
+static void cs_apply_dollar(char *value)
+{
+    if (strcmp(value, "$$") == 0)
+        value[1] = '\0';
+}
+
+int cs_config_get(cs_config *cfg, const char *section, const char *option,
+                  const char **value_out, char *err, size_t errlen)
+{
+    int ret = CREDSTACK_ERR_NOTFOUND;
+    const char *raw = NULL;
+    char *value = NULL;
+
+    cs_config_err_clear(err, errlen);
+    if (value_out)
+        *value_out = NULL;
+    if (!cfg || !section || !option || !value_out) {
+        ret = CREDSTACK_ERR_INVALID;
+        goto done;
+    }
+    if (!cs_config_has_section(cfg, section) &&
+        strcmp(section, CS_CONFIG_DEFAULT) != 0)
+        goto done;
+    if ((*value_out = cs_config_cache_get(cfg, section, option)) != NULL) {
+        ret = CREDSTACK_OK;
+        goto done;
+    }
+    raw = cs_config_raw(cfg, section, option);
+    if (!raw)
+        goto done;
+    if (strchr(raw, '%')) {
+        ret = cs_config_interpolate(cfg, section, option, raw, &value, err,
+                                    errlen);
+        if (ret != CREDSTACK_OK)
+            goto done;
+    } else {
+        value = strdup(raw);
+        if (!value) {
+            ret = CREDSTACK_ERR_NOMEM;
+            goto done;
+        }
+    }
+    cs_apply_dollar(value);
+    *value_out = cs_config_cache_put(cfg, section, option, value);
+    value = NULL; /* the cache's now, or freed */
+    ret = *value_out ? CREDSTACK_OK : CREDSTACK_ERR_NOMEM;
+done:
+    if (ret == CREDSTACK_ERR_NOMEM && cfg)
+        cs_config_errf(err, errlen, "%s: out of memory", cs_config_path(cfg));
+    cs_config_free_secret(value);
     return ret;
 }

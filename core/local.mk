@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: MIT
 # core/local.mk: libcredstack and the credstack command.
+# The configuration reader: also compiled into its unit test, its fuzzer and
+# its benchmark (its functions are not exported).
+CONFIG_READER_SOURCES = core/config.h core/config_int.h core/config.c \
+	core/config_index.c core/config_util.c core/config_read.c \
+	core/config_interp.c core/config_value.c core/util.c
+
 lib_LTLIBRARIES += core/libcredstack.la
 core_libcredstack_la_SOURCES = \
-	core/actions.c core/audit.c core/cache.c core/config.h core/config_api.c \
+	core/actions.c core/audit.c core/cache.c core/config_api.c \
 	core/dispatch.c \
 	core/errors.c core/handle.c core/internal.h core/loader.c core/log.c \
 	core/module_api.c core/options.c core/probe.c core/request.c \
 	core/stack_active.c core/stack_cond.c core/stack_parse.c core/stack_select.c \
-	core/store_api.c core/util.c \
-	core/config.c core/config_read.c core/config_interp.c core/config_value.c \
-	core/config_int.h
+	core/store_api.c \
+	$(CONFIG_READER_SOURCES)
 core_libcredstack_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DCREDSTACK_MODULEDIR='"$(moduledir)"' \
 	-DCREDSTACK_STACKDIR='"$(stackdir)"' $(INIH_CFLAGS)

@@ -14,8 +14,7 @@ FUZZ_INCLUDES = $(AM_CPPFLAGS) -I$(top_srcdir)/core
 FUZZ_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 
 # The reader's sources, as the config unit test compiles them (not exported).
-fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c core/config.c core/config_read.c \
-	core/config_interp.c core/config_value.c core/config_int.h
+fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c $(CONFIG_READER_SOURCES)
 fuzz_fuzz_config_CPPFLAGS = $(FUZZ_INCLUDES) $(INIH_CFLAGS)
 fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_config_LDADD = $(INIH_LIBS)

@@ -22,8 +22,7 @@ LOG_COMPILER = $(top_srcdir)/tests/run-test
 AM_TESTS_ENVIRONMENT = srcdir=$(top_srcdir); export srcdir;
 
 check_PROGRAMS += tests/unit/test_config
-tests_unit_test_config_SOURCES = tests/unit/test_config.c core/config.c \
-	core/config_read.c core/config_interp.c core/config_value.c core/config_int.h
+tests_unit_test_config_SOURCES = tests/unit/test_config.c $(CONFIG_READER_SOURCES)
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) $(INIH_CFLAGS)
 tests_unit_test_config_LDADD = $(INIH_LIBS) $(TEST_LIBS)
 # The config fixtures (read through CREDSTACK_TEST_SRCDIR).
