@@ -42,15 +42,18 @@ void cs_audit(credstack_handle *h, const credstack_request *req, int rc,
               long long started_ms)
 {
     const char *detail = credstack_request_get(req, CREDSTACK_ITEM_AUTH_DETAIL);
+    const char *name = credstack_request_get(req, CREDSTACK_ITEM_TARGET_NAME);
 
     /* Items are printed with %s only: the logger turns line ends into
      * spaces, so a hostile name cannot forge a second audit line. */
     cs_log(h, CREDSTACK_LOG_INFO, "audit",
-           "gateway_user=%s target=%s@%s system=%s account=%s auth=%s%s%s "
-           "result=%s%s%s latency_ms=%lld backend=%s",
+           "gateway_user=%s target=%s@%s%s%s system=%s account=%s "
+           "auth=%s%s%s result=%s%s%s latency_ms=%lld backend=%s",
            item_or_dash(req, CREDSTACK_ITEM_GATEWAY_USER),
            item_or_dash(req, CREDSTACK_ITEM_TARGET_USER),
            item_or_dash(req, CREDSTACK_ITEM_TARGET_HOST),
+           /* The connect address decided; the name is only shown. */
+           name ? " unused_name=" : "", name ? name : "",
            item_or_dash(req, CREDSTACK_ITEM_SYSTEM),
            item_or_dash(req, CREDSTACK_ITEM_ACCOUNT),
            item_or_dash(req, CREDSTACK_ITEM_AUTH_KIND), detail ? "," : "",

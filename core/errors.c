@@ -49,6 +49,7 @@ static const char *const item_names[CREDSTACK_ITEM_COUNT] = {
     [CREDSTACK_ITEM_AUTH_DETAIL] = "auth_detail",
     [CREDSTACK_ITEM_PASSWORD] = "password",
     [CREDSTACK_ITEM_BACKEND] = "backend",
+    [CREDSTACK_ITEM_TARGET_NAME] = "target_name",
 };
 
 const char *credstack_item_name(credstack_item item)

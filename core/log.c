@@ -98,10 +98,13 @@ void cs_vlog(const credstack_handle *h, int level, const char *tag,
     if (level < threshold)
         return;
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    /* One line per message: a newline in a value must not forge a log line. */
+    /* One line per message: a newline in a value must not forge a log
+     * line, nor another control character drive a terminal. */
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
+        else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     if (to_stderr) {
         fprintf(out, "credstack: %s: %s%s%s\n", cs_log_level_name(level),
                 tag ? tag : "", tag ? ": " : "", msg);

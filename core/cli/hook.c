@@ -381,6 +381,8 @@ static int run_password(json_t *in, const char *config, const char *stack,
     run.trace = trace;
     for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
         run.items[passed[i]] = r.items[passed[i]];
+    /* A name that came with the address is shown in the audit line only. */
+    run.items[CREDSTACK_ITEM_TARGET_NAME] = r.ignored[0];
     cli_run("hook", &run, &res);
     free(values);
     rc = res.rc;

@@ -56,6 +56,9 @@ typedef enum credstack_item {
     CREDSTACK_ITEM_PASSWORD,    /* secret: the answer */
     CREDSTACK_ITEM_BACKEND,     /* the backend server that answered
                                    ("tpam1:22"), for the audit line */
+    CREDSTACK_ITEM_TARGET_NAME, /* a host name that came with the connect
+                                   address: shown in logs, never used to
+                                   choose the system */
     CREDSTACK_ITEM_COUNT        /* sentinel, not an item */
 } credstack_item;
 

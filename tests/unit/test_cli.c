@@ -916,6 +916,30 @@ Test(hook, connect_address_is_authoritative)
     }
 }
 
+/* The name that came with the address is in the audit line (the log SPS
+ * keeps), marked unused, even without --trace. */
+Test(hook, unused_name_in_the_audit_line)
+{
+    fix f;
+    tu_run r;
+
+    fix_setup(&f, "[logging]\nlog_level = info\n",
+              "checkout required test-echo items=target_host\n", 1);
+    r = tu_credstack((const char *const[]){"hook", "get-password-list",
+                                           "--config", f.cfg, "--stack",
+                                           f.stack, NULL},
+                     "{\"gateway_username\": \"alice\", \"target_username\": "
+                     "\"root\", \"server_hostname\": \"dbA.example.com\", "
+                     "\"server_ip\": \"10.1.1.2\"}",
+                     NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "audit: gateway_user=alice target=root@10.1.1.2 "
+                            "unused_name=dbA.example.com system="),
+              "%s", r.err);
+    tu_run_free(&r);
+    fix_free(&f);
+}
+
 /* call_count: one more each call; at the top of the range it stays there
  * (no signed overflow); anything but a positive integer starts again at 1. */
 struct count_case {
