@@ -4,7 +4,6 @@ sampledir = $(sysconfdir)/credstack
 dist_sample_DATA = etc/credstack.conf.sample etc/default.stack.sample
 
 # The agent's systemd units (socket activation); installed where systemd looks.
-systemdunitdir = $(prefix)/lib/systemd/system
 dist_systemdunit_DATA = etc/systemd/credstack-agent.socket
 systemdunit_DATA = etc/systemd/credstack-agent.service
 EXTRA_DIST += etc/systemd/credstack-agent.service.in
