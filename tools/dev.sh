@@ -221,11 +221,21 @@ deb() {
         exit 1
     fi
     say "credstack check: a stack of every packaged module (${#modules[@]}), each loaded"
-    printf '[tpam]\nserver = tpam.example.com\nauthorization = policy\n[credential_store]\nname = tpam\n' \
-        >"$deb_tmp/credstack.conf"
+    # Every option is checked when the handle opens: a complete [tpam]
+    # configuration (a key made here, inline; a host key line for it).
+    ssh-keygen -q -t ed25519 -N '' -C dev.sh -f "$deb_tmp/key" >/dev/null
+    {
+        printf '[tpam]\nserver = tpam.example.com\nserver_user = isacli\n'
+        printf 'authorization = policy\nserver_public_key = tpam.example.com %s\n' \
+            "$(cut -d' ' -f1,2 "$deb_tmp/key.pub")"
+        printf 'server_user_key = '
+        sed '2,$s/^/    /' "$deb_tmp/key"
+    } >"$deb_tmp/credstack.conf"
     for m in "${modules[@]}"; do
         m=${m##*/}
-        printf 'map  optional  %s\n' "${m%.so}"
+        m=${m%.so}
+        # prefix is the one module with a required argument.
+        printf 'map  optional  %s%s\n' "$m" "$([ "$m" = prefix ] && echo ' prefix=PSM')"
     done >"$deb_tmp/all.stack"
     deb_check "every packaged module" "$deb_tmp/credstack.conf" --stack "$deb_tmp/all.stack"
     for m in "${modules[@]}"; do
@@ -242,9 +252,17 @@ deb() {
     else
         cp "$sample" "$deb_tmp/sample.conf"
     fi
-    deb_check "the packaged sample" "$deb_tmp/sample.conf"
-    grep -q resolver-tpam <<<"$deb_check_out" ||
-        { echo "dev.sh deb: the sample's stack does not list resolver-tpam" >&2; exit 1; }
+    # A template: check names exactly what a new user must fill in.
+    local out rc=0 missing
+    out=$(/usr/bin/credstack check --config "$deb_tmp/sample.conf" 2>&1) || rc=$?
+    printf '%s\n' "$out"
+    missing=$(grep -c ': \[tpam\] [a-z_]* is required' <<<"$out" || true)
+    if [ "$rc" -ne 2 ] || [ "$missing" -ne 4 ] ||
+        ! grep -q 'configuration error (4 problems)' <<<"$out"; then
+        echo "dev.sh deb: check on the sample: exit $rc, expected 2 naming the" \
+            "4 required [tpam] options and nothing else" >&2
+        exit 1
+    fi
     say "removing the packages again"
     apt_get remove -y -qq "${DEB_BINARIES[@]}" >/dev/null
     deb_installed=no
