@@ -318,7 +318,17 @@ def write_zip(a, entries, floor, why):
         entries.append(("GLIBC_FLOOR", (floor + "\n").encode(), 0o644))
     tmp = a.out + ".tmp"
     stamp = time.localtime(time.time())[:6]
+    # Every directory as an entry of its own, mode 0755: unzip would make
+    # missing ones with the unpacker's umask (0775 under umask 002), and
+    # credstack refuses a module directory others can write to.
+    dirs = sorted({"/".join(n.split("/")[:i]) + "/"
+                   for n, _, _ in entries for i in range(1, n.count("/") + 1)})
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for d in dirs:
+            info = zipfile.ZipInfo(d, date_time=stamp)
+            info.external_attr = ((0o040000 | 0o755) << 16) | 0x10
+            info.create_system = 3
+            z.writestr(info, b"")
         for name, src, mode in entries:
             data = src if isinstance(src, bytes) else open(src, "rb").read()
             info = zipfile.ZipInfo(name, date_time=stamp)

@@ -61,10 +61,10 @@ def zip_path():
 def unpack(zfile, dest):
     """Unpack as an administrator would: unzip(1), else zipfile with modes.
 
-    With umask 022 whatever ours is: the zip holds no directory entries, so
-    unzip makes lib/credstack/modules/ with the umask, and the loader refuses
-    a module directory (or any directory above it) writable by group or
-    others (a tree unpacked with umask 002 would fail every request).
+    With umask 022 whatever ours is, for dest itself (the plugin directory,
+    which SPS makes): the loader refuses a module directory with any
+    directory above it writable by group or others.  The zip's own
+    directories are entries of mode 0755 (test_directories_are_0755_...).
     """
     old = os.umask(0o022)
     try:
@@ -435,6 +435,24 @@ class HookTests(unittest.TestCase):
 
 class ZipTests(unittest.TestCase):
     """The zip as SPS takes it, and as it runs on a machine without credstack."""
+
+    def test_directories_are_0755_whatever_the_umask(self):
+        # The zip holds its directories as entries of mode 0755, so unzip
+        # does not make them with the unpacker's umask (0775 under 002),
+        # which the loader would refuse for the module directory.
+        if not shutil.which("unzip"):
+            self.skipTest("unzip not installed")
+        dest = tempfile.mkdtemp(prefix="umask.", dir=WORK)
+        os.chmod(dest, 0o755)
+        old = os.umask(0o002)
+        try:
+            subprocess.run(["unzip", "-q", ZIP, "-d", dest], check=True)
+        finally:
+            os.umask(old)
+        for d in ("bin", "lib", "lib/credstack", "lib/credstack/modules",
+                  "stacks"):
+            mode = os.stat(os.path.join(dest, d)).st_mode & 0o777
+            self.assertEqual(mode, 0o755, "%s: %o" % (d, mode))
 
     def test_layout_and_size(self):
         self.assertLess(os.path.getsize(ZIP), 20 * 1024 * 1024)
