@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "internal.h"
 
 void credstack_wipe(void *p, size_t len)
@@ -334,14 +335,10 @@ done:
     return ret;
 }
 
-/* The one place the core reads its environment: set-uid safe. */
+/* The core reads its environment through env.h's cs_env(). */
 const char *cs_getenv(const char *name)
 {
-#ifdef HAVE_SECURE_GETENV
-    return secure_getenv(name);
-#else
-    return getenv(name);
-#endif
+    return cs_env(name);
 }
 
 /* path, or path taken relative to base_file's directory; free() the result. */

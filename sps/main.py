@@ -21,6 +21,7 @@
 #   - before the first call it checks that bin/credstack starts at all (the
 #     zip's glibc floor, GLIBC_FLOOR beside this file) and says so in one line.
 # Written for Python 3.6 and later (SPS's pluginwrapper3), standard library only.
+import hashlib
 import json
 import logging
 import os
@@ -30,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 try:  # The SPS plugin SDK when SPS provides it; a minimal base otherwise.
     from safeguard.sessions.plugin.plugin_base import PluginBase as _SdkBase
@@ -84,6 +86,8 @@ DEFAULT_COMMAND_TIMEOUT = 60
 MAX_COMMANDS = 5
 MARGIN = 5
 NOTIFY_TIMEOUT = 30
+# [credstack] agent_idle's default: how long an unused agent lives.
+AGENT_IDLE = 600
 # `bin/credstack --version`, run once per process before the first hook.
 START_TIMEOUT = 30
 
@@ -141,6 +145,17 @@ def _config_int(configuration, section, option, default):
         return int(value) if value is not None else default
     except Exception:
         return default
+
+
+def _config_str(configuration, section, option):
+    """A string option read leniently (None when absent or unreadable)."""
+    try:
+        import configparser
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.read_string(configuration or "")
+        return parser.get(section, option, fallback=None)
+    except Exception:
+        return None
 
 
 def _log_level(configuration):
@@ -344,9 +359,65 @@ class Plugin(_Base):
         command = command if command > 0 else DEFAULT_COMMAND_TIMEOUT
         return connect + MAX_COMMANDS * command + MARGIN
 
-    def _child_env(self):
+    def _agent_wanted(self):
+        """On SPS the credstack agent is on unless [credstack] agent says off:
+        SPS starts a process per hook, and the agent keeps the TPAM session
+        and the address lookups warm between them."""
+        value = _config_str(self.configuration, "credstack", "agent")
+        return value is None or value.strip().lower() == "auto"
+
+    def _stable_workdir(self):
+        """A directory holding the configuration under a name that stays the
+        same for the same text: the agent is keyed by the file (path and
+        content) and watches it.  In a private directory of this user; None
+        (and a per-call directory is used) when that cannot be had safely.
+        Directories of other configurations, unused for longer than an idle
+        agent lives, are removed (their agents then exit)."""
+        base = os.path.join(tempfile.gettempdir(),
+                            "credstack-sps-%d" % os.getuid())
+        try:
+            try:
+                os.mkdir(base, 0o700)
+            except FileExistsError:
+                pass
+            st = os.lstat(base)
+            if (not os.path.isdir(base) or os.path.islink(base) or
+                    st.st_uid != os.getuid() or st.st_mode & 0o077):
+                self._log("warning", "agent", "%s is not a private directory "
+                          "of this user: no agent" % base)
+                return None
+            digest = hashlib.sha256((self.plugin_dir + "\0" +
+                                     (self.configuration or "")).encode(
+                                         "utf-8", "replace")).hexdigest()[:32]
+            workdir = os.path.join(base, "config-" + digest)
+            if not os.path.isdir(workdir):
+                tmp = tempfile.mkdtemp(prefix="new-", dir=base)
+                self._write_config(tmp)
+                try:
+                    os.rename(tmp, workdir)
+                except OSError:  # another hook made it meanwhile
+                    self._remove_config(tmp)
+            os.utime(workdir)
+            idle = max(_config_int(self.configuration, "credstack",
+                                   "agent_idle", AGENT_IDLE), 1)
+            now = time.time()
+            for entry in os.listdir(base):
+                path = os.path.join(base, entry)
+                if (entry.startswith("config-") and path != workdir and
+                        now - os.lstat(path).st_mtime > idle + 60):
+                    self._remove_config(path)
+            return workdir
+        except OSError as exc:
+            self._log("warning", "agent", "no agent: %s" % exc)
+            return None
+
+    def _child_env(self, agent=False):
         """The environment of credstack: the zip's modules and libraries first."""
         env = dict(os.environ)
+        if agent:
+            env["CREDSTACK_AGENT"] = "auto"
+        else:
+            env.pop("CREDSTACK_AGENT", None)
         lib = os.path.join(self.plugin_dir, "lib")
         env["CREDSTACK_MODULE_DIR"] = os.path.join(lib, "credstack", "modules")
         # The stacks the modules ship: [tpam] selects stacks/tpam.stack.
@@ -531,16 +602,19 @@ class Plugin(_Base):
             request["credstack_values"] = values
         request = json.dumps(request, default=str)
         values = None
-        workdir = tempfile.mkdtemp(prefix="credstack-sps.")
+        stable = self._stable_workdir() if self._agent_wanted() else None
+        workdir = stable or tempfile.mkdtemp(prefix="credstack-sps.")
         try:
-            config = self._write_config(workdir)
+            config = (os.path.join(workdir, "credstack.conf") if stable
+                      else self._write_config(workdir))
             cmd = [binary, "hook", hook, "--config", config]
             timeout = self._timeout(name)
             try:
                 proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE,
-                                        env=self._child_env(), cwd=workdir,
+                                        env=self._child_env(bool(stable)),
+                                        cwd=workdir,
                                         close_fds=True)
             except OSError as exc:
                 self._log("error", name, "cannot run %s: %s" % (cmd[0], exc))
@@ -556,7 +630,8 @@ class Plugin(_Base):
                           "%d s: killed" % timeout)
                 return self._fallback(name, kwargs)
         finally:
-            self._remove_config(workdir)
+            if not stable:
+                self._remove_config(workdir)
         self._relay(name, err)
         if proc.returncode != 0:
             self._log("error", name, "credstack exited with status %d" %

@@ -56,15 +56,6 @@ static void mac_add(macbuf *b, const void *data, size_t n)
 
 #define KEY_LEN 32
 
-static const char *env(const char *name)
-{
-#ifdef HAVE_SECURE_GETENV
-    return secure_getenv(name);
-#else
-    return getenv(name);
-#endif
-}
-
 /* dir exists (made 0700 if not), is a real directory, ours, closed to others.
  */
 static int private_dir(const char *dir, char *err, size_t errlen)
@@ -93,8 +84,8 @@ static int private_dir(const char *dir, char *err, size_t errlen)
 
 static int choose_dir(char *buf, size_t len, char *err, size_t errlen)
 {
-    const char *v = env("CREDSTACK_AGENT_DIR");
-    const char *xdg = env("XDG_RUNTIME_DIR");
+    const char *v = cli_getenv("CREDSTACK_AGENT_DIR");
+    const char *xdg = cli_getenv("XDG_RUNTIME_DIR");
     struct stat st;
 
     if (v != NULL && *v != '\0')
@@ -231,13 +222,13 @@ static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
         mac_str(c, "value", k->values[i].value);
     }
     for (size_t i = 0; envs[i]; i++)
-        mac_str(c, envs[i], env(envs[i]));
-    if (env("CREDSTACK_STORE_DIR") == NULL &&
+        mac_str(c, envs[i], cli_getenv(envs[i]));
+    if (cli_getenv("CREDSTACK_STORE_DIR") == NULL &&
         credstack_config_value(k->config, "credstack", "store_dir",
                                &store_dir) == CREDSTACK_OK)
         mac_dir_state(c, "store_dir", store_dir);
     else
-        mac_dir_state(c, "store_dir", env("CREDSTACK_STORE_DIR"));
+        mac_dir_state(c, "store_dir", cli_getenv("CREDSTACK_STORE_DIR"));
     free(store_dir);
     ok = !buf.failed &&
          HMAC(EVP_sha256(), key, KEY_LEN, buf.p, buf.len, md, &mdlen) != NULL &&

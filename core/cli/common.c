@@ -10,7 +10,13 @@
 
 #include <credstack/module.h>
 
+#include "../env.h"
 #include "cli.h"
+
+const char *cli_getenv(const char *name)
+{
+    return cs_env(name);
+}
 
 void cli_version(FILE *out)
 {

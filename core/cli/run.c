@@ -11,13 +11,20 @@
 
 #include "agent.h"
 
+/*
+ * [credstack] agent; when the configuration says nothing, $CREDSTACK_AGENT
+ * (the SPS plugin sets auto): the configuration has the last word.
+ */
 static int wants_agent(const char *config)
 {
     char *v = NULL;
     int yes = 0;
 
-    if (credstack_config_value(config, "credstack", "agent", &v) ==
-        CREDSTACK_OK) {
+    if (credstack_config_value(config, "credstack", "agent", &v) !=
+            CREDSTACK_OK &&
+        cli_getenv("CREDSTACK_AGENT") != NULL)
+        v = strdup(cli_getenv("CREDSTACK_AGENT"));
+    if (v != NULL) {
         /* Anything but auto runs here; opening reports a bad value. */
         size_t n = strlen(v);
         const char *s = v;

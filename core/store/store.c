@@ -21,6 +21,7 @@
 
 #include <credstack/credstack.h>
 
+#include "../env.h"
 #include "store.h"
 
 #ifndef CREDSTACK_STORE_DIR
@@ -32,14 +33,6 @@ const char *cs_store_default_dir(void)
     return CREDSTACK_STORE_DIR;
 }
 
-static const char *env(const char *name)
-{
-#ifdef HAVE_SECURE_GETENV
-    return secure_getenv(name);
-#else
-    return getenv(name);
-#endif
-}
 
 static int name_ok(const char *name)
 {
@@ -77,7 +70,7 @@ int cs_store_locate(const char *name, const char *dir, char **path_out,
             return CREDSTACK_ERR_CONFIG;
         }
         if (dir == NULL || *dir == '\0')
-            dir = env("CREDSTACK_STORE_DIR");
+            dir = cs_env("CREDSTACK_STORE_DIR");
         if (dir == NULL || *dir == '\0')
             dir = cs_store_default_dir();
         if (asprintf(&path, "%s/%s.store", dir, name) < 0)

@@ -127,8 +127,11 @@ def key_value(path):
     return "\n    ".join(lines)
 
 
-def config(extra_tpam="", extra="", key=True, log_level="warning"):
-    text = ("[tpam]\n"
+def config(extra_tpam="", extra="", key=True, log_level="warning",
+           agent=False):
+    # The plugin turns the agent on unless the configuration says off: the
+    # tests of the hooks themselves run without one (AgentTests with one).
+    text = ("" if agent else "[credstack]\nagent = off\n") + ("[tpam]\n"
             "server = %s\n"
             "server_port = %s\n"
             "server_user = %s\n"
@@ -431,6 +434,71 @@ class HookTests(unittest.TestCase):
         stub = sys.modules["safeguard.sessions.plugin.plugin_base"]
         self.assertIs(self.main._Base, stub.PluginBase)
         self.assertIsInstance(self.plugin(config()), stub.PluginBase)
+
+
+class AgentTests(unittest.TestCase):
+    """On SPS the plugin uses the credstack agent unless told otherwise: the
+    second hook reuses the warm TPAM session and the cached system."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.main = load_main("credstack_sps_main")
+
+    plugin = HookTests.plugin
+    args = HookTests.args
+
+    def setUp(self):
+        HookTests.setUp(self)
+        self.agentdir = os.path.join(self.tmp, "agentdir")
+        self.old_env = os.environ.get("CREDSTACK_AGENT_DIR")
+        os.environ["CREDSTACK_AGENT_DIR"] = self.agentdir
+
+    def tearDown(self):
+        # Stop the agent of each configuration this test made, then check
+        # what the plugin leaves: its config directories (kept for the
+        # agent) and the agent's private directory, nothing else.
+        base = os.path.join(self.tmp, "credstack-sps-%d" % os.getuid())
+        env = self.main.Plugin(config(POLICY, agent=True))._child_env(True)
+        env["CREDSTACK_AGENT_DIR"] = self.agentdir
+        for d in (os.listdir(base) if os.path.isdir(base) else []):
+            conf = os.path.join(base, d, "credstack.conf")
+            subprocess.run([os.path.join(PLUGIN_DIR, "bin", "credstack"),
+                            "agent", "--config", conf, "--stop"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            shutil.rmtree(os.path.join(base, d), ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(self.agentdir, ignore_errors=True)
+        if self.old_env is None:
+            os.environ.pop("CREDSTACK_AGENT_DIR", None)
+        else:
+            os.environ["CREDSTACK_AGENT_DIR"] = self.old_env
+        HookTests.tearDown(self)
+
+    def test_second_hook_uses_the_warm_agent(self):
+        cfg = config(POLICY, agent=True)
+        first = self.plugin(cfg).get_password_list(**self.args())
+        self.assertEqual(first["passwords"], [POLICY_PW])
+        with open(TPAM["TPAM_COMMANDS_LOG"]) as f:
+            before = [line.split("\t", 1)[0] for line in f if "\t" in line]
+        open(TPAM["TPAM_COMMANDS_LOG"], "w").close()
+        second = self.plugin(cfg).get_password_list(**self.args())
+        self.assertEqual(second["passwords"], [POLICY_PW])
+        with open(TPAM["TPAM_COMMANDS_LOG"]) as f:
+            lines = [line.rstrip("\n").split("\t", 1) for line in f
+                     if "\t" in line]
+        # The same SSH connection (sshd's per-connection pid), and the
+        # address's system from the cache: authorize and Retrieve only.
+        self.assertTrue(lines and all(l[0] in before for l in lines), lines)
+        self.assertEqual([l[1].split(" ", 1)[0] for l in lines],
+                         ["ListAssignedPolicies", "Retrieve"], lines)
+        self.assertTrue(os.path.isdir(self.agentdir))
+        self.assertTrue([n for n in os.listdir(self.agentdir)
+                         if n.endswith(".sock")])
+
+    def test_agent_off_in_the_configuration(self):
+        r = self.plugin(config(POLICY)).get_password_list(**self.args())
+        self.assertEqual(r["passwords"], [POLICY_PW])
+        self.assertFalse(os.path.isdir(self.agentdir))
 
 
 class ZipTests(unittest.TestCase):
