@@ -77,6 +77,7 @@ void cs_vproblem(credstack_handle *h, const char *fmt, va_list ap)
 
     if (h == NULL)
         return;
+    h->problem_reports++;
     vsnprintf(line, sizeof(line), fmt, ap);
     /* One problem, one line: a value must not forge another. */
     for (char *p = line; *p; p++)

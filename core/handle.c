@@ -66,7 +66,7 @@ static int is_secret_source(const credstack_module *mod)
 /* Run one module's init(); a failure it did not explain gets a message. */
 static int init_module(credstack_handle *h, credstack_module *mod)
 {
-    unsigned before = h->nproblems;
+    unsigned long before = h->problem_reports;
     int ret = CREDSTACK_OK;
 
     if (mod->dso->ops->init != NULL)
@@ -75,7 +75,9 @@ static int init_module(credstack_handle *h, credstack_module *mod)
         mod->initialised = 1;
         return CREDSTACK_OK;
     }
-    if (h->nproblems == before)
+    /* A module that explained itself (even in words another module used
+     * already) gets no second, vaguer line. */
+    if (h->problem_reports == before)
         cs_problem(h, "%s:%u: module %s: initialisation failed: %s",
                    mod->line->file, mod->line->lineno, mod->line->module,
                    credstack_strerror(ret));

@@ -128,6 +128,7 @@ struct credstack_handle {
     char *problems;
     size_t problems_len;
     unsigned nproblems;
+    unsigned long problem_reports; /* every cs_problem() call, repeats too */
     cs_value *supplied;      /* from secret sources, newest first */
     size_t nsupplied;
     cs_value *caller_values; /* from credstack_open_with() */

@@ -363,7 +363,14 @@ class Plugin(_Base):
         """On SPS the credstack agent is on unless [credstack] agent says off:
         SPS starts a process per hook, and the agent keeps the TPAM session
         and the address lookups warm between them."""
-        value = _config_str(self.configuration, "credstack", "agent")
+        try:
+            import configparser
+            parser = configparser.ConfigParser(interpolation=None,
+                                               strict=False)
+            parser.read_string(self.configuration or "")
+        except Exception:
+            return False  # credstack reports what is wrong with it
+        value = parser.get("credstack", "agent", fallback=None)
         return value is None or value.strip().lower() == "auto"
 
     def _stable_workdir(self):

@@ -131,7 +131,11 @@ def config(extra_tpam="", extra="", key=True, log_level="warning",
            agent=False):
     # The plugin turns the agent on unless the configuration says off: the
     # tests of the hooks themselves run without one (AgentTests with one).
-    text = ("" if agent else "[credstack]\nagent = off\n") + ("[tpam]\n"
+    if not agent:
+        extra = (extra.replace("[credstack]\n", "[credstack]\nagent = off\n")
+                 if "[credstack]\n" in extra
+                 else extra + "\n[credstack]\nagent = off\n")
+    text = ("[tpam]\n"
             "server = %s\n"
             "server_port = %s\n"
             "server_user = %s\n"
@@ -234,6 +238,10 @@ class HookTests(unittest.TestCase):
 
     def tearDown(self):
         tempfile.tempdir = self.old_tempdir
+        # A configuration that asks for no agent (a broken one in
+        # test_broken_config) still gets its stable directory: not a leak.
+        shutil.rmtree(os.path.join(self.tmp, "credstack-sps-%d" % os.getuid()),
+                      ignore_errors=True)
         self.assertEqual(os.listdir(self.tmp), [],
                          "main.py left its private config directory behind")
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -740,7 +748,8 @@ SDK_CONFIG = ("[tpam]\n"
               "server_user_key = $\n"
               "system_prefix = $$\n"
               "\n%s\n"
-              "[logging]\nlog_level = debug\n")
+              "[logging]\nlog_level = debug\n"
+              "[credstack]\nagent = off\n")
 STORE_LINE = "[credential_store]\nname = sps_local\n"
 
 
@@ -976,7 +985,7 @@ class StartCheckTests(FakeBinary):
 
 
 def config_text_minimal():
-    return "[tpam]\nserver = tpam.example.com\n"
+    return "[tpam]\nserver = tpam.example.com\n[credstack]\nagent = off\n"
 
 
 def credstack_reads_values():
