@@ -68,8 +68,8 @@ typedef struct cs_stack {
 
 /* Whether a module's ops struct is large enough to hold `field`. */
 #define CS_OPS_HAS(ops, field)                                                 \
-    ((ops)->size >= offsetof(struct credstack_module_ops, field) +             \
-                        sizeof((ops)->field))
+    ((ops)->size >=                                                            \
+     offsetof(struct credstack_module_ops, field) + sizeof((ops)->field))
 
 /* A loaded module file, shared by every line that names it. */
 typedef struct cs_dso {
@@ -129,7 +129,7 @@ struct credstack_handle {
     size_t problems_len;
     unsigned nproblems;
     unsigned long problem_reports; /* every cs_problem() call, repeats too */
-    cs_value *supplied;      /* from secret sources, newest first */
+    cs_value *supplied;            /* from secret sources, newest first */
     size_t nsupplied;
     cs_value *caller_values; /* from credstack_open_with() */
     cs_owned *owned;
@@ -215,25 +215,37 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
                 char *err, size_t errlen);
 void cs_dso_unload_all(credstack_handle *h);
 
-/* options.c: declared options, their values, and checking them */
+/* options.c: declared options and their values */
+/* The minimum option_size: every field of version 2's struct. */
+#define CS_OPTION_SIZE_MIN                                                     \
+    (offsetof(struct credstack_option, help) + sizeof(const char *))
+const struct credstack_option *cs_option_core(size_t i);
+const struct credstack_option *
+cs_option_decl_at(const struct credstack_module_ops *ops, size_t i);
+int cs_option_same_section(const char *a, const char *b);
+const cs_value *cs_option_supplied(const credstack_handle *h,
+                                   const char *section, const char *name);
 const struct credstack_option *cs_option_decl(const credstack_module *mod,
                                               const char *section,
                                               const char *name);
 const struct credstack_option *cs_option_any_decl(const credstack_handle *h,
                                                   const char *section,
                                                   const char *name);
-int cs_option_value(credstack_handle *h, const char *section,
-                    const char *name, const char **value_out,
-                    unsigned *line_out);
+int cs_option_value(credstack_handle *h, const char *section, const char *name,
+                    const char **value_out, unsigned *line_out);
+int cs_core_options_read(credstack_handle *h);
+int cs_option_parse(credstack_handle *h, const struct credstack_option *o,
+                    const char *section, const char *value, unsigned line,
+                    long *num_out, char *err, size_t errlen);
+
+/* options_check.c: a configuration checked against the declarations */
 int cs_options_check_decls(credstack_handle *h);
 void cs_options_check_values(credstack_handle *h, int check_required,
                              int secret_sources_failed);
 void cs_options_check_unknown(credstack_handle *h);
-int cs_core_options_read(credstack_handle *h);
+
+/* stack_args.c: ${section.option} in stack arguments */
 int cs_args_expand(credstack_handle *h);
-int cs_option_parse(credstack_handle *h, const struct credstack_option *o,
-                    const char *section, const char *value, unsigned line,
-                    long *num_out, char *err, size_t errlen);
 
 /* request.c */
 void cs_requests_orphan(credstack_handle *h);
