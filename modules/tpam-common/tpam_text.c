@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <credstack/module.h>
+
 const char *tpam_escape(char *dst, size_t dstlen, const char *src, size_t len,
                         size_t show)
 {
@@ -79,14 +81,10 @@ int tpam_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* A volatile pointer keeps the compiler from proving the memset dead. */
-static void *(*const volatile tpam_memset)(void *, int, size_t) = memset;
-
+/* One wipe for the whole project: the core's (explicit_bzero). */
 void tpam_wipe(void *p, size_t len)
 {
-    if (p != NULL && len > 0) {
-        tpam_memset(p, 0, len);
-    }
+    credstack_wipe(p, len);
 }
 
 void tpam_free_secret(char *s)
