@@ -109,7 +109,10 @@ static int run_line(credstack_request *req, credstack_module *mod)
 
     memset(&req->why, 0, sizeof(req->why));
     req->running = mod;
-    result = (int)mod->dso->ops->run(mod, req, mod->data);
+    /* A secret source without run(): its work was done at open. */
+    result = mod->dso->ops->run == NULL
+                 ? CREDSTACK_RESULT_SUCCESS
+                 : (int)mod->dso->ops->run(mod, req, mod->data);
     req->running = NULL;
     if (result < 0 || result >= CREDSTACK_RESULT_COUNT) {
         snprintf(req->why.msg, sizeof(req->why.msg),

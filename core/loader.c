@@ -91,7 +91,7 @@ static int check_ops(const struct credstack_module_ops *ops, const char *name,
                  path, ops->size);
         return CREDSTACK_ERR_MODULE;
     }
-    if (ops->run == NULL) {
+    if (ops->run == NULL && !(ops->flags & CREDSTACK_MODULE_SECRET_SOURCE)) {
         snprintf(err, errlen, "module %s (%s): no run function", name, path);
         return CREDSTACK_ERR_MODULE;
     }

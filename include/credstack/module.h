@@ -94,7 +94,8 @@ enum credstack_module_flags {
      * A secret source: its init() runs first, before the other modules'
      * options are checked, and supplies option values with
      * credstack_module_supply() (the local credential store, or the values
-     * the caller resolved).  Its run() normally has nothing left to do.
+     * the caller resolved).  Its work is then done (a failing init() stops
+     * the open), so its run() may be NULL: its line then succeeds.
      */
     CREDSTACK_MODULE_SECRET_SOURCE = 1u << 0,
 };
@@ -109,7 +110,7 @@ enum credstack_module_flags {
  *   returns a credstack_rc.  May be NULL.
  * - run() runs once per request with that data; it reads only its data and
  *   the request.  Requests may run concurrently on one handle (the agent):
- *   run() must not change data.
+ *   run() must not change data.  Required, except of a secret source.
  * - free() releases the data at close.  May be NULL.
  * - probe() (credstack check --connect) exercises the backend: connect,
  *   authenticate, one harmless command, each step reported with

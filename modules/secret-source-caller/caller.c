@@ -53,19 +53,6 @@ static int init(credstack_module *mod, void **data_out)
     return w.rc;
 }
 
-/*
- * Its work was done when the handle opened (and any failure stopped the
- * open): a success, so that a stack's "secret required" line passes.
- */
-static credstack_result run(credstack_module *mod, credstack_request *req,
-                            void *data)
-{
-    (void)mod;
-    (void)req;
-    (void)data;
-    return CREDSTACK_RESULT_SUCCESS;
-}
-
 static const struct credstack_module_ops ops = {
     .size = sizeof(struct credstack_module_ops),
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
@@ -74,7 +61,7 @@ static const struct credstack_module_ops ops = {
                    "resolved (SPS's credential store)",
     .flags = CREDSTACK_MODULE_SECRET_SOURCE,
     .init = init,
-    .run = run,
+    /* No run(): the work is done when the handle opens (see module.h). */
 };
 
 CREDSTACK_MODULE_DEFINE(ops)

@@ -213,19 +213,6 @@ static int init(credstack_module *mod, void **data_out)
     return rc;
 }
 
-/*
- * Its work was done when the handle opened (and any failure stopped the
- * open): a success, so that a stack's "secret required" line passes.
- */
-static credstack_result run(credstack_module *mod, credstack_request *req,
-                            void *data)
-{
-    (void)mod;
-    (void)req;
-    (void)data;
-    return CREDSTACK_RESULT_SUCCESS;
-}
-
 static const struct credstack_module_ops ops = {
     .size = sizeof(struct credstack_module_ops),
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
@@ -236,7 +223,7 @@ static const struct credstack_module_ops ops = {
     .options = options,
     .option_size = sizeof(struct credstack_option),
     .init = init,
-    .run = run,
+    /* No run(): the work is done when the handle opens (see module.h). */
 };
 
 CREDSTACK_MODULE_DEFINE(ops)
