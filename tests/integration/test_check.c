@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,7 @@ static char *tmp;
 
 static void clear_log(void)
 {
-    int fd = open(tu_env("TPAM_COMMANDS_LOG"),
-                  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-    cr_assert(fd >= 0);
-    close(fd);
+    cr_assert_eq(tu_truncate(tu_env("TPAM_COMMANDS_LOG")), 0);
 }
 
 static void setup(void)
@@ -87,6 +84,19 @@ static void expect_line(const tu_run *r, const char *want)
               r->err);
 }
 
+/* expect_line() of a formatted line. */
+__attribute__((format(printf, 2, 3))) static void
+expect_linef(const tu_run *r, const char *fmt, ...)
+{
+    char want[1200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof(want), fmt, ap);
+    va_end(ap);
+    expect_line(r, want);
+}
+
 static long log_lines(void)
 {
     char *text = tu_slurp(tu_env("TPAM_COMMANDS_LOG"));
@@ -109,39 +119,29 @@ Test(check, every_missing_option_and_bad_value_in_one_run)
                            "reuse_gateway_password = maybe\n" /* 6 */
                            "system_maptoreal = 2\n");         /* 7 */
     tu_run r = check(cfg, 0);
-    char want[1200];
 
     cr_assert_eq(r.status, 2, "%s", r.err);
     cr_expect_str_eq(r.out, "");
-    snprintf(want, sizeof(want),
-             "%s:2: plugin.config_version: 'one' is not "
-             "a whole number",
-             cfg);
-    expect_line(&r, want);
-    snprintf(want, sizeof(want),
-             "%s:4: tpam.server_port: 'twenty-two' is "
-             "not a whole number",
-             cfg);
-    expect_line(&r, want);
-    snprintf(want, sizeof(want),
-             "%s:5: tpam.authorization: 'everyone' is not one of: gateway, "
-             "approval, policy",
-             cfg);
-    expect_line(&r, want);
-    snprintf(want, sizeof(want),
-             "%s:6: tpam.reuse_gateway_password: 'maybe' is not a boolean",
-             cfg);
-    expect_line(&r, want);
-    snprintf(want, sizeof(want),
-             "%s:7: tpam.system_maptoreal: '2' is not a boolean", cfg);
-    expect_line(&r, want);
+    expect_linef(&r,
+                 "%s:2: plugin.config_version: 'one' is not "
+                 "a whole number",
+                 cfg);
+    expect_linef(&r,
+                 "%s:4: tpam.server_port: 'twenty-two' is "
+                 "not a whole number",
+                 cfg);
+    expect_linef(&r,
+                 "%s:5: tpam.authorization: 'everyone' is not one of: gateway, "
+                 "approval, policy",
+                 cfg);
+    expect_linef(
+        &r, "%s:6: tpam.reuse_gateway_password: 'maybe' is not a boolean", cfg);
+    expect_linef(&r, "%s:7: tpam.system_maptoreal: '2' is not a boolean", cfg);
     /* The required ones name the section's line. */
     for (size_t i = 0; i < 4; i++) {
         static const char *const names[] = {
             "server", "server_user", "server_user_key", "server_public_key"};
-        snprintf(want, sizeof(want), "%s:3: [tpam] %s is required", cfg,
-                 names[i]);
-        expect_line(&r, want);
+        expect_linef(&r, "%s:3: [tpam] %s is required", cfg, names[i]);
     }
     expect_line(&r, "configuration error (9 problems)");
     cr_expect_eq(log_lines(), 0, "check asked TPAM something");
@@ -152,7 +152,6 @@ Test(check, every_missing_option_and_bad_value_in_one_run)
 Test(check, values_that_do_not_parse)
 {
     char *text = NULL, *cfg;
-    char want[1200];
     tu_run r;
 
     cr_assert(asprintf(&text,
@@ -168,17 +167,14 @@ Test(check, values_that_do_not_parse)
     free(text);
     r = check(cfg, 0);
     cr_assert_eq(r.status, 2, "%s", r.err);
-    snprintf(want, sizeof(want),
-             "%s:3: tpam.server_port: '70000' is out of range (1 to 65535)",
-             cfg);
-    expect_line(&r, want);
-    snprintf(want, sizeof(want),
-             "%s:5: tpam.server_public_key: line 1 is not a known_hosts line",
-             cfg);
-    expect_line(&r, want);
-    snprintf(want, sizeof(want),
-             "%s:7: tpam.max_rows: '1' is out of range (2 to 100000)", cfg);
-    expect_line(&r, want);
+    expect_linef(&r,
+                 "%s:3: tpam.server_port: '70000' is out of range (1 to 65535)",
+                 cfg);
+    expect_linef(
+        &r, "%s:5: tpam.server_public_key: line 1 is not a known_hosts line",
+        cfg);
+    expect_linef(&r, "%s:7: tpam.max_rows: '1' is out of range (2 to 100000)",
+                 cfg);
     /* "$" and no store: said once, by the secret source that would read it. */
     expect_line(&r, "no credential store is configured: set "
                     "[credential_store] name");
@@ -189,7 +185,7 @@ Test(check, values_that_do_not_parse)
 
 Test(check, a_store_that_does_not_exist)
 {
-    char *text = NULL, *cfg, want[1200];
+    char *text = NULL, *cfg;
     tu_run r;
 
     cr_assert(asprintf(&text,
@@ -202,10 +198,8 @@ Test(check, a_store_that_does_not_exist)
     free(text);
     r = check(cfg, 0);
     cr_assert_eq(r.status, 2, "%s", r.err);
-    snprintf(want, sizeof(want),
-             "%s:7: credential_store.name: credential store 'nosuchstore'",
-             cfg);
-    expect_line(&r, want);
+    expect_linef(
+        &r, "%s:7: credential_store.name: credential store 'nosuchstore'", cfg);
     expect_line(&r, "does not exist (create it with: credstack store init "
                     "--store nosuchstore)");
     tu_run_free(&r);

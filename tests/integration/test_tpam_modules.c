@@ -42,16 +42,12 @@ static void reset_sim(void)
 {
     char *fixture = tu_path(tu_env("CREDSTACK_TEST_SRCDIR"),
                             "tests/tpam-sim/fixture.default");
-    int fd;
 
     cr_assert_eq(tu_copy(fixture, tu_env("TPAM_FIXTURE")), 0);
     free(fixture);
     if (unlink(tu_env("TPAM_FAULTS")) != 0)
         cr_assert_eq(errno, ENOENT);
-    fd = open(tu_env("TPAM_COMMANDS_LOG"),
-              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    cr_assert(fd >= 0);
-    close(fd);
+    cr_assert_eq(tu_truncate(tu_env("TPAM_COMMANDS_LOG")), 0);
 }
 
 static void setup(void)

@@ -89,6 +89,13 @@ char *tu_write(const char *dir, const char *name, const char *text)
     return tu_write_len(dir, name, text, strlen(text));
 }
 
+int tu_truncate(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    return fd < 0 ? -1 : close(fd);
+}
+
 int tu_copy(const char *from, const char *to)
 {
     char buf[65536];

@@ -28,6 +28,9 @@ char *tu_path(const char *dir, const char *name);
 /* Copy a file (mode kept at 0644 unless changed later); 0 on success. */
 int tu_copy(const char *from, const char *to);
 
+/* Empty a file (made 0644 when missing); 0 on success. */
+int tu_truncate(const char *path);
+
 /* Read a whole file; NUL-terminated, malloc'd; NULL on failure. */
 char *tu_slurp(const char *path);
 
