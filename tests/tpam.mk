@@ -11,12 +11,20 @@ tests_unit_test_tpam_hostkey_LDADD = modules/tpam-common/libcredstack-tpam.la $(
 tests_integration_test_tpam_client_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
 tests_integration_test_tpam_client_LDADD = modules/tpam-common/libcredstack-tpam.la $(LIBSSH_LIBS) $(TEST_LIBS)
 
-# The TPAM modules end to end: credstack get-password and hook through sshd + tpam-sim.
+# The TPAM modules end to end (get-password and hook through sshd + tpam-sim),
+# in two programs over one shared harness;
+# test_tpam_evidence: TPAM's answers verified row by row (issue 10).
+TPAM_E2E_SOURCES = tests/integration/tpam_e2e.c tests/integration/tpam_e2e.h
 check_PROGRAMS += tests/integration/test_tpam_modules
 tests_integration_test_tpam_modules_SOURCES = tests/integration/test_tpam_modules.c \
-	$(TESTUTIL_SOURCES)
+	$(TPAM_E2E_SOURCES) $(TESTUTIL_SOURCES)
 tests_integration_test_tpam_modules_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_integration_test_tpam_modules_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
+check_PROGRAMS += tests/integration/test_tpam_evidence
+tests_integration_test_tpam_evidence_SOURCES = \
+	tests/integration/test_tpam_evidence.c $(TPAM_E2E_SOURCES) $(TESTUTIL_SOURCES)
+tests_integration_test_tpam_evidence_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_integration_test_tpam_evidence_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
 
 # credstack check (every problem at once, no network) and check --connect.
 check_PROGRAMS += tests/integration/test_check
