@@ -57,6 +57,10 @@ void tpam_table_free(tpam_table *t);
  */
 const char *tpam_output_error_class(const char *line, size_t len, int *rc_out);
 
+/* Whether a line is "No <things> to list" (any letter case, trailing blanks
+ * ignored): nothing matched. */
+int tpam_output_is_no_list(const char *s, size_t len);
+
 /* What tpam_retrieve_classify() made of a Retrieve answer. */
 typedef struct tpam_retrieve_verdict {
     int rc;     /* CREDSTACK_OK: out[off..off + len) is the password */
