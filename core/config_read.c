@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* config_read.c: the line reader: ConfigParser's line rules in front of inih,
  * which only ever sees short synthetic lines. */
+/* Long file: configparser's line rules (continuations, comments,
+ * indentation, both generations) are one reader; the reason for each rule is
+ * written beside it. */
 
 /*
  * Why inih is fed a synthetic stream

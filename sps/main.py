@@ -11,7 +11,8 @@
 #   - secrets (the gateway password, an inline key in the configuration) never
 #     go on a command line: the password travels inside the JSON on stdin, the
 #     configuration in a 0600 file in a private temporary directory that is
-#     removed after the call;
+#     removed after the call (with the agent, kept while the agent may be
+#     used: doc/sps.md, "The agent on SPS");
 #   - it needs nothing installed system-wide: the binary, libcredstack, the
 #     modules and the libraries they link are found relative to this file;
 #   - on SPS, an option written as `$` comes from SPS's own credential store:
@@ -21,6 +22,9 @@
 #   - before the first call it checks that bin/credstack starts at all (the
 #     zip's glibc floor, GLIBC_FLOOR beside this file) and says so in one line.
 # Written for Python 3.6 and later (SPS's pluginwrapper3), standard library only.
+#
+# Long file: SPS loads a plugin's main.py as its one entry point (sps-sdk.md),
+# and the appliance has only the standard library: the plugin is one file.
 import hashlib
 import json
 import logging

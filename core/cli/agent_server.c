@@ -3,7 +3,7 @@
  * that keeps a handle open (and, through the modules, warm backend sessions)
  * and runs requests from the same user on a UNIX socket, one thread each.
  *
- * This file is longer than most: the command's options, its socket, its
+ * Long file: the command's options, its socket, its
  * request loop and its status belong together, and splitting them would
  * spread one small state machine over several files. */
 #include "autoconf.h"
@@ -399,8 +399,9 @@ static int systemd_socket(agent_t *a, char *err, size_t errlen)
 
     if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
         atoi(fds) < 1 || fstat(3, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-        snprintf(err, errlen, "--systemd: no listening socket from systemd "
-                              "(LISTEN_PID/LISTEN_FDS)");
+        snprintf(err, errlen,
+                 "--systemd: no listening socket from systemd "
+                 "(LISTEN_PID/LISTEN_FDS)");
         return CREDSTACK_ERR_INVALID;
     }
     fcntl(3, F_SETFD, FD_CLOEXEC);

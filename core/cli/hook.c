@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* hook.c: `credstack hook`: answers one SPS plugin hook, JSON in on stdin and
  * out on stdout. */
+/* Long file: the hook protocol is one contract (design.md, "Command line"):
+ * reading and checking every request member, the cookie, and the one reply
+ * shape per hook; split, each part would need the others' private types. */
 #include "autoconf.h"
 
 #include <getopt.h>

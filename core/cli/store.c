@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* store.c: `credstack store`: init, set, get, list, delete and rekey of a local
  * credential store. */
+/* Long file: the six store subcommands share their option parsing,
+ * passphrase prompts and messages; each alone is short. */
 #include "autoconf.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* store.c: the credential store's entries API: locate, open, init, update,
  * find/put/delete (rekey and recovery: store_rekey.c). */
+/* Long file: the entries API (open, find, put, delete, init) works on one
+ * in-memory form of the store file, kept private to this file. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -32,7 +34,6 @@ const char *cs_store_default_dir(void)
 {
     return CREDSTACK_STORE_DIR;
 }
-
 
 static int name_ok(const char *name)
 {

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* tpam_client.c: one authenticated SSH session to TPAM, one exec channel per
  * command. */
+/* Long file: one SSH session's life (connect with a deadline, host key, user
+ * key, exec channels, reading with a deadline, teardown) is one state
+ * machine over libssh. */
 #include "tpam_client.h"
 
 #include <stdatomic.h>

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* tpam_command.c: builds TPAM CLI command lines from allow-listed, quoted
  * values. */
+/* Long file: one allow-list and quoting rule per TPAM command and argument
+ * (tpam-cli.md), kept side by side so that they can be read against the
+ * vendor's text. */
 #include "tpam_command.h"
 
 #include <arpa/inet.h>

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* tpam_hostkey.c: the TPAM host key, from one known_hosts line, and its strict
  * check. */
+/* Long file: parsing a known_hosts line (markers, hashed and patterned
+ * names, every key type libssh knows) and the strict comparison share the
+ * parsed form, which no other file needs. */
 #include "tpam_hostkey.h"
 
 #include <stdint.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_faults.c: faults injected through tpam-sim, sshd and the environment: no
  * password, a clear error, back within the timeout. */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
@@ -719,8 +721,11 @@ Test(faults, sigquit_mid_request_leaves_no_core)
         hz_log_clear();
         hz_faults("hang=1\ncommand=Retrieve\n");
         pid = spawn_in(dir, i == 0 ? getpw : hook, i == 0 ? NULL : req, uid);
-        cr_assert(wait_for_command(pid, "Retrieve"), "%s ended before Retrieve",
-                  argv_name(i));
+        if (!wait_for_command(pid, "Retrieve")) {
+            char *err = tu_path(dir, "err"), *text = tu_slurp(err);
+            cr_assert_fail("%s ended before Retrieve; stderr:\n%s",
+                           argv_name(i), text ? text : "(none)");
+        }
         core_limits(pid, soft, hard, sizeof(soft));
         cr_expect(strcmp(soft, "0") == 0 && strcmp(hard, "0") == 0,
                   "%s: core file size limits %s %s, want 0 0", argv_name(i),

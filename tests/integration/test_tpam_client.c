@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_tpam_client.c: the TPAM client against a real sshd running tpam-sim
  * (tests/harness). */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include <criterion/criterion.h>
 #include <netinet/in.h>
 #include <stdio.h>

@@ -3,6 +3,8 @@
  * verified against the request on a TPAM whose filters match substrings or
  * ignore case, row limits, Retrieve's one-line rule, '$' and policy names,
  * and the connect address as the authority (issue 10). */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include "autoconf.h"
 
 #include <errno.h>

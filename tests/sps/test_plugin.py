@@ -13,6 +13,9 @@
 #   CREDSTACK_SPS_ZIP       the plugin zip (default: <builddir>/credstack-sps-*.zip)
 #   CREDSTACK_TEST_BUILDDIR the build tree (default: the current directory)
 #   TPAM_SIM                the tpam-sim binary
+#
+# Long file: one short test per case of the file under test, over one fixture;
+# the sections are marked by their "----" headings.
 import importlib.util
 import io
 import json

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_cli.c: the credstack command's exit codes, output and JSON shapes (the
  * real binary, spawned). */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include "autoconf.h"
 
 #include <errno.h>

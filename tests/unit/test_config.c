@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_config.c: Criterion tests of the configuration reader (core/config*.c)
  * against ConfigParser's rules. */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 
 /*
  * Most inputs are C strings given to cs_config_load_string(); three real

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_dispatch.c: the dispatcher's semantics as a table of stacks x module
  * results -> outcome. */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -158,8 +160,7 @@ static const struct dcase cases[] = {
      "resolve sufficient" T "result=-1\n"
      "checkout required" T "password=Pw-42\n",
      CREDSTACK_ERR_MODULE, NULL, 1,
-     "s.stack:1): returned -1, outside the result range",
-     NULL},
+     "s.stack:1): returned -1, outside the result range", NULL},
     {"result 4 (the count) is outside the enum",
      "checkout sufficient" T "result=4 password=Pw-42\n", CREDSTACK_ERR_MODULE,
      NULL, 1, "returned 4", NULL},
@@ -576,7 +577,8 @@ Test(api, request_data)
     tu_rmtree(dir);
 }
 
-/* ---- a request that outlives its handle (credstack.h, credstack_close) ---- */
+/* ---- a request that outlives its handle (credstack.h, credstack_close) ----
+ */
 
 Test(api, request_outlives_handle)
 {
@@ -647,12 +649,11 @@ Test(dispatch, conditions_choose_lines)
     cr_assert(strstr(text, "# inactive: map        required    test-result "
                            "@if=credstack.stack_dir\n"),
               "%s", text);
-    cr_assert(strstr(text, "password=two @if=test.echo=TWO|three"), "%s",
-              text);
+    cr_assert(strstr(text, "password=two @if=test.echo=TWO|three"), "%s", text);
     cr_assert_eq(credstack_request_new(h, &req), CREDSTACK_OK);
     credstack_request_set(req, CREDSTACK_ITEM_TARGET_USER, "root");
-    cr_assert_eq(credstack_run(h, req), CREDSTACK_OK,
-                 "%s", credstack_request_error(req));
+    cr_assert_eq(credstack_run(h, req), CREDSTACK_OK, "%s",
+                 credstack_request_error(req));
     /* The inactive first line never ran: the second is the first to run. */
     cr_assert_str_eq(credstack_request_get(req, CREDSTACK_ITEM_PASSWORD),
                      "two");

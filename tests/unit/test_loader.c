@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_loader.c: the module loader refuses wrong ABIs, missing symbols, renamed
  * and unsafe modules, unsafe directories on the way, and swaps mid-load. */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include "autoconf.h"
 
 #include <fcntl.h>

@@ -2,6 +2,8 @@
 /* test_store.c: the credential store library: round trips, tampering,
  * truncation, keys, permissions, KDFs, and crash safety with a fault at every
  * step of a rekey. */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include "autoconf.h"
 
 #include <dirent.h>

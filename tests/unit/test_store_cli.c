@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_store_cli.c: `credstack store` and secret-source-localstore through the
  * command: concurrency, crashes, recovery, override rules. */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -757,9 +759,9 @@ Test(store_cli, selected_stack_and_inline_warning)
     module_setup("[test]\nsecret = INLINE-SECRET\n");
     r = get_password(0);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.err, "test.secret is written in the configuration "
-                            "itself; the credential store is the safer place") !=
-                  NULL,
+    cr_assert(strstr(r.err,
+                     "test.secret is written in the configuration "
+                     "itself; the credential store is the safer place") != NULL,
               "%s", r.err);
     cr_assert(strstr(r.err, "INLINE-SECRET") == NULL, "%s", r.err);
     res_free(&r);

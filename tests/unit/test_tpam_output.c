@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_tpam_output.c: parsing of TPAM list tables and Retrieve answers, and
  * the checks of list rows against the request. */
+/* Long file: one short test per case of the file under test, over one
+ * fixture; the sections are marked by their "----" headings. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
