@@ -498,6 +498,7 @@ Test(agent_tpam, lost_connection_fails_then_reconnects)
     cr_expect_eq(l.ppids, 1, "%s", l.text);
     cr_expect_neq(l.ppid[0], old, "the dropped connection was used:\n%s",
                   l.text);
+    free(cfg);
 }
 
 /* An idle session the server closed is noticed; the next request has a
