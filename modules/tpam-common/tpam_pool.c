@@ -232,8 +232,10 @@ int tpam_pool_attach(tpam_pool *p, char *err, size_t errlen)
 
         /* Ask for a session and wait for that attempt (or one that was
          * already under way: concurrent requests share it). */
-        p->want_connect = 1;
-        pool_wake(p);
+        if (p->connecting == 0) {
+            p->want_connect = 1;
+            pool_wake(p);
+        }
         while (p->up == 0 && p->attempt_gen == gen && !p->stopping)
             pthread_cond_wait(&p->cv, &p->lock);
         if (p->up == 0) {
