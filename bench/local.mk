@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # bench/local.mk: `make bench`: latency of a TPAM checkout against the local simulator (BENCH_N requests),
-# and how the configuration reader scales (`make bench-config`, BENCH_CONFIG_ROUNDS rounds).
+# the agent against one-shot requests with a slow simulator (`make bench-agent`, BENCH_AGENT_N requests
+# a row), and how the configuration reader scales (`make bench-config`, BENCH_CONFIG_ROUNDS rounds).
 BENCH_N = 50
+BENCH_AGENT_N = 10
 BENCH_CONFIG_ROUNDS = 5
 EXTRA_DIST += bench/README.md
-dist_noinst_SCRIPTS += bench/tpam-latency
+dist_noinst_SCRIPTS += bench/tpam-latency bench/agent-latency
 
 # Built only by `make bench-config`: the config reader with its comparison counter.
 EXTRA_PROGRAMS = bench/config-read
@@ -14,9 +16,11 @@ bench_config_read_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core $(INIH_CFLAGS) 
 bench_config_read_LDADD = $(INIH_LIBS)
 CLEANFILES += bench/config-read$(EXEEXT)
 
-bench: bench-config bench-tpam
+bench: bench-config bench-tpam bench-agent
 bench-tpam: all
 	BENCH_N=$(BENCH_N) $(top_srcdir)/bench/tpam-latency $(abs_top_builddir)
+bench-agent: all
+	BENCH_AGENT_N=$(BENCH_AGENT_N) $(top_srcdir)/bench/agent-latency $(abs_top_builddir)
 bench-config: bench/config-read$(EXEEXT)
 	bench/config-read$(EXEEXT) -r $(BENCH_CONFIG_ROUNDS)
-.PHONY: bench bench-tpam bench-config
+.PHONY: bench bench-tpam bench-agent bench-config

@@ -32,3 +32,11 @@ tests_integration_test_check_SOURCES = tests/integration/test_check.c \
 	$(TESTUTIL_SOURCES)
 tests_integration_test_check_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_integration_test_check_LDADD = $(TEST_LIBS)
+
+# The agent against real TPAM sessions: warm sessions, 64 callers on one
+# session, failover to a second harness and back, lost and killed processes.
+check_PROGRAMS += tests/integration/test_agent_tpam
+tests_integration_test_agent_tpam_SOURCES = tests/integration/test_agent_tpam.c \
+	$(TESTUTIL_SOURCES)
+tests_integration_test_agent_tpam_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_integration_test_agent_tpam_LDADD = $(TEST_LIBS) -lpthread

@@ -38,6 +38,16 @@ unsigned long tpam_client_commands(void)
     return atomic_load(&tpam_command_count);
 }
 
+void tpam_client_count_command(void)
+{
+    atomic_fetch_add(&tpam_command_count, 1);
+}
+
+struct ssh_session_struct *tpam_client_ssh(tpam_client *client)
+{
+    return client != NULL ? client->session : NULL;
+}
+
 const char *tpam_client_where(const tpam_client *client)
 {
     return client != NULL ? client->where : "(no TPAM client)";

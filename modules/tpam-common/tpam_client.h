@@ -78,4 +78,11 @@ const char *tpam_client_where(const tpam_client *client);
 unsigned long tpam_client_handshakes(void);
 unsigned long tpam_client_commands(void);
 
+/* For the session pool (tpam_pool.c), which runs its own channels on an
+ * opened client's session: the libssh session (still the client's: it goes
+ * with tpam_client_close()), and one more command sent. */
+struct ssh_session_struct;
+struct ssh_session_struct *tpam_client_ssh(tpam_client *client);
+void tpam_client_count_command(void);
+
 #endif /* TPAM_CLIENT_H */

@@ -225,6 +225,8 @@ void tpam_conf_free(void *data)
 
     if (c == NULL)
         return;
+    for (size_t i = 0; i < TPAM_SERVERS_MAX; i++)
+        tpam_pool_release(c->pools[i]);
     tpam_free_secret(c->user_key);
     free(c->user);
     for (size_t i = 0; i < TPAM_SERVERS_MAX; i++)
@@ -271,7 +273,8 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
     tpam_conf *c = calloc(1, sizeof(*c));
     const char *servers = opt(mod, "tpam", "server");
     const char *keys = opt(mod, "tpam", "server_public_key");
-    long port = 22, connect_s = 10, command_s = 60;
+    long port = 22, connect_s = 10, command_s = 60,
+         backoff_s = TPAM_POOL_BACKOFF_DEFAULT;
     char err[512] = "";
     int ret = CREDSTACK_OK;
 
@@ -281,6 +284,9 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
     credstack_module_option_int(mod, "tpam", "server_port", &port);
     credstack_module_option_int(mod, "tpam", "connect_timeout", &connect_s);
     credstack_module_option_int(mod, "tpam", "command_timeout", &command_s);
+    credstack_module_option_int(mod, "tpam", "failover_backoff", &backoff_s);
+    c->max_sessions = TPAM_POOL_SESSIONS_DEFAULT;
+    credstack_module_option_int(mod, "tpam", "max_sessions", &c->max_sessions);
     credstack_module_option_int(mod, "tpam", "max_rows", &c->max_rows);
     credstack_module_option_enum(mod, "tpam", "system_name_resolver",
                                  &c->resolver);
@@ -292,6 +298,7 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
                                  &c->reuse_gateway_password);
     c->connect_timeout_ms = connect_s * 1000;
     c->command_timeout_ms = command_s * 1000;
+    c->failover_backoff_ms = backoff_s * 1000;
     c->user = dup_or_null(opt(mod, "tpam", "server_user"));
     c->user_key = dup_or_null(opt(mod, "tpam", "server_user_key"));
     c->required_policy = dup_or_null(opt(mod, "tpam", "required_policy"));
@@ -329,6 +336,24 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
             continue;
         }
         c->public_keys[i] = f.found;
+    }
+    /* Each server's entry in the process's session pool (no connection
+     * yet: nothing at open needs the network). */
+    for (size_t i = 0; ret == CREDSTACK_OK && i < c->nservers; i++) {
+        struct tpam_pool_key k = {
+            .host = c->servers[i].host,
+            .port = c->servers[i].port,
+            .user = c->user,
+            .user_key = c->user_key,
+            .server_public_key = c->public_keys[i],
+            .connect_timeout_ms = c->connect_timeout_ms,
+            .backoff_ms = c->failover_backoff_ms,
+            .max_sessions = (unsigned)c->max_sessions,
+        };
+        if ((c->pools[i] = tpam_pool_acquire(&k)) == NULL) {
+            credstack_module_error(mod, "out of memory");
+            ret = CREDSTACK_ERR_NOMEM;
+        }
     }
 done:
     if (ret != CREDSTACK_OK) {

@@ -9,6 +9,7 @@
 #include <credstack/module.h>
 
 #include "tpam_client.h"
+#include "tpam_pool.h"
 
 #define TPAM_MAX_ROWS_DEFAULT 500
 #define TPAM_MAX_ROWS_MIN 2
@@ -35,6 +36,11 @@ typedef struct tpam_conf {
     char *public_keys[TPAM_SERVERS_MAX];
     long connect_timeout_ms;
     long command_timeout_ms;
+    long failover_backoff_ms;
+    long max_sessions;
+    /* The process-wide session pool entry of each server (a reference,
+     * given back by tpam_conf_free()). */
+    tpam_pool *pools[TPAM_SERVERS_MAX];
     long max_rows;
     int resolver;      /* TPAM_RESOLVER_* */
     int authorization; /* TPAM_AUTH_* */
@@ -129,6 +135,26 @@ int tpam_check_prefix(const char *value, char *err, size_t errlen);
          NULL,                                                                 \
          NULL,                                                                 \
          "seconds one TPAM command may take"},                                 \
+        {"tpam",                                                               \
+         "failover_backoff",                                                   \
+         CREDSTACK_OPTION_INT,                                                 \
+         0,                                                                    \
+         "30",                                                                 \
+         0,                                                                    \
+         TPAM_POOL_BACKOFF_MAX,                                                \
+         NULL,                                                                 \
+         NULL,                                                                 \
+         "seconds a server that did not answer is skipped (0: never)"},        \
+        {"tpam",                                                               \
+         "max_sessions",                                                       \
+         CREDSTACK_OPTION_INT,                                                 \
+         0,                                                                    \
+         "4",                                                                  \
+         1,                                                                    \
+         TPAM_POOL_SESSIONS_MAX,                                               \
+         NULL,                                                                 \
+         NULL,                                                                 \
+         "SSH sessions per server at most (8 commands at once on each)"},      \
         {"tpam",                                                               \
          "max_rows",                                                           \
          CREDSTACK_OPTION_INT,                                                 \

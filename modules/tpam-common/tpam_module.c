@@ -14,9 +14,9 @@ struct tpam_open_failure {
     char msg[512];
 };
 
-static void tpam_client_cleanup(void *data)
+static void tpam_lease_cleanup(void *data)
 {
-    tpam_client_close(data);
+    tpam_pool_release(data);
 }
 
 /*
@@ -70,27 +70,56 @@ static void remember_failure(credstack_request *req, int rc, const char *msg)
 }
 
 /*
- * Connect to the first server of the list that answers.  A wrong host key
- * is logged as an error every time (never passed over in silence); the
- * next server, with its own key, is then tried.
+ * The first server of the list that has, or can open, a session.  Servers in
+ * backoff (they did not answer a moment ago) come after the others, so that
+ * a dead primary costs one connect timeout per failover_backoff, not one per
+ * request, and is used again when its backoff ends; a single server, or a
+ * list that is all in backoff, is still tried.  A wrong host key is logged as
+ * an error every time (never passed over in silence) and never put in
+ * backoff; the next server, with its own key, is then tried.
  */
 static int open_any(credstack_module *mod, const tpam_conf *conf,
-                    tpam_client **client_out, char *err, size_t errlen)
+                    tpam_pool **pool_out, char *err, size_t errlen)
 {
+    size_t order[TPAM_SERVERS_MAX], n = 0;
     int ret = CREDSTACK_ERR_BACKEND;
 
-    for (size_t i = 0; i < conf->nservers; i++) {
-        struct tpam_client_options o;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < conf->nservers; i++) {
+            long long left = 0;
+            char why[512] = "";
+            int in_backoff =
+                tpam_pool_in_backoff(conf->pools[i], &left, why, sizeof(why));
 
-        tpam_conf_client(conf, i, &o);
-        credstack_module_log(mod, CREDSTACK_LOG_INFO,
-                             "connecting via SSH to TPAM at %s:%u as user "
-                             "'%s'",
-                             o.server, o.port, o.user);
-        ret = tpam_client_open(&o, client_out, err, errlen);
-        if (ret == CREDSTACK_OK)
+            if (in_backoff != pass)
+                continue;
+            if (in_backoff)
+                credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                                     "TPAM at %s is skipped for %lld s more "
+                                     "(tpam.failover_backoff): %s",
+                                     tpam_pool_where(conf->pools[i]),
+                                     (left + 999) / 1000, why);
+            order[n++] = i;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        tpam_pool *p = conf->pools[order[k]];
+        long long left = 0;
+
+        if (tpam_pool_in_backoff(p, &left, NULL, 0))
+            credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                                 "no other TPAM server answered: trying %s "
+                                 "although it is in backoff",
+                                 tpam_pool_where(p));
+        credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
+                             "using TPAM at %s as user '%s'",
+                             tpam_pool_where(p), conf->user);
+        ret = tpam_pool_attach(p, err, errlen);
+        if (ret == CREDSTACK_OK) {
+            *pool_out = p;
             return ret;
-        if (i + 1 < conf->nservers)
+        }
+        if (k + 1 < n)
             credstack_module_log(mod,
                                  ret == CREDSTACK_ERR_HOSTKEY
                                      ? CREDSTACK_LOG_ERROR
@@ -101,15 +130,15 @@ static int open_any(credstack_module *mod, const tpam_conf *conf,
 }
 
 int tpam_client_for_request(credstack_module *mod, credstack_request *req,
-                            const tpam_conf *conf, tpam_client **client_out)
+                            const tpam_conf *conf, tpam_pool **pool_out)
 {
     struct tpam_open_failure *failure = NULL;
-    tpam_client *client = NULL;
+    tpam_pool *pool = NULL;
     char err[512] = "";
     int ret;
 
-    *client_out = credstack_request_get_data(req, TPAM_CLIENT_DATA_KEY);
-    if (*client_out != NULL) {
+    *pool_out = credstack_request_get_data(req, TPAM_CLIENT_DATA_KEY);
+    if (*pool_out != NULL) {
         return CREDSTACK_OK;
     }
     failure = credstack_request_get_data(req, TPAM_FAILED_DATA_KEY);
@@ -122,7 +151,7 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
     if (ret != CREDSTACK_OK) {
         return ret;
     }
-    ret = open_any(mod, conf, &client, err, sizeof(err));
+    ret = open_any(mod, conf, &pool, err, sizeof(err));
     if (ret != CREDSTACK_OK) {
         /*
          * Keep the client's code (HOSTKEY, TIMEOUT, BACKEND...): it decides
@@ -132,20 +161,21 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
         remember_failure(req, ret, err);
         return ret;
     }
-    ret = credstack_request_set_data(req, TPAM_CLIENT_DATA_KEY, client,
-                                     tpam_client_cleanup);
+    /* The request holds a reference: the server stays until it is freed. */
+    tpam_pool_ref(pool);
+    ret = credstack_request_set_data(req, TPAM_CLIENT_DATA_KEY, pool,
+                                     tpam_lease_cleanup);
     if (ret != CREDSTACK_OK) {
-        tpam_client_close(client);
+        tpam_pool_release(pool);
         credstack_request_explain(req, ret,
                                   "cannot keep the TPAM session on the "
                                   "request (out of memory?)");
         return ret;
     }
-    credstack_request_set(req, CREDSTACK_ITEM_BACKEND,
-                          tpam_client_where(client));
+    credstack_request_set(req, CREDSTACK_ITEM_BACKEND, tpam_pool_where(pool));
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "connected to TPAM at %s",
-                         tpam_client_where(client));
-    *client_out = client;
+                         tpam_pool_where(pool));
+    *pool_out = pool;
     return CREDSTACK_OK;
 }
 
@@ -177,21 +207,22 @@ static int tpam_module_run(credstack_module *mod, credstack_request *req,
                            const tpam_conf *conf, const tpam_cmd *cmd,
                            char **out, size_t *len, char *err, size_t errlen)
 {
-    tpam_client *client = NULL;
+    tpam_pool *pool = NULL;
     const char *line = tpam_cmd_str(cmd);
     int ret;
 
     if (err != NULL && errlen > 0) {
         err[0] = '\0';
     }
-    ret = tpam_client_for_request(mod, req, conf, &client);
+    ret = tpam_client_for_request(mod, req, conf, &pool);
     if (ret != CREDSTACK_OK) {
         return ret;
     }
     /* Command lines hold names and reasons only, never a secret. */
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "TPAM command: %s",
                          line != NULL ? line : "(refused, not sent)");
-    return tpam_client_run(client, cmd, out, len, err, errlen);
+    return tpam_pool_run(pool, cmd, conf->command_timeout_ms, out, len, err,
+                         errlen);
 }
 
 /* Put the command's name in front of a parser's message. */

@@ -15,7 +15,7 @@
 #include "tpam_text.h"
 #include "tpam_verify.h"
 
-/* The request data key of the shared client. */
+/* The request data key of the request's server (a tpam_pool). */
 #define TPAM_CLIENT_DATA_KEY "tpam.client"
 
 /* Request data: the cache key of a system resolver-tpam took from the cache
@@ -35,16 +35,18 @@ int tpam_auth_cached(credstack_module *mod, credstack_request *req,
                      const char *key, char **detail_out);
 
 /*
- * The request's TPAM client: created on first use from conf (the servers of
- * [tpam] server, tried in order) and attached to the request, which closes
- * it when freed, so all modules of one request share one SSH session; sets
- * the BACKEND item.  A failed connection is remembered for the rest of the
- * request (a second module does not wait for a dead TPAM again).  On failure
- * the error is already explained on the request and the credstack_rc is
- * returned.
+ * The request's TPAM server: the first of [tpam] server (in order; those in
+ * backoff last) that has, or can open, an authenticated session in the
+ * process's session pool (tpam_pool.h).  All modules of one request, and
+ * concurrent requests, share its sessions.  The choice is kept on the
+ * request (which holds a reference until it is freed) and named in the
+ * BACKEND item.  A failed connection is remembered for the rest of the
+ * request (a second module does not wait for a dead TPAM again).  On
+ * failure the error is already explained on the request and the
+ * credstack_rc is returned.
  */
 int tpam_client_for_request(credstack_module *mod, credstack_request *req,
-                            const tpam_conf *conf, tpam_client **client_out);
+                            const tpam_conf *conf, tpam_pool **pool_out);
 
 /*
  * The result a module returns for rc: SUCCESS for CREDSTACK_OK, DENIED for
@@ -57,7 +59,7 @@ credstack_result tpam_module_fail(credstack_request *req, int rc,
 
 /*
  * Run a list command on the request's client and parse its table.  Returns
- * as tpam_table_parse() or tpam_client_run(); on failure err holds the
+ * as tpam_table_parse() or tpam_pool_run(); on failure err holds the
  * reason (empty when already recorded by tpam_client_for_request()), for
  * tpam_module_fail().
  */
@@ -68,7 +70,7 @@ int tpam_module_list(credstack_module *mod, credstack_request *req,
 /*
  * Run a Retrieve command and parse the password (a secret: free it with
  * tpam_free_secret()).  Returns as tpam_retrieve_parse() or
- * tpam_client_run(); err as for tpam_module_list().
+ * tpam_pool_run(); err as for tpam_module_list().
  */
 int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
                          const tpam_conf *conf, const tpam_cmd *cmd,

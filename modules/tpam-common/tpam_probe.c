@@ -53,15 +53,14 @@ static int tcp_reach(const char *host, unsigned port, long timeout_ms,
     snprintf(service, sizeof(service), "%u", port);
     rc = getaddrinfo(host, service, &hints, &res);
     if (rc != 0) {
-        snprintf(why, whylen, "cannot resolve %s: %s", host,
-                 gai_strerror(rc));
+        snprintf(why, whylen, "cannot resolve %s: %s", host, gai_strerror(rc));
         return -1;
     }
     snprintf(why, whylen, "no address of %s answers", host);
     for (struct addrinfo *a = res; a != NULL && ok != 0; a = a->ai_next) {
-        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK |
-                                          SOCK_CLOEXEC,
-                        a->ai_protocol);
+        int fd =
+            socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                   a->ai_protocol);
         struct pollfd pfd;
         int err = 0;
         socklen_t len = sizeof(err);
@@ -93,8 +92,7 @@ static int tcp_reach(const char *host, unsigned port, long timeout_ms,
 }
 
 /* Exercise server i; CREDSTACK_OK when every step worked. */
-static int probe_server(credstack_module *mod, const tpam_conf *conf,
-                        size_t i)
+static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
 {
     struct tpam_client_options o;
     tpam_client *client = NULL;
@@ -119,8 +117,8 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf,
             "%s: %s", where, why);
         return CREDSTACK_ERR_BACKEND;
     }
-    credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "tcp",
-                                  NULL, "%s reached in %lld ms", where,
+    credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "tcp", NULL,
+                                  "%s reached in %lld ms", where,
                                   tpam_now_ms() - t0);
     o.observe = observe;
     o.observe_user = &s;
@@ -160,8 +158,7 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf,
         return ret;
     }
     credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "auth", NULL,
-                                  "the key of user '%s' was accepted",
-                                  o.user);
+                                  "the key of user '%s' was accepted", o.user);
     /* One harmless command: a list of at most one system. */
     ret = tpam_module_command("ListSystems",
                               (const tpam_arg[]){
@@ -184,8 +181,7 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf,
             "tpam.command_timeout",
             "ListSystems --MaxRows 1: %s", err);
     else
-        credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "command",
-                                      NULL,
+        credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "command", NULL,
                                       "ListSystems answered; round trip %lld "
                                       "ms",
                                       tpam_now_ms() - t0);
@@ -222,14 +218,15 @@ void tpam_module_status(credstack_module *mod, void *data)
     const tpam_conf *conf = data;
 
     for (size_t i = 0; i < conf->nservers; i++) {
-        char where[300];
-        tpam_host_port(where, sizeof(where), conf->servers[i].host,
-                       conf->servers[i].port);
+        char line[1200];
+
+        tpam_pool_status(conf->pools[i], line, sizeof(line));
         credstack_module_status_line(mod, "server %zu of %zu: %s", i + 1,
-                                     conf->nservers, where);
+                                     conf->nservers, line);
     }
     credstack_module_status_line(mod,
-                                 "%lu SSH handshakes, %lu commands so far",
+                                 "%lu SSH handshakes, %lu commands so far "
+                                 "(this process)",
                                  tpam_client_handshakes(),
                                  tpam_client_commands());
 }
