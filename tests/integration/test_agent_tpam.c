@@ -446,6 +446,52 @@ Test(agent_tpam, cache_ttl_zero_asks_every_time)
     free(cfg);
 }
 
+/*
+ * The default cache keeps an address's system; when TPAM contradicts it (the
+ * address now belongs to another system, the cached one has no permission
+ * any more), the request that saw it is refused, never answered from the old
+ * system, and the entry is dropped: the next request asks ListSystems again.
+ */
+Test(agent_tpam, contradicted_entry_is_dropped)
+{
+    char *cfg = conf_a("c.ini", NULL, NULL);
+    FILE *f;
+    tu_run r;
+    cmdlog l;
+
+    expect_answer(cfg, 5, "A");
+    expect_answer(cfg, 5, "A");
+    read_log(&A, &l);
+    cr_expect_eq(l.listsystems, 1, "the cache was not used:\n%s", l.text);
+
+    /* 10.77.0.5 is now system moved5, with its own password. */
+    f = fopen(A.fixture, "we");
+    cr_assert_not_null(f);
+    fprintf(f, "[system]\nSystemName=moved5\nNetworkAddress=10.77.0.5\n"
+               "[account]\nSystemName=moved5\nAccountName=root\n"
+               "Password=M-pw-5\n"
+               "[policy]\nUserName=bob\nSystemName=moved5\n"
+               "AccountName=root\nAccessPolicyName=Privileged Access\n");
+    fclose(f);
+    clear_log(&A);
+
+    r = get_password(cfg, 5);
+    cr_expect_neq(r.status, 0, "answered from the contradicted entry: %s",
+                  r.out);
+    cr_expect_str_eq(r.out, "", "%s", r.err);
+    tu_run_free(&r);
+    read_log(&A, &l);
+    cr_expect_eq(l.listsystems, 0, "%s", l.text);
+    cr_expect(strstr(l.text, "Retrieve") == NULL,
+              "Retrieve for the old system:\n%s", l.text);
+
+    clear_log(&A);
+    expect_answer(cfg, 5, "M");
+    read_log(&A, &l);
+    cr_expect_eq(l.listsystems, 1, "the dropped entry was used:\n%s", l.text);
+    free(cfg);
+}
+
 /* A changed file: a new agent with the new settings, never the old one's
  * sessions (here: another server, with other passwords). */
 Test(agent_tpam, changed_configuration_changes_the_answer)
