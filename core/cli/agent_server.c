@@ -709,15 +709,8 @@ int cli_agent(int argc, char **argv)
         case 'X':
             what = "stop";
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        case 'V':
-            cli_version(stdout);
-            return CLI_EXIT_OK;
         default:
-            usage(stderr);
-            return CLI_EXIT_CONFIG;
+            return cli_usual_option(c, usage);
         }
     }
     if (a.key.config == NULL || optind != argc) {

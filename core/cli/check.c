@@ -78,15 +78,8 @@ int cli_check(int argc, char **argv)
         case 'C':
             connect = 1;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        case 'V':
-            cli_version(stdout);
-            return CLI_EXIT_OK;
         default:
-            usage(stderr);
-            return CLI_EXIT_CONFIG;
+            return cli_usual_option(c, usage);
         }
     }
     if (config == NULL || optind != argc ||

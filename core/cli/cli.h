@@ -26,6 +26,13 @@ const char *cli_getenv(const char *name);
 /* Print "credstack VERSION (module ABI N)" (--version of every command). */
 void cli_version(FILE *out);
 
+/*
+ * What every command does with getopt's answer c when it is none of its own
+ * options: --help (usage on stdout, exit 0), --version, or a bad option
+ * (usage on stderr, exit 2).  Returns the exit code.
+ */
+int cli_usual_option(int c, void (*usage)(FILE *out));
+
 /* The exit code for a credstack_rc. */
 int cli_exit_code(int rc);
 

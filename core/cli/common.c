@@ -24,6 +24,21 @@ void cli_version(FILE *out)
             CREDSTACK_MODULE_ABI_VERSION);
 }
 
+int cli_usual_option(int c, void (*usage)(FILE *out))
+{
+    switch (c) {
+    case 'h':
+        usage(stdout);
+        return CLI_EXIT_OK;
+    case 'V':
+        cli_version(stdout);
+        return CLI_EXIT_OK;
+    default:
+        usage(stderr);
+        return CLI_EXIT_CONFIG;
+    }
+}
+
 int cli_exit_code(int rc)
 {
     switch (rc) {

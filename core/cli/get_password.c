@@ -107,15 +107,8 @@ int cli_get_password(int argc, char **argv)
         case 'l':
             level = optarg;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        case 'V':
-            cli_version(stdout);
-            return CLI_EXIT_OK;
         default:
-            usage(stderr);
-            return CLI_EXIT_CONFIG;
+            return cli_usual_option(c, usage);
         }
     }
     if (config == NULL || gw == NULL || tu == NULL || th == NULL ||

@@ -461,15 +461,8 @@ int cli_hook(int argc, char **argv)
         case 't':
             trace = 1;
             break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        case 'V':
-            cli_version(stdout);
-            return CLI_EXIT_OK;
         default:
-            usage(stderr);
-            return CLI_EXIT_CONFIG;
+            return cli_usual_option(c, usage);
         }
     }
     if (optind + 1 == argc)
