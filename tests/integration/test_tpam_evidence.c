@@ -32,21 +32,7 @@ TestSuite(tpam, .init = tpam_e2e_setup, .fini = tpam_e2e_teardown,
 static tu_run get_password_debug(const char *cfg, const char *gw,
                                  const char *tu, const char *th, int trace)
 {
-    const char *argv[] = {"get-password",
-                          "--log-level",
-                          "debug",
-                          "--config",
-                          cfg,
-                          "--gateway-user",
-                          gw,
-                          "--target-user",
-                          tu,
-                          "--target-host",
-                          th,
-                          trace ? "--trace" : NULL,
-                          NULL};
-
-    return tu_credstack(argv, NULL, NULL);
+    return get_password_at("debug", trace, cfg, gw, tu, th, NULL, NULL);
 }
 
 /* No Retrieve was sent: no password can have left TPAM. */

@@ -114,31 +114,42 @@ char *conf(const char *extra)
 
 /* ---- running credstack ---- */
 
-tu_run get_password_env(const char *cfg, const char *gw, const char *tu,
-                        const char *th, const char *gwpw,
-                        const char *const *env)
+tu_run get_password_at(const char *level, int trace, const char *cfg,
+                       const char *gw, const char *tu, const char *th,
+                       const char *gwpw, const char *const *env)
 {
-    const char *argv[] = {"get-password",
-                          "--log-level",
-                          "warning",
-                          "--config",
-                          cfg,
-                          "--gateway-user",
-                          gw,
-                          "--target-user",
-                          tu,
-                          "--target-host",
-                          th,
-                          gwpw ? "--gateway-password-stdin" : NULL,
-                          NULL};
+    const char *argv[16] = {"get-password",
+                            "--log-level",
+                            level,
+                            "--config",
+                            cfg,
+                            "--gateway-user",
+                            gw,
+                            "--target-user",
+                            tu,
+                            "--target-host",
+                            th};
+    size_t n = 11;
     char *in = NULL;
     tu_run r;
 
+    if (gwpw != NULL)
+        argv[n++] = "--gateway-password-stdin";
+    if (trace)
+        argv[n++] = "--trace";
+    argv[n] = NULL;
     if (gwpw != NULL)
         cr_assert(asprintf(&in, "%s\n", gwpw) > 0);
     r = tu_credstack(argv, in, env);
     free(in);
     return r;
+}
+
+tu_run get_password_env(const char *cfg, const char *gw, const char *tu,
+                        const char *th, const char *gwpw,
+                        const char *const *env)
+{
+    return get_password_at("warning", 0, cfg, gw, tu, th, gwpw, env);
 }
 
 tu_run get_password(const char *cfg, const char *gw, const char *tu,

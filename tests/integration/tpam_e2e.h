@@ -44,6 +44,11 @@ typedef struct conf_opts {
 char *conf_with(const conf_opts *o);
 char *conf(const char *extra);
 
+/* get-password at a log level, with --trace if asked, the gateway password
+ * on stdin if given, and extra environment. */
+tu_run get_password_at(const char *level, int trace, const char *cfg,
+                       const char *gw, const char *tu, const char *th,
+                       const char *gwpw, const char *const *env);
 tu_run get_password_env(const char *cfg, const char *gw, const char *tu,
                         const char *th, const char *gwpw,
                         const char *const *env);
