@@ -45,6 +45,31 @@ static void expect_no_retrieve(const char *what)
     free(log);
 }
 
+/* get-password is refused with `status` (and `want` in its messages, if not
+ * NULL), and sends no Retrieve. */
+static void expect_refused(const char *cfg, const char *gw, const char *tu,
+                           const char *th, int status, const char *want,
+                           const char *what)
+{
+    tu_run r;
+
+    clear_log();
+    r = get_password(cfg, gw, tu, th);
+    expect_status(&r, status, want);
+    expect_no_retrieve(what);
+    tu_run_free(&r);
+}
+
+/* get-password prints exactly pw. */
+static void expect_answer(const char *cfg, const char *gw, const char *tu,
+                          const char *th, const char *pw)
+{
+    tu_run r = get_password(cfg, gw, tu, th);
+
+    expect_password(&r, pw);
+    tu_run_free(&r);
+}
+
 /* Every list command sent carries --MaxRows N as its last option. */
 static void expect_maxrows_everywhere(const char *n)
 {
@@ -142,9 +167,7 @@ Test(tpam, substring_user_bo_is_not_bob)
         expect_no_retrieve(modes[m]);
         tu_run_free(&r);
         /* bob himself still gets it through the same loose filter. */
-        r = get_password(cfg, "bob", "root", "10.20.30.40");
-        expect_password(&r, PW_PSM_DB02);
-        tu_run_free(&r);
+        expect_answer(cfg, "bob", "root", "10.20.30.40", PW_PSM_DB02);
     }
     free(cfg);
 }
@@ -153,15 +176,12 @@ Test(tpam, substring_user_bo_is_not_bob)
 Test(tpam, substring_account_root_is_not_rootx)
 {
     char *cfg = conf("\nsystem_prefix = PSM\nauthorization = policy");
-    tu_run r;
 
     add_fixture("[policy]\nUserName=erin\nSystemName=PSM_app01\n"
                 "AccountName=rootx\nAccessPolicyName=Privileged Access\n");
     set_faults("filter=substring\n");
-    r = get_password(cfg, "erin", "root", "10.20.30.42");
-    expect_status(&r, 1, NULL);
-    expect_no_retrieve("root vs rootx");
-    tu_run_free(&r);
+    expect_refused(cfg, "erin", "root", "10.20.30.42", 1, NULL,
+                   "root vs rootx");
     free(cfg);
 }
 
@@ -181,11 +201,8 @@ Test(tpam, substring_system_db0_is_not_db02)
     expect_no_retrieve("DB0 vs DB02");
     tu_run_free(&r);
     /* Nor through the address. */
-    clear_log();
-    r = get_password(cfg, "bob", "root", "10.20.30.44");
-    expect_status(&r, 1, NULL);
-    expect_no_retrieve("DB0 vs DB02 by address");
-    tu_run_free(&r);
+    expect_refused(cfg, "bob", "root", "10.20.30.44", 1, NULL,
+                   "DB0 vs DB02 by address");
     free(cfg);
 }
 
@@ -193,27 +210,17 @@ Test(tpam, substring_system_db0_is_not_db02)
 Test(tpam, substring_approval_and_maptoreal_rows_checked)
 {
     char *cfg = conf("\nsystem_prefix = PSM\nauthorization = approval");
-    tu_run r;
 
     set_faults("filter=ignore\n");
-    r = get_password(cfg, "ali", "root", "10.20.30.40");
-    expect_status(&r, 1, NULL);
-    expect_no_retrieve("ali is not alice");
-    tu_run_free(&r);
-    r = get_password(cfg, "alice", "root", "10.20.30.40");
-    expect_password(&r, PW_PSM_DB02);
-    tu_run_free(&r);
+    expect_refused(cfg, "ali", "root", "10.20.30.40", 1, NULL,
+                   "ali is not alice");
+    expect_answer(cfg, "alice", "root", "10.20.30.40", PW_PSM_DB02);
     free(cfg);
     cfg = conf("\nsystem_prefix = PSM\nsystem_maptoreal = yes");
-    clear_log();
     /* "oracl" would list oracle's row, which maps to root. */
-    r = get_password(cfg, "alice", "oracl", "10.20.30.40");
-    expect_status(&r, 1, NULL);
-    expect_no_retrieve("oracl is not oracle");
-    tu_run_free(&r);
-    r = get_password(cfg, "alice", "oracle", "10.20.30.40");
-    expect_password(&r, PW_PSM_DB02);
-    tu_run_free(&r);
+    expect_refused(cfg, "alice", "oracl", "10.20.30.40", 1, NULL,
+                   "oracl is not oracle");
+    expect_answer(cfg, "alice", "oracle", "10.20.30.40", PW_PSM_DB02);
     free(cfg);
 }
 
@@ -330,11 +337,8 @@ Test(tpam, max_rows_option_checked)
     free(cfg);
     for (size_t i = 0; i < N_OF(bad); i++) {
         cfg = conf(bad[i]);
-        clear_log();
-        r = get_password(cfg, "alice", "root", "10.20.30.40");
-        expect_status(&r, 2, "max_rows");
-        expect_no_retrieve(bad[i]);
-        tu_run_free(&r);
+        expect_refused(cfg, "alice", "root", "10.20.30.40", 2, "max_rows",
+                       bad[i]);
         free(cfg);
     }
 }
