@@ -27,10 +27,12 @@ core_libcredstack_la_LDFLAGS = $(AM_LDFLAGS) -no-undefined \
 	-export-symbols-regex '^credstack_'
 
 bin_PROGRAMS += core/cli/credstack
-core_cli_credstack_SOURCES = core/cli/cli.h core/cli/main.c core/cli/common.c \
+# The commands without main(), which the hook fuzz target links too.
+CLI_SOURCES = core/cli/cli.h core/cli/common.c \
 	core/cli/check.c core/cli/get_password.c core/cli/hook.c \
 	core/cli/store.c core/cli/run.c core/cli/agent.h core/cli/agent_path.c \
 	core/cli/agent_proto.c core/cli/agent_client.c core/cli/agent_server.c
+core_cli_credstack_SOURCES = core/cli/main.c $(CLI_SOURCES)
 core_cli_credstack_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # The store command links the store's own code; libcredstack keeps its copy
 # hidden behind credstack/store.h.

@@ -19,7 +19,8 @@ fuzz_fuzz_config_CPPFLAGS = $(FUZZ_INCLUDES) $(INIH_CFLAGS)
 fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_config_LDADD = $(INIH_LIBS)
 
-fuzz_fuzz_stack_SOURCES = fuzz/fuzz_stack.c core/stack_parse.c core/actions.c
+fuzz_fuzz_stack_SOURCES = fuzz/fuzz_stack.c core/stack_parse.c core/stack_cond.c \
+	core/actions.c
 fuzz_fuzz_stack_CPPFLAGS = $(FUZZ_INCLUDES)
 fuzz_fuzz_stack_LDFLAGS = $(FUZZ_LINK_FLAGS)
 
@@ -43,13 +44,14 @@ fuzz_fuzz_known_hosts_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_known_hosts_LDADD = modules/tpam-common/libcredstack-tpam.la \
 	$(LIBSSH_LIBS)
 
-# hook.c itself, with the CLI helpers it calls; the mapping is what is fuzzed.
-fuzz_fuzz_hook_json_SOURCES = fuzz/fuzz_hook_json.c core/cli/hook.c \
-	core/cli/common.c
+# hook.c with the rest of the CLI it calls (not main()); the mapping is
+# what is fuzzed.
+fuzz_fuzz_hook_json_SOURCES = fuzz/fuzz_hook_json.c $(CLI_SOURCES)
 fuzz_fuzz_hook_json_CPPFLAGS = $(FUZZ_INCLUDES) $(JANSSON_CFLAGS) \
-	-I$(top_srcdir)/core/cli
+	$(LIBCRYPTO_CFLAGS) -I$(top_srcdir)/core/cli
 fuzz_fuzz_hook_json_LDFLAGS = $(FUZZ_LINK_FLAGS)
-fuzz_fuzz_hook_json_LDADD = core/libcredstack.la $(JANSSON_LIBS)
+fuzz_fuzz_hook_json_LDADD = core/libcredstack.la core/store/libcsstore.la \
+	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS) -lpthread
 
 fuzz_fuzz_store_SOURCES = fuzz/fuzz_store.c
 fuzz_fuzz_store_CPPFLAGS = $(FUZZ_INCLUDES) -I$(top_srcdir)/core/store \

@@ -35,6 +35,9 @@
 
 /* Append a sentence to note ("; " between two). */
 static void note_add(char *note, size_t notelen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void note_add(char *note, size_t notelen, const char *fmt, ...)
 {
     size_t used;
     va_list ap;
