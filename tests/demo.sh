@@ -31,6 +31,9 @@ for so in "$build"/modules/*/.libs/*.so; do
 done
 export CREDSTACK_MODULE_DIR=$work/modules
 export CREDSTACK_STORE_DIR=$work/stores
+# The stack a [tpam] section selects, as the TPAM modules ship it (it is installed
+# under $(pkgdatadir)/stacks; this build is not installed).
+export CREDSTACK_STACK_DIR=$src/modules/tpam-common/stacks
 
 say "putting the TPAM CLI user's private key in the local credential store 'demo'"
 "$credstack" store init --store demo
