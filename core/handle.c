@@ -3,6 +3,7 @@
  * every declared option, init), printing its stack, closing it. */
 #include "autoconf.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,7 +210,9 @@ int credstack_open_with(credstack_handle **h_out,
             offsetof(struct credstack_open_args, log) + sizeof(args->log) &&
         args->log != NULL)
         cs_log_capture(args->log, 0);
+    (*h_out)->opening = 1;
     ret = open_with(*h_out, args);
+    (*h_out)->opening = 0;
     cs_log_capture(NULL, 0);
     note_chosen_stack(*h_out);
     /* Problems in file and line order, whichever check found them. */
@@ -234,6 +237,10 @@ static int open_with(credstack_handle *h,
         cs_problem(h, "bad caller values: %s", credstack_strerror(ret));
         return ret;
     }
+    /* Recorded before it is read, as every input (inputs.c). */
+    if ((ret = cs_input_add(h, args->config_path, "configuration")) !=
+        CREDSTACK_OK)
+        return ret;
     ret = cs_config_load_file(args->config_path, &h->cfg, err, sizeof(err));
     if (ret != CREDSTACK_OK) {
         cs_problem(h, "%s", err);
@@ -249,7 +256,11 @@ static int open_with(credstack_handle *h,
         return CREDSTACK_OK;
     if ((ret = load_modules(h)) != CREDSTACK_OK)
         return ret;
-    return start_modules(h);
+    ret = start_modules(h);
+    /* Every library the modules pulled in, at init() too. */
+    if (ret == CREDSTACK_OK)
+        cs_inputs_add_loaded(h);
+    return ret;
 }
 
 int credstack_open(credstack_handle **h_out, const char *config_path,
@@ -307,6 +318,7 @@ void credstack_close(credstack_handle *h)
         h->owned = next;
     }
     cs_cache_free(h->cache);
+    cs_inputs_free(h);
     if (h->problems != NULL) {
         credstack_wipe(h->problems, h->problems_len);
         free(h->problems);
@@ -342,6 +354,25 @@ static void print_value(FILE *out, const char *v)
         fputc(*v, out);
     }
     fputc('"', out);
+}
+
+/* What a module that says nothing about its time may take. */
+#define CS_MODULE_BUDGET_MS 30000L
+
+long credstack_request_budget_ms(const credstack_handle *h)
+{
+    long total = 0;
+
+    if (h == NULL || h->mods == NULL)
+        return 0;
+    for (size_t i = 0; i < h->stack.nlines; i++) {
+        const credstack_module *mod = &h->mods[i];
+        long b = mod->budget_ms > 0 ? mod->budget_ms : CS_MODULE_BUDGET_MS;
+
+        if (mod->active)
+            total = total > LONG_MAX - b ? LONG_MAX : total + b;
+    }
+    return total;
 }
 
 const char *credstack_stack_path(const credstack_handle *h)

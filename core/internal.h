@@ -89,6 +89,7 @@ struct credstack_module {
     void *data;      /* from init() */
     int active;      /* its conditions hold */
     int initialised; /* init() succeeded: free() runs at close */
+    long budget_ms;  /* credstack_module_set_budget(); 0: not said */
 };
 
 /* One error: a code, a message and where it arose ("file:line"). */
@@ -113,6 +114,9 @@ typedef struct cs_owned {
 } cs_owned;
 
 typedef struct cs_cache cs_cache;
+
+/* A file the handle's answers depend on (inputs.c). */
+typedef struct cs_input cs_input;
 
 struct credstack_handle {
     cs_config *cfg;
@@ -143,6 +147,10 @@ struct credstack_handle {
     /* Live requests, so that close can empty them (request.c). */
     pthread_mutex_t lock;
     credstack_request *requests;
+    /* What it read and loaded, in order (inputs.c), added only while
+     * opening is set. */
+    cs_input *inputs;
+    int opening;
 };
 
 typedef struct cs_data {
@@ -255,6 +263,11 @@ void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
                           void *user);
 int cs_value_is_store_ref(credstack_handle *h, const char *section,
                           const char *option);
+
+/* inputs.c: record a file before reading it; every loaded object */
+int cs_input_add(credstack_handle *h, const char *path, const char *what);
+void cs_inputs_add_loaded(credstack_handle *h);
+void cs_inputs_free(credstack_handle *h);
 
 /* cache.c */
 void cs_cache_free(cs_cache *c);

@@ -133,6 +133,9 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
         ret = CREDSTACK_ERR_NOMEM;
         goto done;
     }
+    ret = cs_input_add(h, dso->path, "module");
+    if (ret != CREDSTACK_OK)
+        goto done;
     /* Open and check; what is loaded below is this descriptor's file. */
     ret = cs_open_module_file(h->module_dir, file, &dso->fd, err, errlen);
     if (ret != CREDSTACK_OK) {

@@ -319,3 +319,9 @@ int credstack_module_config_store_refs(credstack_module *mod,
     cs_config_store_refs(mod->h, fn, user);
     return CREDSTACK_OK;
 }
+
+void credstack_module_set_budget(credstack_module *mod, long ms)
+{
+    if (mod != NULL && ms > 0)
+        mod->budget_ms = ms;
+}

@@ -84,7 +84,11 @@ static char *stack_dir(credstack_handle *h)
 static int parse(credstack_handle *h, const char *path, const char *chosen_by)
 {
     char err[CS_ERRLEN];
-    int ret = cs_stack_parse_file(path, &h->stack, err, sizeof(err));
+    int ret = cs_input_add(h, path, "stack");
+
+    if (ret != CREDSTACK_OK)
+        return ret;
+    ret = cs_stack_parse_file(path, &h->stack, err, sizeof(err));
 
     if (ret != CREDSTACK_OK) {
         if (chosen_by != NULL)
@@ -121,6 +125,9 @@ int cs_stack_select(credstack_handle *h, const char *stack_path)
     if (owned == NULL)
         return CREDSTACK_ERR_NOMEM;
     c.dir = owned;
+    /* A stack added to or removed from it changes what is chosen. */
+    if ((ret = cs_input_add(h, owned, "stack directory")) != CREDSTACK_OK)
+        goto done;
     cs_config_foreach_section(h->cfg, look, &c);
     if (c.count != 1) {
         if (c.count == 0)

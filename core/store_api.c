@@ -78,6 +78,37 @@ done:
     return ret;
 }
 
+int credstack_store_locate(const char *name, const char *dir,
+                           const char *key_file, char **path_out,
+                           char **key_out, char *err, size_t errlen)
+{
+    char *default_key = NULL;
+    int ret;
+
+    if (name == NULL || path_out == NULL || key_out == NULL)
+        return CREDSTACK_ERR_INVALID;
+    *path_out = *key_out = NULL;
+    /* As credstack_store_open() chooses them. */
+    if (cs_getenv("CREDSTACK_STORE_DIR") != NULL &&
+        *cs_getenv("CREDSTACK_STORE_DIR") != '\0')
+        dir = cs_getenv("CREDSTACK_STORE_DIR");
+    if (dir != NULL && *dir == '\0')
+        dir = NULL;
+    ret = cs_store_locate(name, dir, path_out, &default_key, err, errlen);
+    if (ret != CREDSTACK_OK)
+        return ret;
+    /* The store's header says whether the key file or a passphrase opens
+     * it: the key file is named either way. */
+    *key_out = strdup(key_file ? key_file : default_key);
+    if (*key_out == NULL) {
+        free(*path_out);
+        *path_out = NULL;
+        ret = CREDSTACK_ERR_NOMEM;
+    }
+    free(default_key);
+    return ret;
+}
+
 const char *credstack_store_path(const credstack_store *st)
 {
     return st ? st->st->path : NULL;

@@ -3,6 +3,7 @@
 #ifndef CREDSTACK_CREDSTACK_H
 #define CREDSTACK_CREDSTACK_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -164,6 +165,41 @@ void credstack_set_log_level(credstack_handle *h, int level);
  * CREDSTACK_OK with *level_out set, or CREDSTACK_ERR_INVALID.
  */
 int credstack_log_level_parse(const char *text, int *level_out);
+
+/*
+ * The files the handle's answers depend on, as they were when it opened:
+ * the configuration (by the path it was given), every stack file read and
+ * the stack directory searched for one, every module file, every shared
+ * object in the process (the program and its libraries), and the files
+ * modules reported (credstack_module_add_input(): the credential store).
+ * fn(path, what, user) for each, in the order they were read; `what` says
+ * which kind ("configuration", "stack", "module", "library", ...).
+ */
+typedef void (*credstack_input_fn)(const char *path, const char *what,
+                                   void *user);
+int credstack_inputs(const credstack_handle *h, credstack_input_fn fn,
+                     void *user);
+
+/*
+ * Whether opening the handle again could read something else: 1 when any of
+ * those files changed, appeared or went since it was recorded (stat(2):
+ * device, inode, size, mode, owner, modification and change times), with
+ * `why` naming the first one; 0 when none did.  A process that keeps a
+ * handle open across requests (the agent) calls it before each request and
+ * does not answer from the handle on 1.  Each file is recorded before it is
+ * read, so a change during the open is reported too.
+ */
+int credstack_inputs_changed(const credstack_handle *h, char *why,
+                             size_t whylen);
+
+/*
+ * The longest one credstack_run() of this handle should take, in
+ * milliseconds: the sum of what the active modules declared from their own
+ * timeouts (credstack_module_set_budget()), and 30 s for each active module
+ * that declared nothing.  A caller that waits for another process to run a
+ * request (the agent's client) waits no longer than this.
+ */
+long credstack_request_budget_ms(const credstack_handle *h);
 
 /* The stack file the handle runs (NULL when none was read). */
 const char *credstack_stack_path(const credstack_handle *h);

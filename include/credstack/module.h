@@ -182,6 +182,27 @@ int credstack_module_option_enum(credstack_module *mod, const char *section,
 unsigned credstack_module_option_line(credstack_module *mod,
                                       const char *section, const char *name);
 
+/*
+ * Record a file this module reads when the handle opens (call it before
+ * reading the file): credstack_inputs_changed() then watches it, so that a
+ * process that keeps the handle open (the agent) never answers from what the
+ * file said before it changed.  `what` names its kind for messages
+ * ("credential store"); NULL: the module's name.  The configuration, stack
+ * and module files are recorded by the core.  A file that does not exist
+ * may be recorded too: its appearance is then a change.  Only while the
+ * handle opens (from init()); CREDSTACK_ERR_INVALID afterwards.
+ */
+int credstack_module_add_input(credstack_module *mod, const char *path,
+                               const char *what);
+
+/*
+ * The longest one run() of this module can take, in milliseconds, from its
+ * own timeouts (connect and command timeouts, retries, servers tried): call
+ * it from init().  The core adds these into credstack_request_budget_ms(),
+ * which bounds how long the agent's caller waits for an answer.
+ */
+void credstack_module_set_budget(credstack_module *mod, long ms);
+
 /* The configuration file's path, for messages. */
 const char *credstack_module_config_path(const credstack_module *mod);
 

@@ -29,6 +29,17 @@ int credstack_store_open(const char *name, const char *dir,
                          const char *key_file, credstack_store **st_out,
                          char *err, size_t errlen);
 
+/*
+ * The files credstack_store_open() reads for the same arguments: the store
+ * file and the key file (read when the store is protected by one rather
+ * than by a passphrase).  Both are new strings (free() them).  CREDSTACK_OK, or
+ * a credstack_rc with a message in err.  A secret source records them
+ * (credstack_module_add_input()) before it opens the store.
+ */
+int credstack_store_locate(const char *name, const char *dir,
+                           const char *key_file, char **path_out,
+                           char **key_out, char *err, size_t errlen);
+
 /* The store file's path. */
 const char *credstack_store_path(const credstack_store *st);
 

@@ -148,11 +148,47 @@ static int supply_all(credstack_module *mod, credstack_store *st,
     return CREDSTACK_OK;
 }
 
+/* path (relative) from the configuration file's directory; free() it. */
+static char *relative_to_config(credstack_module *mod, const char *path)
+{
+    const char *cfg = credstack_module_config_path(mod);
+    const char *slash = cfg ? strrchr(cfg, '/') : NULL;
+    char *out = NULL;
+
+    if (slash == NULL)
+        return strdup(path);
+    if (asprintf(&out, "%.*s/%s", (int)(slash - cfg), cfg, path) < 0)
+        return NULL;
+    return out;
+}
+
+/*
+ * The store's files are inputs of the handle: recorded before they are
+ * read, so that an agent that keeps the handle sees a rotated key or a
+ * changed entry (credstack_inputs_changed()).  A store that cannot be
+ * located is left to credstack_store_open() to explain.
+ */
+static int watch_store(credstack_module *mod, const char *name, const char *dir,
+                       const char *key_file)
+{
+    char *path = NULL, *key = NULL, err[512];
+    int rc = credstack_store_locate(name, dir, key_file, &path, &key, err,
+                                    sizeof(err));
+
+    if (rc == CREDSTACK_OK)
+        rc = credstack_module_add_input(mod, path, "credential store");
+    if (rc == CREDSTACK_OK)
+        rc = credstack_module_add_input(mod, key, "credential store key");
+    free(path);
+    free(key);
+    return rc == CREDSTACK_ERR_NOMEM ? rc : CREDSTACK_OK;
+}
+
 static int init(credstack_module *mod, void **data_out)
 {
     const char *which = NULL, *dir = NULL, *key_file = NULL, *require = NULL;
     const char *name = store_name(mod, &which);
-    char err[1024] = "";
+    char err[1024] = "", *rel = NULL;
     credstack_store *st = NULL;
     need_t n;
     int rc;
@@ -190,9 +226,23 @@ static int init(credstack_module *mod, void **data_out)
     credstack_module_option_string(mod, "credstack", "store_dir", &dir);
     credstack_module_option_string(mod, "credstack", "store_key_file",
                                    &key_file);
+    /* A store named by a relative path: from the configuration's
+     * directory, as every path in the file, never the working directory
+     * of whoever runs the request. */
+    if (strchr(name, '/') != NULL && name[0] != '/' &&
+        (rel = relative_to_config(mod, name)) == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    if (rel != NULL)
+        name = rel;
+    if (watch_store(mod, name, dir, key_file) != CREDSTACK_OK) {
+        credstack_module_error(mod, "out of memory");
+        free(rel);
+        return CREDSTACK_ERR_NOMEM;
+    }
     rc = credstack_store_open(name, dir, key_file, &st, err, sizeof(err));
     if (rc != CREDSTACK_OK) {
         int seed = strcmp(which, "plugin.cred_store") == 0;
+        free(rel);
         credstack_module_option_error(mod, seed ? "plugin" : "credential_store",
                                       seed ? "cred_store" : "name", "%s", err);
         return rc == CREDSTACK_ERR_NOMEM ? rc : CREDSTACK_ERR_CONFIG;
@@ -210,6 +260,7 @@ static int init(credstack_module *mod, void **data_out)
         rc = supply_all(mod, st, name);
     }
     credstack_store_free(st);
+    free(rel);
     return rc;
 }
 

@@ -11,7 +11,8 @@
  * Arguments: result=success|denied|ignore|error|<number> (a number tests the
  * dispatcher's range check), and items to set on success: password=,
  * system=, account=, auth_kind=, auth_detail=.  init=fail makes
- * initialisation fail; sleep_ms=N makes every run sleep first.  Every run is
+ * initialisation fail; sleep_ms=N makes every run sleep first; budget_ms=N
+ * declares what a run may take (default sleep_ms + 5 s).  Every run is
  * counted in the request data
  * "test-result.count".
  * TEST ONLY: echo=yes copies [test] echo (as the module sees it after the
@@ -38,6 +39,8 @@ static const struct credstack_option options[] = {
      "milliseconds each run sleeps first (a slow backend)"},
     {NULL, "echo", CREDSTACK_OPTION_BOOL, 0, "no", 0, 0, NULL, NULL,
      "copy [test] echo into PASSWORD"},
+    {NULL, "budget_ms", CREDSTACK_OPTION_INT, 0, "0", 0, 600000, NULL, NULL,
+     "the run's declared budget (0: sleep_ms + 5000)"},
     {"test", "echo", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL, NULL,
      "the value echo=yes copies"},
     {"test", "secret", CREDSTACK_OPTION_STRING, CREDSTACK_OPTION_SECRET, NULL,
@@ -80,6 +83,7 @@ static int init(credstack_module *mod, void **data_out)
 {
     const char *f = NULL, *r = NULL, *v = NULL;
     int echo = 0;
+    long budget = 0;
     conf_t *c = calloc(1, sizeof(*c));
 
     if (c == NULL)
@@ -88,6 +92,8 @@ static int init(credstack_module *mod, void **data_out)
     credstack_module_option_string(mod, NULL, "result", &r);
     credstack_module_option_bool(mod, NULL, "echo", &echo);
     credstack_module_option_int(mod, NULL, "sleep_ms", &c->sleep_ms);
+    credstack_module_option_int(mod, NULL, "budget_ms", &budget);
+    credstack_module_set_budget(mod, budget > 0 ? budget : c->sleep_ms + 5000);
     c->result = parse_result(r);
     if (echo) {
         if (credstack_module_option_string(mod, "test", "echo", &v) !=

@@ -268,6 +268,9 @@ static const char *opt(credstack_module *mod, const char *section,
     return v;
 }
 
+/* At most this many commands in one module's run (the budget's bound). */
+#define TPAM_COMMANDS_PER_RUN 3
+
 int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
 {
     tpam_conf *c = calloc(1, sizeof(*c));
@@ -360,6 +363,11 @@ done:
         tpam_conf_free(c);
         return ret;
     }
+    /* A run's worst case: every server's connect, then a few commands
+     * (a lookup and its check, the step's own) each to its timeout. */
+    credstack_module_set_budget(mod, (long)c->nservers * c->connect_timeout_ms +
+                                         TPAM_COMMANDS_PER_RUN *
+                                             c->command_timeout_ms);
     *conf_out = c;
     return CREDSTACK_OK;
 }
