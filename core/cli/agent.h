@@ -15,10 +15,21 @@ struct json_t;
 /* Largest message either side accepts. */
 #define CLI_AGENT_MSG_MAX (1024u * 1024u)
 
+/*
+ * Time.  A caller gives up on an agent that shows no sign of life for
+ * CLI_AGENT_ALIVE_MS (while connecting, until it accepts the request, and
+ * between the beats it sends every CLI_AGENT_BEAT_MS while it works), or
+ * that has not answered within the request's budget
+ * (credstack_request_budget_ms(), which the agent announces when it
+ * accepts); then it runs the request itself.
+ */
+#define CLI_AGENT_ALIVE_MS 5000
+#define CLI_AGENT_BEAT_MS 1000
+
 /* What names one agent: the same inputs, the same agent (agent_path.c). */
 typedef struct cli_agent_key {
-    const char *config; /* the configuration file */
-    const char *stack;  /* --stack, or NULL */
+    const char *config; /* the configuration file (cli_absolute_path()) */
+    const char *stack;  /* --stack (cli_absolute_path()), or NULL */
     const credstack_value *values;
     size_t nvalues;
 } cli_agent_key;
@@ -41,9 +52,12 @@ typedef struct cli_agent_paths {
 int cli_agent_paths_for(const cli_agent_key *key, cli_agent_paths *p, char *err,
                         size_t errlen);
 
-/* Send one message (4-byte big-endian length + compact JSON), wiped after.
- */
-int cli_agent_send(int fd, struct json_t *msg);
+/* Send one message (4-byte big-endian length + compact JSON) within
+ * timeout_ms (<= 0: no limit), wiped after. */
+int cli_agent_send(int fd, struct json_t *msg, int timeout_ms);
+
+/* Send a beat (a frame of length 0) if it fits at once. */
+int cli_agent_send_beat(int fd);
 
 /*
  * Receive one message within timeout_ms (<= 0: no limit).  CREDSTACK_OK with
@@ -51,6 +65,21 @@ int cli_agent_send(int fd, struct json_t *msg);
  * CREDSTACK_ERR_TIMEOUT.  The read buffer is wiped.
  */
 int cli_agent_recv(int fd, struct json_t **msg_out, int timeout_ms);
+
+/* The same, taking a beat too: CREDSTACK_OK with *msg_out NULL. */
+int cli_agent_recv_or_beat(int fd, struct json_t **msg_out, int timeout_ms);
+
+/*
+ * Connect to the agent at path (agent_connect.c), only if it can be trusted:
+ * the socket's directory is a real directory of ours or root's that nobody
+ * else may write to, the socket file is ours or root's, and the process
+ * listening runs as us or root (SO_PEERCRED); connecting waits at most
+ * timeout_ms.  A non-blocking descriptor; or -1 with why empty when no agent
+ * listens there (one may be started), or -1 with why set when the socket
+ * cannot be used (say so, and run the request here).
+ */
+int cli_agent_connect(const char *path, int timeout_ms, char *why,
+                      size_t whylen);
 
 /* A UNIX socket address for path; -1 when the path does not fit. */
 struct sockaddr_un;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* agent_client.c: hand a request to the agent of its configuration, starting
- * one when none runs; any failure means the caller runs it itself. */
+ * one when none runs; an agent that cannot be trusted, shows no sign of life
+ * or overruns its budget, and any other failure, means the caller runs the
+ * request itself, at once. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -10,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,24 +31,6 @@ static long long now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int connect_to(const char *path)
-{
-    struct sockaddr_un sa;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0)
-        return -1;
-    if (cli_agent_sockaddr(&sa, path) != 0) {
-        close(fd);
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
 }
 
 /* The caller's values as the agent reads them on its standard input. */
@@ -130,19 +112,26 @@ static void spawn(const cli_request *r)
         (void)!write(in[1], vals, strlen(vals));
     close(in[1]);
     in[1] = -1;
-    /* The first process exits once the agent has detached. */
-    waitpid(pid, NULL, 0);
     for (;;) {
         struct pollfd pfd = {ready[0], POLLIN, 0};
         long long left = deadline - now_ms();
-        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+        int got;
+
+        if (left <= 0)
             break;
-        /* "ready", or EOF: another agent won the race, or opening failed. */
-        if (read(ready[0], buf, sizeof(buf)) >= 0)
+        got = poll(&pfd, 1, (int)left);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
             break;
-        if (errno != EINTR)
+        /* "ready"; or EOF: opening failed, or another agent holds the
+         * lock (it runs, or is about to). */
+        if (read(ready[0], buf, sizeof(buf)) >= 0 || errno != EINTR)
             break;
     }
+    /* The first process exits once the agent has detached (or given up);
+     * one still opening after the deadline is left to finish alone. */
+    (void)waitpid(pid, NULL, WNOHANG);
 done:
     for (int i = 0; i < 2; i++) {
         if (ready[i] >= 0)
@@ -156,22 +145,22 @@ done:
     }
 }
 
-/* A connection to the agent, starting one when none answers. */
-static int reach(const cli_request *r, const cli_agent_paths *p)
+/*
+ * A trusted connection to the agent at path, starting one when none listens
+ * (spawn is 0 for systemd's socket), or -1: the request then runs here at
+ * once, with why saying what was wrong, if anything was.
+ */
+static int reach(const cli_request *r, const char *path, int may_spawn,
+                 char *why, size_t whylen)
 {
-    long long deadline;
-    int fd = connect_to(p->socket);
+    int fd = cli_agent_connect(path, CLI_AGENT_ALIVE_MS, why, whylen);
 
-    if (fd >= 0)
+    if (fd >= 0 || why[0] != '\0' || !may_spawn)
         return fd;
     spawn(r);
-    /* Another command may have started it: it listens within moments. */
-    deadline = now_ms() + AGENT_START_MS;
-    while ((fd = connect_to(p->socket)) < 0 && now_ms() < deadline) {
-        struct timespec ts = {0, 20 * 1000000};
-        nanosleep(&ts, NULL);
-    }
-    return fd;
+    /* Ready, or it could not start (another agent holds the lock: it
+     * listens already or will soon; opening failed): one try, no wait. */
+    return cli_agent_connect(path, CLI_AGENT_ALIVE_MS, why, whylen);
 }
 
 static json_t *request_json(const cli_request *r, const cli_agent_paths *p)
@@ -194,11 +183,69 @@ static json_t *request_json(const cli_request *r, const cli_agent_paths *p)
     return req;
 }
 
+/*
+ * The agent's reply to the request sent on fd: it accepts the request
+ * (announcing its budget) or says it is stale, beats while it works, then
+ * answers.  CREDSTACK_OK with *rep_out; CREDSTACK_ERR_TIMEOUT with why set
+ * when it showed no sign of life in time or overran its budget;
+ * anything else: it went away or declined.
+ */
+static int await_reply(int fd, json_t **rep_out, char *why, size_t whylen)
+{
+    long long start = now_ms(), alive = start + CLI_AGENT_ALIVE_MS;
+    long long deadline = 0;
+    json_t *m = NULL;
+
+    *rep_out = NULL;
+    for (;;) {
+        long long t = now_ms(), until = alive;
+        int ret;
+
+        if (deadline > 0 && deadline < until)
+            until = deadline;
+        if (until <= t) {
+            if (deadline > 0 && deadline <= alive)
+                snprintf(why, whylen,
+                         "the agent did not answer within the request's "
+                         "budget (%lld ms)",
+                         deadline - start - CLI_AGENT_ALIVE_MS);
+            else
+                snprintf(why, whylen,
+                         "the agent showed no sign of life for %d ms "
+                         "(stopped or hung)",
+                         CLI_AGENT_ALIVE_MS);
+            return CREDSTACK_ERR_TIMEOUT;
+        }
+        ret = cli_agent_recv_or_beat(fd, &m, (int)(until - t));
+        if (ret == CREDSTACK_ERR_TIMEOUT)
+            continue; /* said above */
+        if (ret != CREDSTACK_OK)
+            return ret; /* gone: EOF, reset, a broken frame */
+        alive = now_ms() + CLI_AGENT_ALIVE_MS;
+        if (m == NULL)
+            continue; /* a beat */
+        if (json_is_true(json_object_get(m, "stale"))) {
+            json_decref(m);
+            return CREDSTACK_ERR_IO;
+        }
+        if (json_is_true(json_object_get(m, "accepted"))) {
+            json_t *b = json_object_get(m, "budget_ms");
+            long long budget =
+                json_is_integer(b) ? (long long)json_integer_value(b) : 0;
+            deadline = budget > 0 ? now_ms() + budget + CLI_AGENT_ALIVE_MS : 0;
+            json_decref(m);
+            continue;
+        }
+        *rep_out = m;
+        return CREDSTACK_OK;
+    }
+}
+
 int cli_agent_run(const cli_request *r, cli_result *res)
 {
     cli_agent_key key = {r->config, r->stack, r->values, r->nvalues};
     cli_agent_paths p;
-    char err[1024] = "";
+    char err[1024] = "", why[1024] = "";
     json_t *req = NULL, *rep = NULL;
     const char *s;
     char *fixed = NULL;
@@ -215,18 +262,33 @@ int cli_agent_run(const cli_request *r, cli_result *res)
     }
     fixed = cli_agent_fixed_socket(r->config);
     /* systemd starts that agent on the first connection; none to spawn. */
-    fd = fixed ? connect_to(fixed) : reach(r, &p);
+    fd = reach(r, fixed ? fixed : p.socket, fixed == NULL, why, sizeof(why));
     free(fixed);
-    if (fd < 0)
+    if (fd < 0) {
+        /* Nothing listens, or it could not be started: quietly here.
+         * Something we do not trust listens: say so. */
+        if (why[0] != '\0')
+            fprintf(stderr,
+                    "credstack: warning: agent: %s; running the request "
+                    "here\n",
+                    why);
         return CREDSTACK_ERR_IO;
+    }
     req = request_json(r, &p);
-    ret = req ? cli_agent_send(fd, req) : CREDSTACK_ERR_NOMEM;
-    /* No limit: the agent bounds the backend; a dead agent is EOF. */
+    ret =
+        req ? cli_agent_send(fd, req, CLI_AGENT_ALIVE_MS) : CREDSTACK_ERR_NOMEM;
+    if (ret == CREDSTACK_ERR_TIMEOUT)
+        snprintf(why, sizeof(why),
+                 "the agent took no request for %d ms (stopped or hung)",
+                 CLI_AGENT_ALIVE_MS);
     if (ret == CREDSTACK_OK)
-        ret = cli_agent_recv(fd, &rep, 0);
+        ret = await_reply(fd, &rep, why, sizeof(why));
     close(fd);
-    if (ret == CREDSTACK_OK && (json_is_true(json_object_get(rep, "stale")) ||
-                                !json_is_integer(json_object_get(rep, "rc"))))
+    if (ret == CREDSTACK_ERR_TIMEOUT)
+        fprintf(stderr,
+                "credstack: warning: agent: %s; running the request here\n",
+                why);
+    if (ret == CREDSTACK_OK && !json_is_integer(json_object_get(rep, "rc")))
         ret = CREDSTACK_ERR_IO;
     if (ret == CREDSTACK_OK) {
         s = json_string_value(json_object_get(rep, "log"));

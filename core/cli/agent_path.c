@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* agent_path.c: where an agent lives: a private directory per user, and one
- * socket per configuration digest, so that a changed configuration means a
- * new agent, never stale settings. */
+ * socket per digest of what the caller names (the configuration's path and
+ * content, --stack, the caller's values, the environment that steers
+ * credstack); the agent itself checks every file it read before each
+ * request. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -158,44 +160,28 @@ static void mac_str(macbuf *c, const char *tag, const char *s)
     mac_add(c, s, n);
 }
 
-/* A file's real path and content; a file that cannot be read counts as such.
- */
+/* A file's path as named and all of its content; a file that cannot be read
+ * counts as such.  The agent checks the file again before each request
+ * (credstack_inputs_changed()); the content here also tells two versions
+ * written within one tick of the file system's clock apart. */
 static void mac_file(macbuf *c, const char *tag, const char *path)
 {
-    char real[PATH_MAX], buf[8192];
+    char buf[8192];
     FILE *f;
-    size_t n, total = 0;
+    size_t n;
 
-    mac_str(c, tag, realpath(path, real) ? real : path);
+    mac_str(c, tag, path);
     f = fopen(path, "re");
     if (f == NULL) {
         mac_str(c, "unreadable", strerror(errno));
         return;
     }
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0 &&
-           total < CLI_AGENT_MSG_MAX) {
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
         mac_add(c, buf, n);
-        total += n;
-    }
+    if (ferror(f))
+        mac_str(c, "unreadable", "read error");
     fclose(f);
     credstack_wipe(buf, sizeof(buf));
-}
-
-/* A directory's identity and last change (a store written anew renames into
- * it), so that a changed store means a new agent too. */
-static void mac_dir_state(macbuf *c, const char *tag, const char *dir)
-{
-    struct stat st;
-    char s[128];
-
-    if (dir == NULL || stat(dir, &st) != 0) {
-        mac_str(c, tag, "-");
-        return;
-    }
-    snprintf(s, sizeof(s), "%lu:%lu:%lld.%09ld", (unsigned long)st.st_dev,
-             (unsigned long)st.st_ino, (long long)st.st_mtim.tv_sec,
-             st.st_mtim.tv_nsec);
-    mac_str(c, tag, s);
 }
 
 static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
@@ -206,16 +192,18 @@ static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
         "CREDSTACK_STORE_PASSPHRASE", NULL};
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    char uid[32], *store_dir = NULL;
+    char uid[32];
     macbuf buf = {NULL, 0, 0, 0}, *c = &buf;
     int ok;
 
     snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
     mac_str(c, "version", PACKAGE_VERSION);
     mac_str(c, "uid", uid);
+    /* As the caller named it (cli_absolute_path()): two links to one file
+     * are two agents, since relative paths in it follow the link's
+     * directory. */
     mac_file(c, "config", k->config);
-    if (k->stack != NULL)
-        mac_file(c, "stack", k->stack);
+    mac_str(c, "stack", k->stack);
     for (size_t i = 0; i < k->nvalues; i++) {
         mac_str(c, "section", k->values[i].section);
         mac_str(c, "option", k->values[i].option);
@@ -223,13 +211,6 @@ static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
     }
     for (size_t i = 0; envs[i]; i++)
         mac_str(c, envs[i], cli_getenv(envs[i]));
-    if (cli_getenv("CREDSTACK_STORE_DIR") == NULL &&
-        credstack_config_value(k->config, "credstack", "store_dir",
-                               &store_dir) == CREDSTACK_OK)
-        mac_dir_state(c, "store_dir", store_dir);
-    else
-        mac_dir_state(c, "store_dir", cli_getenv("CREDSTACK_STORE_DIR"));
-    free(store_dir);
     ok = !buf.failed &&
          HMAC(EVP_sha256(), key, KEY_LEN, buf.p, buf.len, md, &mdlen) != NULL &&
          mdlen >= 32;

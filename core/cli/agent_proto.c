@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* agent_proto.c: the agent's wire format: one JSON object per message, after
- * its length (4 bytes, big-endian), on a UNIX stream socket.  Messages may
- * carry passwords: every buffer is wiped after use. */
+ * its length (4 bytes, big-endian), on a UNIX stream socket; a frame of
+ * length 0 is a beat (the agent is alive and still working on the request).
+ * Messages may carry passwords: every buffer is wiped after use. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -20,12 +21,50 @@
 
 #include "agent.h"
 
-static int write_all(int fd, const unsigned char *p, size_t n)
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until fd is ready for events, or the deadline (0: none) passes. */
+static int wait_for(int fd, short events, long long deadline)
+{
+    for (;;) {
+        struct pollfd pfd = {fd, events, 0};
+        int wait = -1, r;
+
+        if (deadline > 0) {
+            long long left = deadline - now_ms();
+            if (left <= 0)
+                return CREDSTACK_ERR_TIMEOUT;
+            wait = left > 1000000 ? 1000000 : (int)left;
+        }
+        r = poll(&pfd, 1, wait);
+        if (r > 0)
+            return CREDSTACK_OK;
+        if (r < 0 && errno != EINTR)
+            return CREDSTACK_ERR_IO;
+    }
+}
+
+/* The whole buffer within the deadline (0: none), on a blocking or
+ * non-blocking descriptor; never SIGPIPE. */
+static int write_all(int fd, const unsigned char *p, size_t n,
+                     long long deadline)
 {
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int r = wait_for(fd, POLLOUT, deadline);
+            if (r != CREDSTACK_OK)
+                return r;
+            continue;
+        }
         if (w <= 0)
             return CREDSTACK_ERR_IO;
         p += w;
@@ -34,8 +73,9 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return CREDSTACK_OK;
 }
 
-int cli_agent_send(int fd, json_t *msg)
+int cli_agent_send(int fd, json_t *msg, int timeout_ms)
 {
+    long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
     char *text = json_dumps(msg, JSON_COMPACT);
     unsigned char *frame;
     size_t n;
@@ -58,42 +98,34 @@ int cli_agent_send(int fd, json_t *msg)
     credstack_wipe(text, n);
     free(text);
     /* One write: a reader sees the whole frame or nothing of a short one. */
-    ret = write_all(fd, frame, n + 4);
+    ret = write_all(fd, frame, n + 4, deadline);
     credstack_wipe(frame, n + 4);
     free(frame);
     return ret;
 }
 
-static long long now_ms(void)
+int cli_agent_send_beat(int fd)
 {
-    struct timespec ts;
+    static const unsigned char beat[4] = {0, 0, 0, 0};
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    /* Never waits: a caller that does not read misses a beat, no more.  A
+     * frame this small is queued whole or not at all. */
+    return send(fd, beat, sizeof(beat), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+                   (ssize_t)sizeof(beat)
+               ? CREDSTACK_OK
+               : CREDSTACK_ERR_IO;
 }
 
 static int read_all(int fd, unsigned char *p, size_t n, long long deadline)
 {
     while (n > 0) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        int wait = -1, r;
         ssize_t got;
+        int r = wait_for(fd, POLLIN, deadline);
 
-        if (deadline > 0) {
-            long long left = deadline - now_ms();
-            if (left <= 0)
-                return CREDSTACK_ERR_TIMEOUT;
-            wait = left > 1000000 ? 1000000 : (int)left;
-        }
-        r = poll(&pfd, 1, wait);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return CREDSTACK_ERR_IO;
-        if (r == 0)
-            continue;
+        if (r != CREDSTACK_OK)
+            return r;
         got = read(fd, p, n);
-        if (got < 0 && errno == EINTR)
+        if (got < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (got <= 0)
             return CREDSTACK_ERR_IO;
@@ -103,7 +135,7 @@ static int read_all(int fd, unsigned char *p, size_t n, long long deadline)
     return CREDSTACK_OK;
 }
 
-int cli_agent_recv(int fd, json_t **msg_out, int timeout_ms)
+static int recv_frame(int fd, json_t **msg_out, int timeout_ms, int beats)
 {
     long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
     unsigned char head[4], *body = NULL;
@@ -117,6 +149,8 @@ int cli_agent_recv(int fd, json_t **msg_out, int timeout_ms)
         return ret;
     n = (size_t)head[0] << 24 | (size_t)head[1] << 16 | (size_t)head[2] << 8 |
         head[3];
+    if (n == 0 && beats)
+        return CREDSTACK_OK; /* a beat: the agent is alive and working */
     if (n == 0 || n > CLI_AGENT_MSG_MAX)
         return CREDSTACK_ERR_IO;
     if ((body = malloc(n)) == NULL)
@@ -134,6 +168,16 @@ int cli_agent_recv(int fd, json_t **msg_out, int timeout_ms)
     credstack_wipe(body, n);
     free(body);
     return ret;
+}
+
+int cli_agent_recv(int fd, json_t **msg_out, int timeout_ms)
+{
+    return recv_frame(fd, msg_out, timeout_ms, 0);
+}
+
+int cli_agent_recv_or_beat(int fd, json_t **msg_out, int timeout_ms)
+{
+    return recv_frame(fd, msg_out, timeout_ms, 1);
 }
 
 void cli_agent_wipe_json(json_t *v)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -78,6 +79,16 @@ static void usage(FILE *out)
         out);
 }
 
+/* One caller's connection while its request runs: the loop beats on it
+ * until the answer is sent (wlock keeps beats out of the answer). */
+typedef struct conn {
+    struct agent *a;
+    int fd;
+    pthread_mutex_t wlock;
+    int answered; /* under wlock */
+    struct conn *prev, *next;
+} conn_t;
+
 typedef struct agent {
     credstack_handle *h;
     cli_agent_paths paths;
@@ -89,11 +100,16 @@ typedef struct agent {
     atomic_llong last_ms;
     atomic_ulong requests;
     atomic_int stopping;
+    atomic_int retiring; /* an input changed: stale to every caller */
+    pthread_mutex_t conns_lock;
+    conn_t *conns; /* requests running, for the beats */
+    long long last_beat_ms;
     pthread_mutex_t lat_lock;
     long lat[AGENT_LATENCIES];
     size_t nlat;
     long long started_ms;
     int systemd; /* the socket is systemd's: taken, never unlinked */
+    int lock_fd; /* the lock: one agent serves a digest's socket */
 } agent_t;
 
 static volatile sig_atomic_t agent_signal;
@@ -208,25 +224,106 @@ static void add_status_line(const char *module, const char *line, void *user)
         json_array_append_new(lines, l);
 }
 
+static void add_input(const char *path, const char *what, void *user)
+{
+    json_t *l = json_pack("[ss]", what, path);
+
+    if (l != NULL)
+        json_array_append_new(user, l);
+}
+
 static json_t *status_reply(agent_t *a)
 {
-    json_t *lines = json_array();
+    json_t *lines = json_array(), *inputs = json_array();
     long p50, p99;
 
     credstack_status(a->h, add_status_line, lines);
+    credstack_inputs(a->h, add_input, inputs);
     percentiles(a, &p50, &p99);
     return json_pack(
-        "{s:i,s:I,s:I,s:I,s:I,s:i,s:s,s:s,s:o}", "pid", (int)getpid(),
+        "{s:i,s:I,s:I,s:I,s:I,s:i,s:s,s:s,s:o,s:o}", "pid", (int)getpid(),
         "uptime_s", (json_int_t)((now_ms() - a->started_ms) / 1000), "requests",
         (json_int_t)atomic_load(&a->requests), "p50_ms", (json_int_t)p50,
         "p99_ms", (json_int_t)p99, "running", atomic_load(&a->workers) - 1,
-        "socket", a->paths.socket, "log", a->paths.log, "lines", lines);
+        "socket", a->paths.socket, "log", a->paths.log, "lines", lines,
+        "inputs", inputs);
 }
 
-typedef struct conn {
-    agent_t *a;
-    int fd;
-} conn_t;
+/*
+ * Whether this request may be answered from the handle: every file it was
+ * opened from is as it was (credstack_inputs_changed()), checked now, before
+ * the request runs.  Once one changed, the agent answers no more requests
+ * (they run in their callers, which start a fresh agent) and leaves.
+ */
+static int still_current(agent_t *a)
+{
+    char why[1200];
+
+    if (atomic_load(&a->retiring))
+        return 0;
+    if (!credstack_inputs_changed(a->h, why, sizeof(why)))
+        return 1;
+    if (!atomic_exchange(&a->retiring, 1))
+        fprintf(stderr, "credstack agent: %s: exiting\n", why);
+    return 0;
+}
+
+static void conn_link(conn_t *c)
+{
+    agent_t *a = c->a;
+
+    pthread_mutex_lock(&a->conns_lock);
+    c->prev = NULL;
+    c->next = a->conns;
+    if (a->conns != NULL)
+        a->conns->prev = c;
+    a->conns = c;
+    pthread_mutex_unlock(&a->conns_lock);
+}
+
+static void conn_unlink(conn_t *c)
+{
+    agent_t *a = c->a;
+
+    pthread_mutex_lock(&a->conns_lock);
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else if (a->conns == c)
+        a->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+    pthread_mutex_unlock(&a->conns_lock);
+}
+
+/* The answer, and no beat after it. */
+static void answer(conn_t *c, json_t *out)
+{
+    pthread_mutex_lock(&c->wlock);
+    c->answered = 1;
+    cli_agent_send(c->fd, out, AGENT_READ_MS);
+    pthread_mutex_unlock(&c->wlock);
+}
+
+/* Every running request's caller hears that the agent lives, once a
+ * CLI_AGENT_BEAT_MS; never waiting on a caller that does not read. */
+static void beat(agent_t *a)
+{
+    long long t = now_ms();
+
+    if (t - a->last_beat_ms < CLI_AGENT_BEAT_MS)
+        return;
+    a->last_beat_ms = t;
+    pthread_mutex_lock(&a->conns_lock);
+    for (conn_t *c = a->conns; c != NULL; c = c->next) {
+        if (pthread_mutex_trylock(&c->wlock) != 0)
+            continue; /* its answer is being sent */
+        if (!c->answered)
+            cli_agent_send_beat(c->fd);
+        pthread_mutex_unlock(&c->wlock);
+    }
+    pthread_mutex_unlock(&a->conns_lock);
+}
 
 static void *serve(void *arg)
 {
@@ -240,11 +337,21 @@ static void *serve(void *arg)
     op = json_string_value(json_object_get(in, "op"));
     if (op != NULL && strcmp(op, "run") == 0) {
         const char *d = json_string_value(json_object_get(in, "digest"));
-        /* A caller of another configuration: never its answer from ours. */
-        if (d == NULL || strcmp(d, a->paths.digest) != 0)
+        /* A caller of another configuration, or inputs that changed: the
+         * caller runs it, never from what this handle read. */
+        if (d == NULL || strcmp(d, a->paths.digest) != 0 || !still_current(a)) {
             out = json_pack("{s:b}", "stale", 1);
-        else
+        } else {
+            json_t *acc =
+                json_pack("{s:b,s:I}", "accepted", 1, "budget_ms",
+                          (json_int_t)credstack_request_budget_ms(a->h));
+            /* Sent before the beats start: frames never interleave. */
+            if (acc != NULL)
+                cli_agent_send(c->fd, acc, AGENT_READ_MS);
+            json_decref(acc);
+            conn_link(c);
             out = run_request(a, in);
+        }
     } else if (op != NULL && strcmp(op, "status") == 0) {
         out = status_reply(a);
     } else if (op != NULL && strcmp(op, "stop") == 0) {
@@ -252,8 +359,9 @@ static void *serve(void *arg)
         out = json_pack("{s:b}", "stopping", 1);
     }
     if (out != NULL)
-        cli_agent_send(c->fd, out);
+        answer(c, out);
 done:
+    conn_unlink(c);
     if (in != NULL)
         cli_agent_wipe_json(in);
     if (out != NULL)
@@ -261,6 +369,7 @@ done:
     json_decref(in);
     json_decref(out);
     close(c->fd);
+    pthread_mutex_destroy(&c->wlock);
     free(c);
     atomic_store(&a->last_ms, now_ms());
     atomic_fetch_sub(&a->workers, 1);
@@ -282,7 +391,7 @@ static void accept_one(agent_t *a)
     pthread_attr_t attr;
     pthread_t t;
     conn_t *c;
-    int fd = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int fd = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
     if (fd < 0)
         return;
@@ -292,33 +401,24 @@ static void accept_one(agent_t *a)
         close(fd);
         return;
     }
-    c = malloc(sizeof(*c));
+    c = calloc(1, sizeof(*c));
     if (c == NULL) {
         close(fd);
         return;
     }
     c->a = a;
     c->fd = fd;
+    pthread_mutex_init(&c->wlock, NULL);
     atomic_fetch_add(&a->workers, 1);
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     if (pthread_create(&t, &attr, serve, c) != 0) {
         atomic_fetch_sub(&a->workers, 1);
         close(fd);
+        pthread_mutex_destroy(&c->wlock);
         free(c);
     }
     pthread_attr_destroy(&attr);
-}
-
-/* Whether the files the digest covers still give the digest we run for. */
-static int inputs_unchanged(agent_t *a)
-{
-    cli_agent_paths now;
-    char err[1024] = "";
-
-    return cli_agent_paths_for(&a->key, &now, err, sizeof(err)) ==
-               CREDSTACK_OK &&
-           strcmp(now.digest, a->paths.digest) == 0;
 }
 
 static void serve_loop(agent_t *a)
@@ -326,24 +426,24 @@ static void serve_loop(agent_t *a)
     long long last_check = now_ms();
 
     atomic_store(&a->last_ms, now_ms());
-    while (!agent_signal && !atomic_load(&a->stopping)) {
+    while (!agent_signal && !atomic_load(&a->stopping) &&
+           !atomic_load(&a->retiring)) {
         struct pollfd pfd = {a->listen_fd, POLLIN, 0};
         long long t = now_ms();
 
+        beat(a);
         if (atomic_load(&a->workers) >= AGENT_MAX_WORKERS) {
             struct timespec ts = {0, 5 * 1000000};
             nanosleep(&ts, NULL);
             continue;
         }
-        if (poll(&pfd, 1, 500) > 0)
+        if (poll(&pfd, 1, CLI_AGENT_BEAT_MS / 2) > 0)
             accept_one(a);
+        /* Requests check before they run; this only makes an agent whose
+         * files changed leave without waiting for a request. */
         if (t - last_check >= 1000) {
             last_check = t;
-            if (!inputs_unchanged(a)) {
-                fprintf(stderr, "credstack agent: the configuration, stack "
-                                "or store changed: exiting\n");
-                break;
-            }
+            still_current(a);
         }
         if (atomic_load(&a->workers) == 0 &&
             t - atomic_load(&a->last_ms) >= a->idle_s * 1000) {
@@ -376,7 +476,7 @@ static int bind_socket(agent_t *a, char *err, size_t errlen)
     unlink(a->paths.socket);
     old = umask(077);
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-        chmod(a->paths.socket, 0600) != 0 || listen(fd, 64) != 0) {
+        chmod(a->paths.socket, 0600) != 0 || listen(fd, SOMAXCONN) != 0) {
         umask(old);
         snprintf(err, errlen, "%s: %s", a->paths.socket, strerror(errno));
         close(fd);
@@ -409,20 +509,89 @@ static int systemd_socket(agent_t *a, char *err, size_t errlen)
     return CREDSTACK_OK;
 }
 
-/* The lock says one agent per digest; held for the agent's life. */
-static int take_lock(agent_t *a, int *fd_out)
+/*
+ * The lock says one agent serves a digest's socket.  It is taken on the file
+ * the path names at that moment: a holder unlinks the path before it lets
+ * go, so a process that locked the old file finds the path gone or another
+ * file there, and tries again.  Never two holders for one path.
+ */
+static int take_lock(agent_t *a)
 {
-    int fd =
-        open(a->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    for (int tries = 0; tries < 8; tries++) {
+        struct stat held, named;
+        int fd = open(a->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                      0600);
 
-    if (fd < 0)
-        return CREDSTACK_ERR_IO;
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        close(fd);
-        return CREDSTACK_ERR_DENIED; /* another agent runs */
+        if (fd < 0)
+            return CREDSTACK_ERR_IO;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            close(fd);
+            return CREDSTACK_ERR_DENIED; /* another agent serves */
+        }
+        if (fstat(fd, &held) == 0 && stat(a->paths.lock, &named) == 0 &&
+            held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+            a->lock_fd = fd;
+            return CREDSTACK_OK;
+        }
+        close(fd); /* its holder left and removed it: the next one */
     }
-    *fd_out = fd;
-    return CREDSTACK_OK;
+    return CREDSTACK_ERR_IO;
+}
+
+/* Let a new agent serve the digest: the path first, then the lock. */
+static void release_lock(agent_t *a)
+{
+    if (a->lock_fd < 0)
+        return;
+    unlink(a->paths.lock);
+    close(a->lock_fd);
+    a->lock_fd = -1;
+}
+
+/*
+ * Leave without costing any caller a wait: no new caller can reach this
+ * agent (its socket is gone) and a new agent may start at once (the lock is
+ * released); callers that connected before are told "stale" and run their
+ * requests themselves; the requests already running finish.
+ */
+static void stop_serving(agent_t *a)
+{
+    if (!a->systemd) {
+        unlink(a->paths.socket);
+        release_lock(a);
+        /* What is queued, and no wait for more. */
+        fcntl(a->listen_fd, F_SETFL, fcntl(a->listen_fd, F_GETFL) | O_NONBLOCK);
+        for (;;) {
+            conn_t c;
+            json_t *in = NULL, *stale = json_pack("{s:b}", "stale", 1);
+            int fd =
+                accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+            if (fd < 0) {
+                json_decref(stale);
+                break;
+            }
+            /* Its request first: closing on unread data resets the
+             * connection before our answer is read. */
+            if (cli_agent_recv(fd, &in, CLI_AGENT_BEAT_MS) == CREDSTACK_OK &&
+                stale != NULL) {
+                memset(&c, 0, sizeof(c));
+                c.fd = fd;
+                pthread_mutex_init(&c.wlock, NULL);
+                answer(&c, stale);
+                pthread_mutex_destroy(&c.wlock);
+            }
+            if (in != NULL)
+                cli_agent_wipe_json(in);
+            json_decref(in);
+            json_decref(stale);
+            close(fd);
+        }
+    }
+    /* systemd's socket stays with systemd: it starts the next agent for
+     * the connections still queued on it. */
+    close(a->listen_fd);
+    a->listen_fd = -1;
 }
 
 /* Detach: a new session, stdio on /dev/null, stderr to the agent's log. */
@@ -500,15 +669,16 @@ static int read_values(json_t **all, credstack_value **vals, size_t *n)
 /* --status and --stop: ask the running agent. */
 static int ask(const cli_agent_paths *p, const char *op)
 {
-    struct sockaddr_un sa;
     json_t *in = NULL, *req = json_pack("{s:s}", "op", op);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ret;
+    char why[1024];
+    int fd = cli_agent_connect(p->socket, CLI_AGENT_ALIVE_MS, why, sizeof(why));
+    int ret;
     size_t i;
     json_t *l;
 
-    if (fd < 0 || cli_agent_sockaddr(&sa, p->socket) != 0 ||
-        connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-        cli_agent_send(fd, req) != CREDSTACK_OK ||
+    if (fd < 0 && why[0] != '\0')
+        fprintf(stderr, "credstack agent: %s\n", why);
+    if (fd < 0 || cli_agent_send(fd, req, 10000) != CREDSTACK_OK ||
         cli_agent_recv(fd, &in, 10000) != CREDSTACK_OK) {
         printf("no agent runs for this configuration (%s)\n", p->socket);
         ret = CLI_EXIT_DENIED;
@@ -532,6 +702,11 @@ static int ask(const cli_agent_paths *p, const char *op)
     json_array_foreach(json_object_get(in, "lines"), i, l)
     {
         printf("%s: %s\n", json_string_value(json_array_get(l, 0)),
+               json_string_value(json_array_get(l, 1)));
+    }
+    json_array_foreach(json_object_get(in, "inputs"), i, l)
+    {
+        printf("input: %s %s\n", json_string_value(json_array_get(l, 0)),
                json_string_value(json_array_get(l, 1)));
     }
     printf("log: %s\n", json_string_value(json_object_get(in, "log")));
@@ -563,6 +738,69 @@ static long idle_seconds(const char *config, const char *override)
     return n;
 }
 
+/* Whether this process may lock memory beyond RLIMIT_MEMLOCK. */
+static int can_lock_any(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    char line[256];
+    unsigned long long caps = 0;
+    int found = 0;
+
+    if (f == NULL)
+        return 0;
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = sscanf(line, "CapEff: %llx", &caps) == 1;
+    fclose(f);
+    return found && (caps & (1ull << 14)) != 0; /* CAP_IPC_LOCK */
+}
+
+/*
+ * Keep secrets out of swap where this user may.  Unlimited (RLIMIT_MEMLOCK
+ * infinite, or CAP_IPC_LOCK): all memory, now and later, each page locked
+ * when first touched (MCL_ONFAULT: thread stacks are not made resident
+ * whole).  Under a limit (8 MiB for an ordinary user by default),
+ * MCL_FUTURE would make every later mapping beyond it fail (libraries,
+ * thread stacks): what is mapped now, if it fits the limit; else nothing, as
+ * a one-shot run, said in the agent's log.  Called in the process that
+ * serves: locks do not pass through fork().
+ */
+static void lock_memory(void)
+{
+    struct rlimit rl;
+    int any =
+        (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY) ||
+        can_lock_any();
+    int onfault = 0;
+
+#ifdef MCL_ONFAULT
+    onfault = MCL_ONFAULT;
+#endif
+    if (any && (mlockall(MCL_CURRENT | MCL_FUTURE | onfault) == 0 ||
+                mlockall(MCL_CURRENT | MCL_FUTURE) == 0))
+        return;
+    if (mlockall(MCL_CURRENT | onfault) == 0) {
+        fprintf(stderr, "credstack agent: memory mapped at start locked; "
+                        "later allocations may reach swap "
+                        "(RLIMIT_MEMLOCK)\n");
+        return;
+    }
+    fprintf(stderr,
+            "credstack agent: memory not locked (%s; RLIMIT_MEMLOCK): "
+            "secrets may reach swap, as in a one-shot run\n",
+            strerror(errno));
+}
+
+/* The log file, unless a newer agent of this digest has made its own. */
+static void remove_own_log(const agent_t *a, int foreground)
+{
+    struct stat mine, named;
+
+    if (!foreground && fstat(STDERR_FILENO, &mine) == 0 &&
+        stat(a->paths.log, &named) == 0 && mine.st_dev == named.st_dev &&
+        mine.st_ino == named.st_ino)
+        unlink(a->paths.log);
+}
+
 static int run_agent(agent_t *a, int foreground, int ready_fd)
 {
     struct credstack_open_args args;
@@ -570,22 +808,15 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
     char *open_log = NULL;
     size_t open_len = 0;
     FILE *logf;
-    int lock_fd = -1, ret;
+    int ret;
 
-    if (take_lock(a, &lock_fd) != CREDSTACK_OK) {
+    if (take_lock(a) != CREDSTACK_OK) {
         fprintf(stderr,
                 "credstack agent: an agent for this configuration "
                 "runs already (%s)\n",
                 a->paths.socket);
         return CLI_EXIT_OK;
     }
-    /* Secrets stay in memory that is never swapped, where the system
-     * allows it. */
-    if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-        fprintf(stderr,
-                "credstack agent: warning: cannot lock memory (%s); secrets "
-                "may reach swap\n",
-                strerror(errno));
     logf = open_memstream(&open_log, &open_len);
     memset(&args, 0, sizeof(args));
     args.size = sizeof(args);
@@ -615,6 +846,7 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
         ret = CLI_EXIT_CONFIG;
         goto done;
     }
+    lock_memory();
     if (ready_fd >= 0) {
         (void)!write(ready_fd, "ready\n", 6);
         close(ready_fd);
@@ -623,13 +855,11 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
             (int)getpid(), a->paths.socket, a->idle_s);
     a->started_ms = now_ms();
     serve_loop(a);
-    /* Stop taking requests; let the running ones finish. */
-    close(a->listen_fd);
-    a->listen_fd = -1;
-    if (!a->systemd)
-        unlink(a->paths.socket);
-    for (int i = 0; i < 600 && atomic_load(&a->workers) > 0; i++) {
-        struct timespec ts = {0, 50 * 1000000};
+    /* Out of the way at once; the requests running finish, with beats. */
+    stop_serving(a);
+    for (int i = 0; i < 1200 && atomic_load(&a->workers) > 0; i++) {
+        struct timespec ts = {0, 25 * 1000000};
+        beat(a);
         nanosleep(&ts, NULL);
     }
     ret = CLI_EXIT_OK;
@@ -641,12 +871,8 @@ done:
         credstack_wipe(a->open_log, strlen(a->open_log));
         free(a->open_log);
     }
-    if (lock_fd >= 0) {
-        /* Nothing of this agent is left behind; the lock goes last. */
-        unlink(a->paths.log);
-        unlink(a->paths.lock);
-        close(lock_fd);
-    }
+    release_lock(a);
+    remove_own_log(a, foreground);
     return ret;
 }
 
@@ -673,11 +899,12 @@ int cli_agent(int argc, char **argv)
     credstack_value *values = NULL;
     size_t nvalues = 0;
     char err[1024] = "";
-    char config_real[PATH_MAX], stack_real[PATH_MAX];
+    char *config_abs = NULL, *stack_abs = NULL;
     struct sigaction sa;
 
     memset(&a, 0, sizeof(a));
     a.listen_fd = -1;
+    a.lock_fd = -1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:s:fi:hV", opts, NULL)) != -1) {
         switch (c) {
@@ -720,18 +947,21 @@ int cli_agent(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_CONFIG;
     }
-    /* The agent leaves the working directory: keep the files' real paths. */
-    if (realpath(a.key.config, config_real) == NULL ||
-        (a.key.stack != NULL && realpath(a.key.stack, stack_real) == NULL)) {
-        fprintf(stderr, "credstack agent: %s: %s\n",
-                realpath(a.key.config, config_real) ? a.key.stack
-                                                    : a.key.config,
+    /* The agent leaves the working directory: the paths as the commands
+     * name them (cli_absolute_path(): links kept, so that relative paths
+     * in the configuration follow the directory it was reached through). */
+    config_abs = cli_absolute_path(a.key.config);
+    stack_abs = a.key.stack ? cli_absolute_path(a.key.stack) : NULL;
+    if (config_abs == NULL || (a.key.stack != NULL && stack_abs == NULL)) {
+        fprintf(stderr, "credstack agent: cannot name %s from here: %s\n",
+                config_abs == NULL ? a.key.config : a.key.stack,
                 strerror(errno));
+        free(config_abs);
+        free(stack_abs);
         return CLI_EXIT_CONFIG;
     }
-    a.key.config = config_real;
-    if (a.key.stack != NULL)
-        a.key.stack = stack_real;
+    a.key.config = config_abs;
+    a.key.stack = stack_abs;
     if (want_values &&
         read_values(&values_json, &values, &nvalues) != CREDSTACK_OK) {
         fprintf(stderr, "credstack agent: --values-stdin: expected "
@@ -761,6 +991,7 @@ int cli_agent(int argc, char **argv)
         goto done;
     }
     pthread_mutex_init(&a.lat_lock, NULL);
+    pthread_mutex_init(&a.conns_lock, NULL);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
@@ -770,11 +1001,14 @@ int cli_agent(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     a.systemd = systemd;
     ret = run_agent(&a, foreground, ready_fd);
+    pthread_mutex_destroy(&a.conns_lock);
     pthread_mutex_destroy(&a.lat_lock);
 done:
     if (values_json != NULL)
         cli_agent_wipe_json(values_json);
     json_decref(values_json);
     free(values);
+    free(config_abs);
+    free(stack_abs);
     return ret;
 }

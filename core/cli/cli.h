@@ -52,6 +52,16 @@ void cli_print_problems(const char *cmd, int rc, const char *problems);
 int cli_read_all(FILE *f, size_t max, char **buf_out, size_t *len_out);
 void cli_free_secret(char *buf, size_t len);
 
+/*
+ * path made absolute from the working directory, without resolving symbolic
+ * links or "..": it names the same file as path does here, and a relative
+ * path in the configuration still follows the directory it was reached
+ * through.  Requests name their configuration and stack so, whether they
+ * run here or in an agent whose working directory is "/".  A new string;
+ * NULL when the working directory is unknown (or out of memory).
+ */
+char *cli_absolute_path(const char *path);
+
 /* Write secret + "\n" to fd without stdio buffering; CREDSTACK_OK or _IO. */
 int cli_write_secret_line(int fd, const char *secret);
 

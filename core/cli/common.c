@@ -114,6 +114,24 @@ int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
     return rc;
 }
 
+char *cli_absolute_path(const char *path)
+{
+    char *cwd, *out = NULL;
+
+    if (path == NULL)
+        return NULL;
+    if (path[0] == '/')
+        return strdup(path);
+    cwd = getcwd(NULL, 0);
+    if (cwd == NULL)
+        return NULL;
+    if (asprintf(&out, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", path) <
+        0)
+        out = NULL;
+    free(cwd);
+    return out;
+}
+
 int cli_read_all(FILE *f, size_t max, char **buf_out, size_t *len_out)
 {
     size_t cap = 4096, len = 0;

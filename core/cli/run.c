@@ -75,13 +75,57 @@ static void run_here(const char *cmd, const cli_request *r, cli_result *res)
     credstack_close(h);
 }
 
+/*
+ * The environment's relative directories, made absolute from here: they
+ * mean the same in this process, and in an agent whose working directory
+ * is "/" they still do.
+ */
+static void absolute_env(void)
+{
+    static const char *const names[] = {"CREDSTACK_STACK_DIR",
+                                        "CREDSTACK_STORE_DIR", NULL};
+
+    for (size_t i = 0; names[i] != NULL; i++) {
+        const char *v = cli_getenv(names[i]);
+        char *abs;
+
+        if (v == NULL || *v == '\0' || *v == '/')
+            continue;
+        abs = cli_absolute_path(v);
+        if (abs != NULL)
+            setenv(names[i], abs, 1);
+        free(abs);
+    }
+}
+
 void cli_run(const char *cmd, const cli_request *r, cli_result *res)
 {
+    cli_request named = *r;
+    char *config = cli_absolute_path(r->config);
+    char *stack = r->stack ? cli_absolute_path(r->stack) : NULL;
+
     memset(res, 0, sizeof(*res));
-    if (wants_agent(r->config) && cli_agent_run(r, res) == CREDSTACK_OK)
-        return;
+    /*
+     * One naming for both ways of running, so that they read the same
+     * files and print the same names: the configuration and stack by
+     * absolute paths built from the working directory (symbolic links
+     * kept: relative paths in the configuration follow the directory it
+     * was reached through).  When the working directory is unknown, the
+     * request runs here, with the paths as given.
+     */
+    if (config != NULL && (r->stack == NULL || stack != NULL)) {
+        absolute_env();
+        named.config = config;
+        named.stack = stack;
+        if (wants_agent(named.config) &&
+            cli_agent_run(&named, res) == CREDSTACK_OK)
+            goto done;
+    }
     cli_result_free(res);
-    run_here(cmd, r, res);
+    run_here(cmd, &named, res);
+done:
+    free(config);
+    free(stack);
 }
 
 void cli_result_free(cli_result *res)
