@@ -57,6 +57,20 @@ tests_unit_test_loader_SOURCES = tests/unit/test_loader.c $(TESTUTIL_SOURCES)
 tests_unit_test_loader_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_loader_LDADD = core/libcredstack.la $(TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test_inputs
+tests_unit_test_inputs_SOURCES = tests/unit/test_inputs.c $(TESTUTIL_SOURCES)
+tests_unit_test_inputs_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_inputs_LDADD = core/libcredstack.la $(TEST_LIBS)
+
+# The agent's inputs, trust and time, through the command (agentfix.c: a
+# private agent directory, every agent stopped at the end).
+AGENTFIX_SOURCES = tests/unit/agentfix.c tests/unit/agentfix.h
+check_PROGRAMS += tests/unit/test_agent_inputs
+tests_unit_test_agent_inputs_SOURCES = tests/unit/test_agent_inputs.c \
+	$(AGENTFIX_SOURCES) $(TESTUTIL_SOURCES)
+tests_unit_test_agent_inputs_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_agent_inputs_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/unit/test_cli
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c $(TESTUTIL_SOURCES)
 tests_unit_test_cli_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
