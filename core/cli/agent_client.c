@@ -192,8 +192,8 @@ static json_t *request_json(const cli_request *r, const cli_agent_paths *p)
  */
 static int await_reply(int fd, json_t **rep_out, char *why, size_t whylen)
 {
-    long long start = now_ms(), alive = start + CLI_AGENT_ALIVE_MS;
-    long long deadline = 0;
+    long long alive = now_ms() + CLI_AGENT_ALIVE_MS;
+    long long deadline = 0, budget = 0;
     json_t *m = NULL;
 
     *rep_out = NULL;
@@ -208,7 +208,7 @@ static int await_reply(int fd, json_t **rep_out, char *why, size_t whylen)
                 snprintf(why, whylen,
                          "the agent did not answer within the request's "
                          "budget (%lld ms)",
-                         deadline - start - CLI_AGENT_ALIVE_MS);
+                         budget);
             else
                 snprintf(why, whylen,
                          "the agent showed no sign of life for %d ms "
@@ -230,8 +230,8 @@ static int await_reply(int fd, json_t **rep_out, char *why, size_t whylen)
         }
         if (json_is_true(json_object_get(m, "accepted"))) {
             json_t *b = json_object_get(m, "budget_ms");
-            long long budget =
-                json_is_integer(b) ? (long long)json_integer_value(b) : 0;
+            budget = json_is_integer(b) ? (long long)json_integer_value(b) : 0;
+            /* The budget bounds the request; the margin, its delivery. */
             deadline = budget > 0 ? now_ms() + budget + CLI_AGENT_ALIVE_MS : 0;
             json_decref(m);
             continue;
