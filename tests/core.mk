@@ -70,6 +70,11 @@ tests_unit_test_agent_inputs_SOURCES = tests/unit/test_agent_inputs.c \
 	$(AGENTFIX_SOURCES) $(TESTUTIL_SOURCES)
 tests_unit_test_agent_inputs_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_agent_inputs_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_agent_trust
+tests_unit_test_agent_trust_SOURCES = tests/unit/test_agent_trust.c \
+	$(AGENTFIX_SOURCES) $(TESTUTIL_SOURCES)
+tests_unit_test_agent_trust_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_agent_trust_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_cli
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c $(TESTUTIL_SOURCES)

@@ -40,3 +40,12 @@ tests_integration_test_agent_tpam_SOURCES = tests/integration/test_agent_tpam.c 
 	$(TESTUTIL_SOURCES)
 tests_integration_test_agent_tpam_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_integration_test_agent_tpam_LDADD = $(TEST_LIBS) -lpthread
+
+# The agent re-checks its inputs (a stack switched from auth-gateway to
+# auth-policy) and starts as an ordinary user (issue 16).
+check_PROGRAMS += tests/integration/test_agent_tpam_inputs
+tests_integration_test_agent_tpam_inputs_SOURCES = \
+	tests/integration/test_agent_tpam_inputs.c $(TPAM_E2E_SOURCES) \
+	$(TESTUTIL_SOURCES)
+tests_integration_test_agent_tpam_inputs_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_integration_test_agent_tpam_inputs_LDADD = $(TEST_LIBS)
