@@ -45,8 +45,9 @@ static int same(const char *a, const char *b)
 
 /*
  * Start fn in a thread that takes no signals (the process's own threads
- * handle them), with a modest stack: the agent locks its memory
- * (mlockall(MCL_FUTURE)), so every stack is resident.  0 or an errno value.
+ * handle them), with a modest stack: where the agent locks its memory
+ * (mlockall(MCL_FUTURE)), every page a stack touches stays resident.  0 or
+ * an errno value.
  */
 int pool_start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 {
