@@ -279,13 +279,17 @@ static char *relative(const char *dir, const char *name)
     return out;
 }
 
-/* The audit line's latency figures, which may differ, made '#'. */
+/* The audit line's latency figures, which may differ, made one '#'. */
 static void latency_out(char *err)
 {
     for (char *p = err; (p = strstr(p, "latency_ms=")) != NULL;) {
-        p += strlen("latency_ms=");
-        while (*p >= '0' && *p <= '9')
-            *p++ = '#';
+        char *q = p += strlen("latency_ms=");
+        while (*q >= '0' && *q <= '9')
+            q++;
+        if (q == p)
+            continue;
+        *p++ = '#';
+        memmove(p, q, strlen(q) + 1);
     }
 }
 
