@@ -56,6 +56,41 @@ static void usage(FILE *out)
         out);
 }
 
+/*
+ * Why the request is not JSON, in fixed words and a position only: jansson's
+ * own text quotes the input ("invalid token near 'hunter2'"), which may hold
+ * the gateway password, and on SPS standard error goes to the system log.
+ */
+static const char *json_problem(const json_error_t *e)
+{
+#if JANSSON_VERSION_HEX >= 0x020b00
+    switch (json_error_code(e)) {
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+    case json_error_premature_end_of_input:
+        return "the input ends too early";
+    case json_error_end_of_input_expected:
+        return "more text after the JSON value";
+    case json_error_duplicate_key:
+        return "a member named twice";
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        return "a NUL byte";
+    case json_error_numeric_overflow:
+        return "a number out of range";
+    case json_error_stack_overflow:
+        return "nested too deeply";
+    case json_error_out_of_memory:
+        return "out of memory";
+    default:
+        break;
+    }
+#else
+    (void)e;
+#endif
+    return "a syntax error";
+}
+
 /* A string member, or NULL; *bad is set when present with another type. */
 static const char *member(json_t *obj, const char *key, int *bad)
 {
@@ -485,10 +520,14 @@ int cli_hook(int argc, char **argv)
     in = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     cli_free_secret(text, len);
     if (!json_is_object(in)) {
-        fprintf(stderr,
-                "credstack hook: the request is not a JSON object: "
-                "line %d column %d: %s\n",
-                jerr.line, jerr.column, in ? "not an object" : jerr.text);
+        if (in != NULL)
+            fprintf(stderr, "credstack hook: the request is not a JSON "
+                            "object (another JSON value)\n");
+        else
+            fprintf(stderr,
+                    "credstack hook: the request is not a JSON object: %s "
+                    "at line %d, column %d (byte %d)\n",
+                    json_problem(&jerr), jerr.line, jerr.column, jerr.position);
         rc = CREDSTACK_ERR_INVALID;
         goto reply;
     }

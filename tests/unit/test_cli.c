@@ -1083,6 +1083,47 @@ Test(hook, broken_request_exit_2)
     }
 }
 
+/*
+ * A request that is not JSON is described by a position and fixed words,
+ * never by its text: jansson's message quotes the input ("invalid token near
+ * 'Zq-pw-7'"), and what the hook writes to stderr reaches SPS's syslog.
+ */
+Test(hook, parse_error_gives_a_position_never_text)
+{
+    static const struct {
+        const char *in;
+        const char *at; /* the position expected */
+    } cases[] = {
+        {"{\"gateway_password\": Zq-pw-7}", "line 1, column 23 (byte 23)"},
+        {"{\"gateway_username\": \"a\",\n \"gateway_password\": \"Zq-pw-7",
+         "line 2, column 29"},
+        {"{\"gateway_password\": \"x\"} Zq-pw-7",
+         "line 1, column 28 (byte 28)"},
+        {"{\"Zq-pw-7\": 1, \"Zq-pw-7\": 2}", "line 1"},
+        {"{\"gateway_password\": \"Zq-pw-7\\u00\"}", "line 1"},
+        {"{\"gateway_password\": \"Zq-pw-7\xff\"}", "line 1"},
+        {"Zq-pw-7", "line 1, column 2 (byte 2)"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fix f;
+        tu_run r;
+
+        fix_setup(&f, NULL, echo_stack, 1);
+        r = hook(&f, "get-password-list", cases[i].in);
+        cr_expect_eq(r.status, 2, "case %zu: exit %d", i, r.status);
+        cr_expect(strstr(r.err, "not a JSON object") != NULL, "case %zu: %s", i,
+                  r.err);
+        cr_expect(strstr(r.err, cases[i].at) != NULL,
+                  "case %zu: stderr lacks '%s':\n%s", i, cases[i].at, r.err);
+        cr_expect(strstr(r.err, "Zq") == NULL && strstr(r.err, "near") == NULL,
+                  "case %zu: the input reached stderr:\n%s", i, r.err);
+        cr_expect(strstr(r.out, "Zq") == NULL, "case %zu: %s", i, r.out);
+        tu_run_free(&r);
+        fix_free(&f);
+    }
+}
+
 Test(hook, bad_configuration_exit_2)
 {
     char in[2048], want[4200];
