@@ -108,7 +108,9 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     /*
      * Only rows about this user, account and system count (a substring
      * filter lists bob's grants for "bo", rootx's for "root"), of the
-     * password permission type, and not marked as not effective.
+     * password permission type, and marked effective: EffectiveFl is a
+     * flag (Y, Yes, True); No, 0, empty, garbage or no column at all is
+     * not effective (tpam_flag_value()).
      */
     snprintf(about, sizeof(about), "user %s, account %s on %s", user, account,
              system);
@@ -118,7 +120,7 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
                                {"AccountName", 0, TPAM_MATCH_NAME, account, 0},
                                {"SystemName", 0, TPAM_MATCH_NAME, system, 0},
                                {"PermissionType", 0, TPAM_MATCH_NAME, "Pwd", 1},
-                               {"EffectiveFl", 0, TPAM_MATCH_NOT_NAME, "N", 1},
+                               {"EffectiveFl", 0, TPAM_MATCH_FLAG, "Y", 0},
                            },
                            5, &rows, &n) != CREDSTACK_OK)
         goto done;
@@ -133,8 +135,13 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         goto done;
     }
     credstack_request_explain(req, CREDSTACK_ERR_DENIED,
-                              "%s does not hold policy '%s' for %s on %s", user,
-                              policy, account, system);
+                              "%s does not hold policy '%s' for %s on %s%s",
+                              user, policy, account, system,
+                              tpam_table_col(t, "EffectiveFl") < 0
+                                  ? " (ListAssignedPolicies printed no "
+                                    "EffectiveFl column: no row shows an "
+                                    "effective policy)"
+                                  : "");
 done:
     free(rows);
     tpam_table_free(t);

@@ -99,6 +99,40 @@ const char *tpam_addr_str(const tpam_addr *a, char *buf, size_t len)
     return buf;
 }
 
+int tpam_flag_value(const char *cell)
+{
+    static const char *const yes[] = {"y", "yes", "true"};
+    static const char *const no[] = {"n", "no", "false"};
+    char word[8];
+    size_t len;
+    size_t i;
+
+    if (cell == NULL) {
+        return -1;
+    }
+    while (*cell == ' ') {
+        cell++;
+    }
+    len = strlen(cell);
+    while (len > 0 && cell[len - 1] == ' ') {
+        len--;
+    }
+    if (len == 0 || len >= sizeof(word)) {
+        return -1;
+    }
+    memcpy(word, cell, len);
+    word[len] = '\0';
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (tpam_name_eq(word, yes[i])) {
+            return 1;
+        }
+        if (tpam_name_eq(word, no[i])) {
+            return 0;
+        }
+    }
+    return -1;
+}
+
 /* The column index of each match, -1 for an optional absent column. */
 static int tpam_match_columns(const tpam_table *t, const tpam_match *m,
                               size_t nm, int *cols, char *err, size_t errlen)
@@ -118,7 +152,12 @@ static int tpam_match_columns(const tpam_table *t, const tpam_match *m,
                     ? m[i].position
                     : -1;
         }
-        if (cols[i] < 0 && !m[i].optional) {
+        if (m[i].kind == TPAM_MATCH_FLAG && tpam_flag_value(m[i].want) < 0) {
+            return tpam_errf(err, errlen, CREDSTACK_ERR_INVALID,
+                             "a row check wants a flag but has none");
+        }
+        /* A flag nobody printed proves nothing: its rows are refused. */
+        if (cols[i] < 0 && !m[i].optional && m[i].kind != TPAM_MATCH_FLAG) {
             if (m[i].column != NULL) {
                 return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
                                  "the output has no %s column", m[i].column);
@@ -143,6 +182,9 @@ static int tpam_row_passes(const tpam_table *t, size_t r, const tpam_match *m,
         tpam_addr a;
 
         if (cols[i] < 0) {
+            if (m[i].kind == TPAM_MATCH_FLAG) {
+                return 0;
+            }
             continue; /* optional and absent */
         }
         cell = tpam_table_cell_trimmed(t, r, cols[i]);
@@ -152,8 +194,8 @@ static int tpam_row_passes(const tpam_table *t, size_t r, const tpam_match *m,
                 return 0;
             }
             break;
-        case TPAM_MATCH_NOT_NAME:
-            if (tpam_name_eq(cell, m[i].want)) {
+        case TPAM_MATCH_FLAG:
+            if (tpam_flag_value(cell) != tpam_flag_value(m[i].want)) {
                 return 0;
             }
             break;

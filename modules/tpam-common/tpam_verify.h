@@ -35,10 +35,22 @@ int tpam_addr_text_eq(const char *a, const char *b);
 /* The canonical text of an address (inet_ntop(3)), written to buf. */
 const char *tpam_addr_str(const tpam_addr *a, char *buf, size_t len);
 
+/*
+ * A TPAM flag column (EffectiveFl, ...), the one parser of them all: 1 for
+ * Y, Yes or True, 0 for N, No or False (ASCII letters in any case, spaces
+ * around ignored), -1 for anything else (empty, 0, 1, "maybe", NULL).  How
+ * TPAM spells its flags is documented by example only (Y, N); any other
+ * spelling proves nothing, either way.
+ */
+int tpam_flag_value(const char *cell);
+
 typedef enum tpam_match_kind {
     TPAM_MATCH_NAME = 0, /* the cell equals want (tpam_name_eq) */
     TPAM_MATCH_ADDRESS,  /* the cell is the address want (tpam_addr_parse) */
-    TPAM_MATCH_NOT_NAME  /* the cell is NOT want (e.g. EffectiveFl N) */
+    /* The cell is the flag want ("Y" or "N") by tpam_flag_value(): a row
+     * with the other value, a value that is no flag, or no such column at
+     * all (whatever `optional` says) is refused. */
+    TPAM_MATCH_FLAG
 } tpam_match_kind;
 
 /* One identity column a row must match. */

@@ -247,6 +247,76 @@ Test(tpam, policy_rows_of_another_type_or_not_effective)
     free(cfg);
 }
 
+/*
+ * EffectiveFl is a flag, read by one parser: Y, Yes, True (any case) grant;
+ * N, No, False, 0, empty or a word do not, nor does a list without the
+ * column.  The simulator ignores --AllOrEffectiveFlag E here (filter=ignore),
+ * as a TPAM might: the client's own check is what is tested.
+ */
+Test(tpam, policy_effective_flag_is_parsed)
+{
+    static const struct {
+        const char *user, *flag;
+        int granted;
+    } cases[] = {
+        {"flno", "No", 0},   {"flfalse", "false", 0}, {"flzero", "0", 0},
+        {"flempty", "", 0},  {"flword", "maybe", 0},  {"fln", "n", 0},
+        {"flyes", "Yes", 1}, {"fltrue", " TRUE", 1},  {"fly", "y", 1},
+    };
+    static const char table[] =
+        "UserName\\tAccountName\\tSystemName\\tAccessPolicyName\\t"
+        "PermissionType\\t%s\\r\\nbob\\troot\\tPSM_DB02\\tPrivileged "
+        "Access\\tPwd\\t%s\\r\\n";
+    char *cfg = conf("\nsystem_prefix = PSM\nauthorization = policy");
+    tu_run r;
+
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        char *rec = NULL;
+
+        cr_assert(asprintf(&rec,
+                           "[policy]\nUserName=%s\nSystemName=PSM_DB02\n"
+                           "AccountName=root\nAccessPolicyName=Privileged "
+                           "Access\nEffectiveFl=%s\n",
+                           cases[i].user, cases[i].flag) > 0);
+        add_fixture(rec);
+        free(rec);
+    }
+    set_faults("filter=ignore\n");
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        clear_log();
+        r = get_password(cfg, cases[i].user, "root", "10.20.30.40");
+        if (cases[i].granted) {
+            expect_password(&r, PW_PSM_DB02);
+        } else {
+            expect_status(&r, 1, "does not hold policy");
+            expect_no_retrieve(cases[i].flag);
+        }
+        tu_run_free(&r);
+    }
+    /* The same row with and without the column: only the flag decides. */
+    for (int with = 1; with >= 0; with--) {
+        char *faults = NULL, *tab = NULL;
+
+        cr_assert(asprintf(&tab, table, with ? "EffectiveFl\\t" : "",
+                           with ? "Y\\t" : "") > 0);
+        cr_assert(asprintf(&faults, "list_output=%s\ncommand=%s\n", tab,
+                           "ListAssignedPolicies") > 0);
+        set_faults(faults);
+        clear_log();
+        r = get_password(cfg, "bob", "root", "10.20.30.40");
+        if (with) {
+            expect_password(&r, PW_PSM_DB02);
+        } else {
+            expect_status(&r, 1, "no EffectiveFl column");
+            expect_no_retrieve("no EffectiveFl column");
+        }
+        tu_run_free(&r);
+        free(tab);
+        free(faults);
+    }
+    free(cfg);
+}
+
 /* 300 systems whose addresses contain the one asked: the right one is row 301.
  */
 static void add_v6_decoys(void)

@@ -12,11 +12,15 @@ static const char *cell(const struct fixture *fx, const struct record *r,
     return plain_cell(policy_columns, n_policy_columns, r, col);
 }
 
-/* --AllOrEffectiveFlag E: only rows with EffectiveFl Y; A (default): all. */
+/* --AllOrEffectiveFlag E: only rows with EffectiveFl Y; A (default): all.
+ * With filter=ignore, E is ignored too: every row is listed, whatever its
+ * EffectiveFl, and the client must check the flag itself. */
 static int effective(struct ctx *c, const struct record *r)
 {
     const char *f = optv(c, "AllOrEffectiveFlag");
 
+    if (c->faults && c->faults->filter_mode == FILTER_IGNORE)
+        return 1;
     if (f && (f[0] == 'E' || f[0] == 'e'))
         return ieq(
             plain_cell(policy_columns, n_policy_columns, r, "EffectiveFl"),

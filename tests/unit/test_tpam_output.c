@@ -377,7 +377,7 @@ Test(verify, rows_by_user_account_system_type)
                               {"AccountName", 0, TPAM_MATCH_NAME, "root", 0},
                               {"SystemName", 0, TPAM_MATCH_NAME, "PSM_DB02", 0},
                               {"PermissionType", 0, TPAM_MATCH_NAME, "Pwd", 1},
-                              {"EffectiveFl", 0, TPAM_MATCH_NOT_NAME, "N", 1},
+                              {"EffectiveFl", 0, TPAM_MATCH_FLAG, "Y", 0},
                           },
                           5, &rows, &n, err, sizeof(err)),
         CREDSTACK_OK, "%s", err);
@@ -403,6 +403,88 @@ Test(verify, rows_by_user_account_system_type)
                                    1, &rows, &n, err, sizeof(err)),
                  CREDSTACK_ERR_BACKEND);
     cr_expect(strstr(err, "fewer than 19") != NULL, "%s", err);
+    tpam_table_free(t);
+}
+
+/* One parser for TPAM's flag columns: Y/Yes/True, N/No/False, else neither. */
+Test(verify, flag_values)
+{
+    static const char *const yes[] = {"Y",   "y",     "Yes",   "YES",
+                                      "yEs", "True",  "TRUE",  "true",
+                                      " Y",  "Yes  ", " True "};
+    static const char *const no[] = {"N",     "n",     "No",  "NO", "False",
+                                     "FALSE", "false", " N ", "no "};
+    static const char *const neither[] = {
+        "",      " ",   "0",   "1",      "-1",     "Ye",        "Yess",
+        "T",     "F",   "on",  "off",    "ok",     "nope",      "Y N",
+        "Yes\t", "\tY", "Y\r", "Truely", "Falsey", "Y\xc2\xa0", "N/A"};
+    size_t i;
+
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        cr_expect_eq(tpam_flag_value(yes[i]), 1, "'%s'", yes[i]);
+    for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        cr_expect_eq(tpam_flag_value(no[i]), 0, "'%s'", no[i]);
+    for (i = 0; i < sizeof(neither) / sizeof(neither[0]); i++)
+        cr_expect_eq(tpam_flag_value(neither[i]), -1, "'%s'", neither[i]);
+    cr_expect_eq(tpam_flag_value(NULL), -1);
+}
+
+/* EffectiveFl other than yes refuses its row; so does a missing column. */
+static const char policies_flags[] =
+    "UserName\tAccountName\tSystemName\tAccessPolicyName\tEffectiveFl\t\r\n"
+    "bob\troot\tDB\tP\tN\t\r\n"
+    "bob\troot\tDB\tP\tNo\t\r\n"
+    "bob\troot\tDB\tP\tFalse\t\r\n"
+    "bob\troot\tDB\tP\t0\t\r\n"
+    "bob\troot\tDB\tP\t\t\r\n"
+    "bob\troot\tDB\tP\tmaybe\t\r\n"
+    "bob\troot\tDB\tP\tYes\t\r\n"
+    "bob\troot\tDB\tP\t true\t\r\n"
+    "bob\troot\tDB\tP\ty\t\r\n";
+
+Test(verify, flag_column_refuses_all_but_yes)
+{
+    static const char no_column[] =
+        "UserName\tAccountName\tSystemName\tAccessPolicyName\t\r\n"
+        "bob\troot\tDB\tP\t\r\n";
+    tpam_table *t = NULL;
+    size_t *rows = NULL, n = 0;
+    char err[256] = "";
+    const tpam_match m[] = {
+        {"UserName", 0, TPAM_MATCH_NAME, "bob", 0},
+        {"EffectiveFl", 0, TPAM_MATCH_FLAG, "Y", 0},
+    };
+
+    PARSE(policies_flags, &t, CREDSTACK_OK);
+    cr_assert_eq(tpam_table_verify(t, m, 2, &rows, &n, err, sizeof(err)),
+                 CREDSTACK_OK, "%s", err);
+    cr_assert_eq(n, 3);
+    cr_expect_eq(rows[0], 6);
+    cr_expect_eq(rows[1], 7);
+    cr_expect_eq(rows[2], 8);
+    free(rows);
+    tpam_table_free(t);
+    t = NULL;
+    /* No EffectiveFl column: no row proves an effective policy, even when
+     * the match says optional. */
+    PARSE(no_column, &t, CREDSTACK_OK);
+    for (int optional = 0; optional <= 1; optional++) {
+        const tpam_match mo[] = {
+            {"EffectiveFl", 0, TPAM_MATCH_FLAG, "Y", optional}};
+
+        rows = NULL;
+        cr_assert_eq(tpam_table_verify(t, mo, 1, &rows, &n, err, sizeof(err)),
+                     CREDSTACK_OK, "%s", err);
+        cr_expect_eq(n, 0, "optional %d: %zu rows", optional, n);
+        cr_expect_null(rows);
+    }
+    /* A want that is no flag is a bug of the caller. */
+    cr_expect_eq(
+        tpam_table_verify(t,
+                          (const tpam_match[]){
+                              {"EffectiveFl", 0, TPAM_MATCH_FLAG, "maybe", 0}},
+                          1, &rows, &n, err, sizeof(err)),
+        CREDSTACK_ERR_INVALID);
     tpam_table_free(t);
 }
 
