@@ -301,6 +301,7 @@ typedef struct near_walk {
     const char *best;
     unsigned bestd;
     int section_known;
+    int section_owned; /* a module of the stack declares options in it */
 } near_walk;
 
 static void near_visit(credstack_handle *h, const credstack_module *mod,
@@ -310,7 +311,6 @@ static void near_visit(credstack_handle *h, const credstack_module *mod,
     unsigned d;
 
     (void)h;
-    (void)mod;
     if (o->section == NULL)
         return;
     if (w->section == NULL) {
@@ -326,6 +326,8 @@ static void near_visit(credstack_handle *h, const credstack_module *mod,
     if (strcmp(o->section, w->section) != 0)
         return;
     w->section_known = 1;
+    if (mod != NULL)
+        w->section_owned = 1;
     d = cs_edit_distance(w->name, o->name, 2);
     if (d < w->bestd) {
         w->bestd = d;
@@ -338,8 +340,8 @@ static void unknown_visit(const char *section, const char *option,
 {
     unknown_walk *w = user;
     credstack_handle *h = w->h;
-    near_walk nw = {section, option, NULL, 3, 0};
-    near_walk sw = {NULL, section, NULL, 3, 0};
+    near_walk nw = {section, option, NULL, 3, 0, 0};
+    near_walk sw = {NULL, section, NULL, 3, 0, 0};
 
     if (strcmp(section, "DEFAULT") == 0 ||
         cs_option_any_decl(h, section, option) != NULL)
@@ -348,6 +350,23 @@ static void unknown_visit(const char *section, const char *option,
         if (strcasecmp(w->refs[i], option) == 0)
             return; /* used through %(option)s: a variable, not a typo */
     each_decl(h, near_visit, &nw);
+    /*
+     * In a section a module of the stack reads, an option nobody declares is
+     * most likely a misspelt one, and a misspelt option falls back to its
+     * default: "authorisation = policy" would mean authorization = gateway.
+     * An error, then; elsewhere (the SDK's sections, a module outside this
+     * stack) only a warning.
+     */
+    if (nw.section_owned) {
+        cs_problem(h,
+                   "%s:%u: unknown option %s.%s%s%s%s (the stack's modules "
+                   "read [%s]; a misspelt option would silently take its "
+                   "default)",
+                   cs_config_path(h->cfg), line, section, option,
+                   nw.best ? "; did you mean " : "", nw.best ? nw.best : "",
+                   nw.best ? "?" : "", section);
+        return;
+    }
     if (nw.section_known) {
         cs_log(h, CREDSTACK_LOG_WARNING, NULL,
                "%s:%u: unknown option %s.%s (ignored)%s%s%s",
@@ -360,6 +379,9 @@ static void unknown_visit(const char *section, const char *option,
     if (strcmp(w->last_section, section) == 0)
         return;
     snprintf(w->last_section, sizeof(w->last_section), "%s", section);
+    /* The section's own line, not that of its first option. */
+    if (cs_config_section_line(h->cfg, section) > 0)
+        line = cs_config_section_line(h->cfg, section);
     if (sw.best != NULL)
         cs_log(h, CREDSTACK_LOG_WARNING, NULL,
                "%s:%u: unknown section [%s] (ignored); did you mean [%s]?",

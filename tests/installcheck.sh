@@ -132,7 +132,7 @@ printf '[hello]\nrefuse_users = root\nmax_users = many\nmax_user = 3\n' \
 run bad 2 check --config "$tmp/bad.conf" --stack "$tmp/hello.stack"
 grep -q "bad.conf:3: hello.max_users: 'many' is not a whole number" \
     "$tmp/bad.err" || fail "bad: max_users = many not reported with its line"
-grep -q "bad.conf:4: unknown option hello.max_user (ignored); did you mean max_users?" \
+grep -q "bad.conf:4: unknown option hello.max_user; did you mean max_users?" \
     "$tmp/bad.err" || fail "bad: the misspelt max_user is not reported"
 printf '[hello]\nmax_users = 1\nrefuse_users = root, admin\n' >"$tmp/two.conf"
 run two 2 check --config "$tmp/two.conf" --stack "$tmp/hello.stack"

@@ -206,6 +206,92 @@ Test(check, a_store_that_does_not_exist)
     free(cfg);
 }
 
+/*
+ * A misspelt option in a section the stack's modules read is an error: it
+ * would fall back to its default, and "authorisation = policy" would mean
+ * authorization = gateway (everyone gets the password).  check lists it
+ * with its line; get-password and hook refuse to run (exit 2) and ask TPAM
+ * nothing.  Elsewhere ([logging], an unknown section) it stays a warning.
+ */
+/* The line number of the first line holding needle. */
+static int line_of(const char *text, const char *needle)
+{
+    const char *p = strstr(text, needle);
+    int n = 1;
+
+    cr_assert_not_null(p, "no '%s'", needle);
+    for (const char *q = text; q < p; q++)
+        n += *q == '\n';
+    return n;
+}
+
+Test(check, a_misspelt_option_in_an_owned_section_is_an_error)
+{
+    char *key = tu_ini_value(tu_env("TPAM_CLIENT_KEY"));
+    char *text = NULL, *cfg;
+    int at;
+    tu_run r;
+
+    cr_assert(asprintf(&text,
+                       "[tpam]\n"
+                       "server = %s\n"
+                       "server_port = %s\n"
+                       "server_user = %s\n"
+                       "server_public_key = %s\n"
+                       "server_user_key = %s\n"
+                       "authorisation = policy\n"
+                       "system_prefix = PSM\n"
+                       "[logging]\n"
+                       "log_level = warning\n"
+                       "destinaton = stderr\n"
+                       "[tpma]\n"
+                       "server = elsewhere\n",
+                       tu_env("TPAM_HOST"), tu_env("TPAM_PORT"),
+                       tu_env("TPAM_USER"), tu_env("TPAM_HOSTKEY_ED25519"),
+                       key) > 0);
+    cfg = write_conf(text);
+    /* The key is several lines long: count. */
+    at = line_of(text, "authorisation");
+    r = check(cfg, 0);
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    expect_linef(&r,
+                 "%s:%d: unknown option tpam.authorisation; did you mean "
+                 "authorization?",
+                 cfg, at);
+    /* Not read by a module of the stack: warnings, as before. */
+    expect_linef(&r,
+                 "%s:%d: unknown option logging.destinaton (ignored); did "
+                 "you mean destination?",
+                 cfg, line_of(text, "destinaton"));
+    expect_linef(&r,
+                 "%s:%d: unknown section [tpma] (ignored); did you mean "
+                 "[tpam]?",
+                 cfg, line_of(text, "[tpma]"));
+    tu_run_free(&r);
+    /* erin holds no policy, but authorization = gateway would let her in. */
+    r = tu_credstack(ARGV("get-password", "--config", cfg, "--gateway-user",
+                          "erin", "--target-user", "root", "--target-host",
+                          "10.20.30.40"),
+                     NULL, NULL);
+    cr_expect_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+    cr_expect_str_eq(r.out, "");
+    expect_linef(&r, "%s:%d: unknown option tpam.authorisation", cfg, at);
+    tu_run_free(&r);
+    r = tu_credstack(ARGV("hook", "get-password-list", "--config", cfg),
+                     "{\"gateway_username\": \"erin\", \"target_username\": "
+                     "\"root\", \"target_host\": \"10.20.30.40\"}",
+                     NULL);
+    cr_expect_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+    cr_expect(strstr(r.out, "p@ss") == NULL, "%s", r.out);
+    expect_linef(&r, "%s:%d: unknown option tpam.authorisation", cfg, at);
+    tu_run_free(&r);
+    cr_expect_eq(log_lines(), 0, "TPAM was asked something");
+    free(text);
+    free(key);
+    free(cfg);
+}
+
 Test(check, a_good_configuration_passes_without_the_network)
 {
     char *cfg = good_conf("TPAM_HOSTKEY_ED25519", "TPAM_CLIENT_KEY", NULL);
