@@ -9,6 +9,7 @@ modules_tpam_common_libcredstack_tpam_la_SOURCES = \
 	modules/tpam-common/tpam_command.c modules/tpam-common/tpam_command.h \
 	modules/tpam-common/tpam_output.c modules/tpam-common/tpam_output.h \
 	modules/tpam-common/tpam_retrieve.c \
+	modules/tpam-common/tpam_line.c modules/tpam-common/tpam_line.h \
 	modules/tpam-common/tpam_verify.c modules/tpam-common/tpam_verify.h \
 	modules/tpam-common/tpam_hostkey.c modules/tpam-common/tpam_hostkey.h \
 	modules/tpam-common/tpam_client.c modules/tpam-common/tpam_client.h \

@@ -464,6 +464,16 @@ static int tpam_channel_failure(tpam_client *c, const tpam_cmd *cmd,
 int tpam_client_run(tpam_client *client, const tpam_cmd *cmd, char **out,
                     size_t *len_out, char *err, size_t errlen)
 {
+    int status;
+
+    return tpam_client_run_status(client, cmd, out, len_out, &status, err,
+                                  errlen);
+}
+
+int tpam_client_run_status(tpam_client *client, const tpam_cmd *cmd, char **out,
+                           size_t *len_out, int *status_out, char *err,
+                           size_t errlen)
+{
     const char *line = tpam_cmd_str(cmd);
     ssh_channel ch = NULL;
     char *buf = NULL;
@@ -472,7 +482,11 @@ int tpam_client_run(tpam_client *client, const tpam_cmd *cmd, char **out,
     long long deadline;
     int ret = CREDSTACK_OK;
 
-    if (client == NULL || out == NULL || len_out == NULL || cmd == NULL) {
+    if (status_out != NULL) {
+        *status_out = TPAM_STATUS_NONE;
+    }
+    if (client == NULL || out == NULL || len_out == NULL || cmd == NULL ||
+        status_out == NULL) {
         return tpam_errf(err, errlen, CREDSTACK_ERR_INVALID,
                          "no TPAM client, command or output");
     }
@@ -560,6 +574,29 @@ int tpam_client_run(tpam_client *client, const tpam_cmd *cmd, char **out,
         goto done;
     }
     buf[len] = '\0';
+    /*
+     * The exit status follows the output (RFC 4254 6.10); libssh waits for
+     * it, or for the close, within what is left of the command's time.  A
+     * signal leaves it unset: it reads as "none" here (the pool, which
+     * runs requests, tells the two apart).
+     */
+    if (deadline - tpam_now_ms() <= 0) {
+        ret = tpam_channel_failure(client, cmd, "waiting for its exit status",
+                                   deadline, err, errlen);
+        goto done;
+    }
+    tpam_session_timeout(client->session, deadline - tpam_now_ms());
+    {
+        int st = ssh_channel_get_exit_status(ch);
+
+        if (tpam_now_ms() >= deadline && st < 0 && ssh_channel_is_open(ch)) {
+            ret =
+                tpam_channel_failure(client, cmd, "waiting for its exit status",
+                                     deadline, err, errlen);
+            goto done;
+        }
+        *status_out = st >= 0 && st <= 255 ? st : TPAM_STATUS_NONE;
+    }
 
 done:
     if (ch != NULL) {

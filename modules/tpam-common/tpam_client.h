@@ -65,6 +65,19 @@ int tpam_client_open(const struct tpam_client_options *opts,
 int tpam_client_run(tpam_client *client, const tpam_cmd *cmd, char **out,
                     size_t *len_out, char *err, size_t errlen);
 
+/* A command's exit status as the server reported it (0..255), or: */
+#define TPAM_STATUS_NONE (-1)   /* the channel closed without a status */
+#define TPAM_STATUS_SIGNAL (-2) /* the command was ended by a signal */
+
+/*
+ * tpam_client_run(), and the command's exit status in *status_out (or a
+ * TPAM_STATUS_* value): SSH sends it after the output, so this waits for it
+ * (or for the channel to close) within the same command_timeout_ms.
+ */
+int tpam_client_run_status(tpam_client *client, const tpam_cmd *cmd, char **out,
+                           size_t *len_out, int *status_out, char *err,
+                           size_t errlen);
+
 /* Wipe and free an output of tpam_client_run().  NULL is a no-op. */
 void tpam_client_output_free(char *out, size_t len);
 

@@ -205,7 +205,8 @@ credstack_result tpam_module_fail(credstack_request *req, int rc,
 /* Get the client and run cmd; err is empty when the failure is recorded. */
 static int tpam_module_run(credstack_module *mod, credstack_request *req,
                            const tpam_conf *conf, const tpam_cmd *cmd,
-                           char **out, size_t *len, char *err, size_t errlen)
+                           char **out, size_t *len, int *status, char *err,
+                           size_t errlen)
 {
     tpam_pool *pool = NULL;
     const char *line = tpam_cmd_str(cmd);
@@ -221,8 +222,8 @@ static int tpam_module_run(credstack_module *mod, credstack_request *req,
     /* Command lines hold names and reasons only, never a secret. */
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "TPAM command: %s",
                          line != NULL ? line : "(refused, not sent)");
-    return tpam_pool_run(pool, cmd, conf->command_timeout_ms, out, len, err,
-                         errlen);
+    return tpam_pool_run_status(pool, cmd, conf->command_timeout_ms, out, len,
+                                status, err, errlen);
 }
 
 /* Put the command's name in front of a parser's message. */
@@ -237,20 +238,46 @@ static void tpam_prefix_command(const tpam_cmd *cmd, char *err, size_t errlen)
     snprintf(err, errlen, "%s: %s", tpam_cmd_name(cmd), tmp);
 }
 
-/* Run cmd and hand its output to parse; the output is wiped either way. */
-static int tpam_module_parse(credstack_module *mod, credstack_request *req,
-                             const tpam_conf *conf, const tpam_cmd *cmd,
-                             int (*parse)(const char *, size_t, void *, char *,
-                                          size_t),
-                             void *parsed_out, char *err, size_t errlen)
+/*
+ * Run cmd and hand its output to parse; the output is wiped either way.
+ * With status_counts, a command that reports a failure (an exit status
+ * other than 0, or a signal) failed, whatever it printed: its output is
+ * not even parsed.  A status the server never sent proves nothing either
+ * way (the RFC says SHOULD), so the output decides, as before.
+ */
+static int
+tpam_module_parse(credstack_module *mod, credstack_request *req,
+                  const tpam_conf *conf, const tpam_cmd *cmd,
+                  int (*parse)(const char *, size_t, void *, char *, size_t),
+                  void *parsed_out, int status_counts, char *err, size_t errlen)
 {
     char *out = NULL;
     size_t len = 0;
+    int status = TPAM_STATUS_NONE;
     int ret;
 
-    ret = tpam_module_run(mod, req, conf, cmd, &out, &len, err, errlen);
+    ret =
+        tpam_module_run(mod, req, conf, cmd, &out, &len, &status, err, errlen);
     if (ret != CREDSTACK_OK) {
         return ret;
+    }
+    if (status != 0 && status != TPAM_STATUS_NONE) {
+        if (status_counts) {
+            tpam_client_output_free(out, len);
+            if (status == TPAM_STATUS_SIGNAL) {
+                return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                                 "TPAM %s was ended by a signal; nothing "
+                                 "taken from its output",
+                                 tpam_cmd_name(cmd));
+            }
+            return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                             "TPAM %s failed (exit status %d); nothing taken "
+                             "from its output",
+                             tpam_cmd_name(cmd), status);
+        }
+        credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
+                             "TPAM %s: exit status %d (its output decides)",
+                             tpam_cmd_name(cmd), status);
     }
     ret = parse(out, len, parsed_out, err, errlen);
     tpam_client_output_free(out, len);
@@ -277,8 +304,10 @@ int tpam_module_list(credstack_module *mod, credstack_request *req,
                      tpam_table **t_out, char *err, size_t errlen)
 {
     *t_out = NULL;
-    return tpam_module_parse(mod, req, conf, cmd, tpam_parse_table, t_out, err,
-                             errlen);
+    /* Whether TPAM's lists exit non-zero for "No ... to list" is not
+     * known: their shape is checked instead (tpam_table_parse()). */
+    return tpam_module_parse(mod, req, conf, cmd, tpam_parse_table, t_out, 0,
+                             err, errlen);
 }
 
 int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
@@ -287,7 +316,7 @@ int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
 {
     *password_out = NULL;
     return tpam_module_parse(mod, req, conf, cmd, tpam_parse_password,
-                             password_out, err, errlen);
+                             password_out, 1, err, errlen);
 }
 
 int tpam_module_subject(credstack_request *req, const char **user_out,

@@ -70,7 +70,9 @@ int tpam_module_list(credstack_module *mod, credstack_request *req,
 /*
  * Run a Retrieve command and parse the password (a secret: free it with
  * tpam_free_secret()).  Returns as tpam_retrieve_parse() or
- * tpam_pool_run(); err as for tpam_module_list().
+ * tpam_pool_run(); err as for tpam_module_list().  A command that reports
+ * failure (an exit status other than 0, or a signal) is
+ * CREDSTACK_ERR_BACKEND whatever it printed; its output is not parsed.
  */
 int tpam_module_retrieve(credstack_module *mod, credstack_request *req,
                          const tpam_conf *conf, const tpam_cmd *cmd,

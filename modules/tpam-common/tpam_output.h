@@ -51,9 +51,11 @@ void tpam_table_free(tpam_table *t);
  * starts with error, fail, invalid, denied, exception, usage, unknown,
  * "you are not", says "not authorized", "No ... to list", "Ticket ...
  * required/not found", "Reason Codes are required"), in any letter case,
- * leading spaces ignored: a fixed text naming the class, with *rc_out
- * CREDSTACK_ERR_DENIED (not authorized) or CREDSTACK_ERR_BACKEND; NULL (and
- * CREDSTACK_OK) when line[0..len) has no error shape.
+ * matched on the line normalised by tpam_line_normalise() (no invisible
+ * characters, Unicode spaces as spaces, no spaces or quotes around it): a
+ * fixed text naming the class, with *rc_out CREDSTACK_ERR_DENIED (not
+ * authorized) or CREDSTACK_ERR_BACKEND; NULL (and CREDSTACK_OK) when
+ * line[0..len) has no error shape.
  */
 const char *tpam_output_error_class(const char *line, size_t len, int *rc_out);
 
@@ -74,11 +76,15 @@ typedef struct tpam_retrieve_verdict {
 /*
  * Classify the output of Retrieve.  A password is exactly one non-empty line
  * (leading empty lines skipped; its CRLF or LF end required and stripped)
- * that is not blank, has no control character and has no error shape
- * (tpam_output_error_class()).  Anything else is refused: CREDSTACK_ERR_DENIED
- * for a single "not authorized" / "you are not" line, CREDSTACK_ERR_BACKEND
- * for the rest (no output, a NUL byte, several lines whatever they say, an
- * error line, a line without its end, control characters).
+ * that is not blank (nor spaces and quotes only), has no control or format
+ * character (tpam_line_has_control(): BOM, zero-width, bidi...), has no
+ * error shape (tpam_output_error_class()) and does not read as a message
+ * (tpam_line_reads_as_message(): several words, one of them an error word).
+ * Anything else is refused: CREDSTACK_ERR_DENIED for a single "not
+ * authorized" / "you are not" line, CREDSTACK_ERR_BACKEND for the rest (no
+ * output, a NUL byte, several lines whatever they say, an error line, a
+ * message, a line without its end, control or format characters).  The
+ * command's exit status is the caller's to check (tpam_module_retrieve()).
  */
 void tpam_retrieve_classify(const char *out, size_t len,
                             tpam_retrieve_verdict *v);

@@ -255,15 +255,29 @@ int tpam_pool_attach(tpam_pool *p, char *err, size_t errlen)
 int tpam_pool_run(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
                   char **out, size_t *len_out, char *err, size_t errlen)
 {
+    int status;
+
+    return tpam_pool_run_status(p, cmd, timeout_ms, out, len_out, &status, err,
+                                errlen);
+}
+
+int tpam_pool_run_status(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
+                         char **out, size_t *len_out, int *status_out,
+                         char *err, size_t errlen)
+{
     pool_job job;
     int ret;
 
-    if (p == NULL || cmd == NULL || out == NULL || len_out == NULL)
+    if (status_out != NULL)
+        *status_out = TPAM_STATUS_NONE;
+    if (p == NULL || cmd == NULL || out == NULL || len_out == NULL ||
+        status_out == NULL)
         return tpam_errf(err, errlen, CREDSTACK_ERR_INVALID,
                          "no TPAM server, command or output");
     *out = NULL;
     *len_out = 0;
     memset(&job, 0, sizeof(job));
+    job.status = TPAM_STATUS_NONE;
     job.line = tpam_cmd_str(cmd);
     job.name = tpam_cmd_name(cmd);
     if (job.line == NULL)
@@ -293,6 +307,7 @@ int tpam_pool_run(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
     if (ret == CREDSTACK_OK) {
         *out = job.out;
         *len_out = job.len;
+        *status_out = job.status;
     } else {
         tpam_errf(err, errlen, ret, "%s", job.err);
     }

@@ -93,6 +93,17 @@ int tpam_pool_run(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
                   char **out, size_t *len_out, char *err, size_t errlen);
 
 /*
+ * tpam_pool_run(), and the command's exit status in *status_out (0..255,
+ * TPAM_STATUS_NONE when the server closed the channel without one,
+ * TPAM_STATUS_SIGNAL when a signal ended it).  The status follows the
+ * output on the channel: a command is complete when it (or the close) has
+ * come, within timeout_ms.
+ */
+int tpam_pool_run_status(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
+                         char **out, size_t *len_out, int *status_out,
+                         char *err, size_t errlen);
+
+/*
  * One line of the server's state for credstack agent --status: sessions up
  * (or down, or in backoff until when, and why), channels in use and their
  * peak, commands queued, handshakes and commands so far.

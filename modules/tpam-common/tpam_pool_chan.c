@@ -46,6 +46,46 @@ static void on_channel_close(ssh_session session, ssh_channel channel,
     ((pool_slot *)userdata)->remote_closed = 1;
 }
 
+/* The command's exit status (RFC 4254 6.10): it follows the output. */
+static void on_exit_status(ssh_session session, ssh_channel channel,
+                           int exit_status, void *userdata)
+{
+    (void)session;
+    (void)channel;
+    ((pool_slot *)userdata)->status =
+        exit_status >= 0 && exit_status <= 255 ? exit_status : 255;
+}
+
+static void on_exit_signal(ssh_session session, ssh_channel channel,
+                           const char *signal, int core, const char *errmsg,
+                           const char *lang, void *userdata)
+{
+    (void)session;
+    (void)channel;
+    (void)signal;
+    (void)core;
+    (void)errmsg;
+    (void)lang;
+    ((pool_slot *)userdata)->status = TPAM_STATUS_SIGNAL;
+}
+
+/* Hand a complete answer, with its exit status, to its waiter. */
+static void finish_answer(tpam_pool *p, pool_slot *sl)
+{
+    pool_job *j = sl->job;
+
+    if (reserve(j, 0) != CREDSTACK_OK) {
+        pool_finish(p, j, CREDSTACK_ERR_NOMEM,
+                    "out of memory reading the TPAM answer");
+        return;
+    }
+    j->out[j->len] = '\0';
+    pthread_mutex_lock(&p->lock);
+    j->status = sl->status;
+    pool_finish_locked(j, CREDSTACK_OK);
+    pthread_mutex_unlock(&p->lock);
+}
+
 /* Forget a slot's channel (libssh frees it once the server closed it). */
 static void slot_free(pool_slot *sl)
 {
@@ -203,6 +243,9 @@ int pool_assign(tpam_pool *p, long long now)
         ssh_callbacks_init(&sl->cb);
         sl->cb.userdata = sl;
         sl->cb.channel_close_function = on_channel_close;
+        sl->cb.channel_exit_status_function = on_exit_status;
+        sl->cb.channel_exit_signal_function = on_exit_signal;
+        sl->status = TPAM_STATUS_NONE;
         sl->has_cb = ssh_set_channel_callbacks(sl->ch, &sl->cb) == SSH_OK;
         sl->job = j;
         sl->state = SLOT_OPENING;
@@ -291,9 +334,10 @@ void pool_step_slot(tpam_pool *p, pool_session *s, pool_slot *sl, long long now,
 
     if (j != NULL && now >= j->deadline &&
         (sl->state == SLOT_EXEC || sl->state == SLOT_READING ||
-         sl->state == SLOT_OPENING)) {
+         sl->state == SLOT_OPENING || sl->state == SLOT_STATUS)) {
         static const char *const steps[] = {"", "channel open", "exec",
-                                            "reading the answer"};
+                                            "reading the answer",
+                                            "waiting for its exit status"};
         pool_finish(p, j, CREDSTACK_ERR_TIMEOUT,
                     "TPAM at %s did not answer %s within %ld ms (%s)", p->where,
                     j->name, j->timeout_ms, steps[sl->state]);
@@ -357,17 +401,22 @@ void pool_step_slot(tpam_pool *p, pool_session *s, pool_slot *sl, long long now,
         if (rc == 0)
             return;
         *progress = 1;
-        if (rc > 0) {
-            if (reserve(j, 0) != CREDSTACK_OK) {
-                pool_finish(p, j, CREDSTACK_ERR_NOMEM,
-                            "out of memory reading the TPAM answer");
-            } else {
-                j->out[j->len] = '\0';
-                pthread_mutex_lock(&p->lock);
-                pool_finish_locked(j, CREDSTACK_OK);
-                pthread_mutex_unlock(&p->lock);
-            }
+        if (rc < 0) {
+            slot_close(sl, now);
+            return;
         }
+        /* The output is complete; its exit status may still be on the way
+         * (a command that printed a password-looking line and failed). */
+        sl->state = SLOT_STATUS;
+        /* fall through */
+    case SLOT_STATUS:
+        if (sl->status == TPAM_STATUS_NONE && !sl->remote_closed) {
+            if (pool_session_broken(s))
+                pool_session_lost(s, "%s", ssh_get_error(s->ssh));
+            return;
+        }
+        *progress = 1;
+        finish_answer(p, sl);
         slot_close(sl, now);
         return;
     case SLOT_CLOSING:

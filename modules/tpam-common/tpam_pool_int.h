@@ -36,6 +36,7 @@ typedef struct pool_job {
     /* The outcome, set by the I/O thread under the pool's lock. */
     int done;
     int rc;
+    int status; /* the command's exit status; TPAM_STATUS_* when none */
     char *out;
     size_t len, cap;
     char err[512];
@@ -48,6 +49,7 @@ enum {
     SLOT_OPENING, /* channel open sent */
     SLOT_EXEC,    /* exec request sent */
     SLOT_READING, /* reading the answer */
+    SLOT_STATUS,  /* answer read: waiting for its exit status (or close) */
     SLOT_CLOSING  /* done: until the server closes its side too */
 };
 
@@ -57,6 +59,7 @@ typedef struct pool_slot {
     pool_job *job; /* NULL when its command ended (a timeout) */
     long long since;
     int remote_closed;
+    int status; /* exit-status or exit-signal seen: TPAM_STATUS_NONE if not */
     int has_cb;
     struct ssh_channel_callbacks_struct cb;
 } pool_slot;

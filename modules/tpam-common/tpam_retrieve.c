@@ -10,6 +10,7 @@
 
 #include <credstack/credstack.h>
 
+#include "tpam_line.h"
 #include "tpam_text.h"
 
 /* ---- error shapes (tpam-cli.md's texts and the generic ones) ---- */
@@ -64,8 +65,10 @@ enum tpam_shape_test {
 };
 
 /*
- * The shapes of an error line, tested in this order on the line without its
- * leading spaces, ASCII letters compared without case.  A prefix is a prefix,
+ * The shapes of an error line, tested in this order on the normalised line
+ * (tpam_line_normalise(): no invisible characters, Unicode spaces as
+ * spaces, no spaces or quotes around it), ASCII letters compared without
+ * case.  A prefix is a prefix,
  * not a word: "Errorless-Pass#2024" starts with "error" and is refused (exit
  * 3, the class named).  Deliberate: TPAM's error texts are not all known, and
  * "Errors:", "Failure", "Failed" must not pass for passwords; a password that
@@ -142,26 +145,45 @@ static int tpam_shape_matches(const struct tpam_shape *sh, const char *s,
     return 0;
 }
 
-const char *tpam_output_error_class(const char *line, size_t len, int *rc_out)
+/* Beyond the known shapes: several words, one of them an error word. */
+static const char tpam_cls_message[] =
+    "reads as a message (several words, one of them like 'error', 'failed', "
+    "'timed out')";
+/* No memory to normalise a copy: refused, unchecked. */
+static const char tpam_cls_unchecked[] = "could not be checked (out of memory)";
+
+/* The class of a normalised line (the shapes only), or NULL. */
+static const char *tpam_norm_class(const char *line, size_t len, int *rc_out)
 {
     size_t i;
 
-    while (len > 0 && *line == ' ') {
-        line++;
-        len--;
-    }
     for (i = 0; i < sizeof(tpam_shapes) / sizeof(tpam_shapes[0]); i++) {
         if (tpam_shape_matches(&tpam_shapes[i], line, len)) {
-            if (rc_out != NULL) {
-                *rc_out = tpam_shapes[i].rc;
-            }
+            *rc_out = tpam_shapes[i].rc;
             return tpam_shapes[i].cls;
         }
     }
-    if (rc_out != NULL) {
-        *rc_out = CREDSTACK_OK;
-    }
+    *rc_out = CREDSTACK_OK;
     return NULL;
+}
+
+const char *tpam_output_error_class(const char *line, size_t len, int *rc_out)
+{
+    char *norm = malloc(len + 1);
+    const char *cls;
+    int rc = CREDSTACK_ERR_BACKEND;
+
+    cls = tpam_cls_unchecked;
+    if (norm != NULL) {
+        size_t n = tpam_line_normalise(line, len, norm);
+
+        cls = tpam_norm_class(norm, n, &rc);
+        tpam_free_wiped(norm, len + 1);
+    }
+    if (rc_out != NULL) {
+        *rc_out = rc;
+    }
+    return cls;
 }
 
 /* ---- Retrieve ---- */
@@ -171,12 +193,12 @@ static const char *const tpam_retrieve_shapes[] = {
     "printed nothing",
     "output contains a NUL byte",
     "printed only empty lines",
-    "printed a blank line (spaces only)",
+    "printed a blank line (spaces or quotes only)",
     "printed more than one line",
     "answered an error line",
     "refused the checkout",
     "output ends in the middle of its line (truncated)",
-    "output contains control characters",
+    "output contains control or format (invisible) characters",
 };
 enum {
     TPAM_RS_NOTHING,
@@ -209,7 +231,36 @@ int tpam_retrieve_known_text(const char *p)
             return 1;
         }
     }
-    return 0;
+    return p == tpam_cls_message || p == tpam_cls_unchecked;
+}
+
+/*
+ * The class of one line of a Retrieve answer: the known shapes, then a
+ * message (several words, one an error word); NULL when neither.  *blank
+ * says whether nothing is left once normalised (spaces, quotes, invisible
+ * characters only).
+ */
+static const char *tpam_retrieve_line_class(const char *line, size_t len,
+                                            int *rc_out, int *blank)
+{
+    char *norm = malloc(len + 1);
+    const char *cls;
+    size_t n;
+
+    *blank = 0;
+    if (norm == NULL) {
+        *rc_out = CREDSTACK_ERR_BACKEND;
+        return tpam_cls_unchecked;
+    }
+    n = tpam_line_normalise(line, len, norm);
+    *blank = n == 0;
+    cls = tpam_norm_class(norm, n, rc_out);
+    if (cls == NULL && tpam_line_reads_as_message(norm, n)) {
+        *rc_out = CREDSTACK_ERR_BACKEND;
+        cls = tpam_cls_message;
+    }
+    tpam_free_wiped(norm, len + 1);
+    return cls;
 }
 
 static void tpam_verdict(tpam_retrieve_verdict *v, int rc, int shape,
@@ -230,7 +281,7 @@ void tpam_retrieve_classify(const char *out, size_t len,
     size_t pw_off = 0;
     size_t pw_len = 0;
     int pw_ended = 0;
-    size_t i;
+    int pw_blank = 0;
 
     memset(v, 0, sizeof(*v));
     if (out == NULL || len == 0) {
@@ -261,11 +312,12 @@ void tpam_retrieve_classify(const char *out, size_t len,
         size_t n = (size_t)((nl != NULL ? nl : end) - p);
         const char *cls = NULL;
         int rc = CREDSTACK_OK;
+        int blank = 0;
 
         if (n > 0 && p[n - 1] == '\r' && nl != NULL) {
             n--;
         }
-        cls = tpam_output_error_class(p, n, &rc);
+        cls = tpam_retrieve_line_class(p, n, &rc, &blank);
         if (cls != NULL && first_cls == NULL) {
             first_cls = cls;
             first_rc = rc;
@@ -274,6 +326,7 @@ void tpam_retrieve_classify(const char *out, size_t len,
             pw_off = (size_t)(p - out);
             pw_len = n;
             pw_ended = nl != NULL;
+            pw_blank = blank;
         }
         v->lines++;
         p = nl != NULL ? nl + 1 : end;
@@ -299,18 +352,17 @@ void tpam_retrieve_classify(const char *out, size_t len,
         tpam_verdict(v, CREDSTACK_ERR_BACKEND, TPAM_RS_TRUNCATED, NULL);
         return;
     }
-    for (i = 0; i < pw_len; i++) {
-        unsigned char c = (unsigned char)out[pw_off + i];
-
-        if (c < 0x20 || c == 0x7f) {
-            tpam_verdict(v, CREDSTACK_ERR_BACKEND, TPAM_RS_CONTROL, NULL);
-            return;
-        }
+    /*
+     * A control or an invisible (format) character has no place in a
+     * password a person types, and hides text from the shapes above (a
+     * zero-width space inside "error"): refused, whatever it says.
+     */
+    if (tpam_line_has_control(out + pw_off, pw_len)) {
+        tpam_verdict(v, CREDSTACK_ERR_BACKEND, TPAM_RS_CONTROL, NULL);
+        return;
     }
-    for (i = 0; i < pw_len && out[pw_off + i] == ' '; i++) {
-    }
-    if (i == pw_len) {
-        /* Empty, or spaces only: no password, whatever TPAM meant. */
+    if (pw_blank) {
+        /* Empty, spaces or quotes only: no password, whatever TPAM meant. */
         tpam_verdict(v, CREDSTACK_ERR_BACKEND, TPAM_RS_BLANK, NULL);
         return;
     }

@@ -685,6 +685,48 @@ Test(client, output_faults_reach_the_parsers)
     setup_free(&s);
 }
 
+/* The command's exit status comes back with its output (0, 1, 255 as the
+ * simulator exits; an ordinary answer is 0), on one session. */
+Test(client, exit_status_is_collected)
+{
+    static const struct {
+        const char *faults;
+        int status;
+    } cases[] = {
+        {"", 0},
+        {"exit_status=1\n", 1},
+        {"exit_status=255\ncommand=Retrieve\n", 255},
+        {"exit_status=7\ncommand=ListSystems\n", 0},
+    };
+    struct setup s;
+    tpam_client *c = NULL;
+    tpam_cmd *cmd = retrieve_cmd("root", "PSM_DB02");
+
+    harness_or_skip();
+    setup_with(&s, "TPAM_CLIENT_KEY_ED25519", "TPAM_HOSTKEY_ED25519");
+    c = open_ok(&s);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char err[1024] = "";
+        char *out = NULL;
+        size_t len = 0;
+        int status = -99;
+        int rc;
+
+        write_file(var("TPAM_FAULTS"), cases[i].faults);
+        rc = tpam_client_run_status(c, cmd, &out, &len, &status, err,
+                                    sizeof(err));
+        cr_assert_eq(rc, CREDSTACK_OK, "case %zu: rc %d: %s", i, rc, err);
+        cr_expect_eq(status, cases[i].status, "case %zu: status %d", i, status);
+        /* The password is printed either way: the status tells. */
+        cr_expect_str_eq(out, "p@ss word;#1\r\n", "case %zu", i);
+        tpam_client_output_free(out, len);
+    }
+    write_file(var("TPAM_FAULTS"), "");
+    tpam_client_close(c);
+    tpam_cmd_free(cmd);
+    setup_free(&s);
+}
+
 /* A listener that accepts TCP but never speaks SSH. */
 Test(client, silent_server_times_out_at_connect)
 {

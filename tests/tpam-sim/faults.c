@@ -33,6 +33,7 @@
  *                     wildcard-only), exact, substring, prefix, ignore
  *   filter_case=C     insensitive (default) or sensitive
  *   command=A[,B]     the faults apply only to these commands (canonical names)
+ *   exit_status=N     the command exits with N (0..255) after its answer
  */
 
 /* T with \n \r \t \\ \xNN decoded (an unknown escape is kept as it is). */
@@ -207,6 +208,12 @@ int faults_load(const char *path, struct faults *f)
             f->lf_only = n != 0;
         else if (ieq(key, "empty"))
             f->empty = n != 0;
+        else if (ieq(key, "exit_status") && n <= 255) {
+            f->exit_set = 1;
+            f->exit_status = n;
+        } else if (ieq(key, "exit_status"))
+            fprintf(stderr, "tpam-sim: %s:%d: exit_status is 0..255\n", path,
+                    lineno);
         else
             fprintf(stderr, "tpam-sim: %s:%d: unknown fault '%s'\n", path,
                     lineno, key);

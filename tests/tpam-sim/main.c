@@ -124,6 +124,9 @@ int main(int argc, char **argv)
         faults_shape(&fa, &o);
     if (o.len > 0 && write_all(STDOUT_FILENO, o.buf, o.len) != 0 && rc == 0)
         rc = SIM_EXIT_SETUP;
+    /* A TPAM that prints an answer and says it failed. */
+    if (have_faults && fa.exit_set)
+        rc = (int)fa.exit_status;
     out_free(&o);
     faults_free(&fa);
     tokens_free(&tk);

@@ -131,6 +131,8 @@ struct faults {
     int filter_mode;       /* enum filter_mode */
     int filter_case;       /* 1: filters compare letter case */
     char *command;         /* comma-separated list, NULL = all commands */
+    int exit_set;          /* exit_status= given */
+    long exit_status;      /* the command's exit status, whatever it printed */
 };
 
 int faults_load(const char *path, struct faults *f);
