@@ -201,6 +201,9 @@ int cs_actions_from_control(const char *control, cs_action *actions, char *err,
 /* stack_parse.c */
 int cs_stack_parse_file(const char *path, cs_stack *stack, char *err,
                         size_t errlen);
+/* The stack read from f (at most 1 MiB), named path in messages. */
+int cs_stack_parse_stream(FILE *f, const char *path, cs_stack *stack, char *err,
+                          size_t errlen);
 int cs_stack_parse_string(const char *text, const char *name, cs_stack *stack,
                           char *err, size_t errlen);
 void cs_stack_clear(cs_stack *stack);
@@ -295,5 +298,29 @@ unsigned cs_edit_distance(const char *a, const char *b, unsigned cap);
  */
 int cs_open_module_file(const char *dir, const char *file, int *fd_out,
                         char *err, size_t errlen);
+
+/*
+ * The same checks for any file credstack loads or reads for policy (a
+ * module's private libraries, stack files).  With CS_OPEN_FOLLOW, a
+ * symbolic link as the file (owned by root or us) is followed, and its
+ * target checked the same way, directories included.
+ */
+#define CS_OPEN_FOLLOW 1u
+int cs_open_checked(const char *dir, const char *file, unsigned flags,
+                    int *fd_out, char *err, size_t errlen);
+
+/*
+ * Before the module open in fd (from module_dir) is loaded: find the private
+ * libraries it needs as the dynamic linker would (the module's RPATH, the
+ * program's RPATH, LD_LIBRARY_PATH, the module's RUNPATH; $ORIGIN is the
+ * module's directory), and those libraries' own, check each with
+ * cs_open_checked() and load it through its checked descriptor, so that the
+ * module's DT_NEEDED resolves to what was checked.  Libraries already
+ * loaded, or found only through the system's cache and default
+ * directories, are left to the dynamic linker.  CREDSTACK_OK, or
+ * CREDSTACK_ERR_MODULE with err naming the library refused.  Call with the
+ * loader's lock held.
+ */
+int cs_deps_preload(int fd, const char *module_dir, char *err, size_t errlen);
 
 #endif /* CREDSTACK_CORE_INTERNAL_H */

@@ -147,6 +147,17 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
     }
     snprintf(load_path, sizeof(load_path), "/proc/self/fd/%d", dso->fd);
     pthread_mutex_lock(&lt_lock);
+    /* Its private libraries first, checked as it is (loader_deps.c). */
+    ret = cs_deps_preload(dso->fd, h->module_dir, err, errlen);
+    if (ret != CREDSTACK_OK) {
+        char why[CS_ERRLEN];
+
+        pthread_mutex_unlock(&lt_lock);
+        snprintf(why, sizeof(why), "%s", err);
+        snprintf(err, errlen, "module %s: %s", name, why);
+        ret = ret == CREDSTACK_ERR_NOMEM ? ret : CREDSTACK_ERR_MODULE;
+        goto done;
+    }
     /* Local symbols: every module exports the same entry point name. */
     if (lt_dladvise_init(&advise) == 0 && lt_dladvise_local(&advise) == 0)
         dso->lt_handle = lt_dlopenadvise(load_path, advise);

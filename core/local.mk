@@ -11,7 +11,7 @@ core_libcredstack_la_SOURCES = \
 	core/actions.c core/audit.c core/cache.c core/config_api.c \
 	core/dispatch.c \
 	core/env.h core/errors.c core/handle.c core/inputs.c core/internal.h \
-	core/loader.c core/log.c \
+	core/loader.c core/loader_deps.c core/log.c \
 	core/module_api.c core/options.c core/options_check.c core/probe.c \
 	core/request.c core/stack_args.c \
 	core/stack_active.c core/stack_cond.c core/stack_parse.c core/stack_select.c \

@@ -315,17 +315,26 @@ int cs_stack_parse_string(const char *text, const char *name, cs_stack *stack,
 int cs_stack_parse_file(const char *path, cs_stack *stack, char *err,
                         size_t errlen)
 {
-    FILE *f = NULL;
+    FILE *f = fopen(path, "re");
+    int ret;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open stack file: %s", path,
+                 strerror(errno));
+        return CREDSTACK_ERR_IO;
+    }
+    ret = cs_stack_parse_stream(f, path, stack, err, errlen);
+    fclose(f);
+    return ret;
+}
+
+int cs_stack_parse_stream(FILE *f, const char *path, cs_stack *stack, char *err,
+                          size_t errlen)
+{
     char *text = NULL;
     size_t len = 0, cap = 0;
     int ret = CREDSTACK_ERR_IO;
 
-    f = fopen(path, "re");
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open stack file: %s", path,
-                 strerror(errno));
-        goto done;
-    }
     for (;;) {
         size_t got;
         if (cap - len < 4096) {
@@ -362,8 +371,6 @@ int cs_stack_parse_file(const char *path, cs_stack *stack, char *err,
     if (ret == CREDSTACK_OK && (stack->path = strdup(path)) == NULL)
         ret = CREDSTACK_ERR_NOMEM;
 done:
-    if (f)
-        fclose(f);
     free(text);
     return ret;
 }

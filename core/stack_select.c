@@ -5,6 +5,7 @@
  * backend: the stacks are shipped by the modules that need them. */
 #include "autoconf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,6 +82,45 @@ static char *stack_dir(credstack_handle *h)
     return strdup(CREDSTACK_STACKDIR);
 }
 
+/*
+ * Read the stack at path as the loader opens a module: the file and every
+ * directory from / down to it owned by root or us and not writable by group
+ * or others (a stack decides what runs and who is authorized).
+ */
+static int read_checked(const char *path, cs_stack *stack, char *err,
+                        size_t errlen)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == NULL
+                    ? strdup(".")
+                    : strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    const char *file = slash == NULL ? path : slash + 1;
+    char why[CS_ERRLEN];
+    FILE *f;
+    int fd = -1, ret;
+
+    if (dir == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    ret = cs_open_checked(dir, file, CS_OPEN_FOLLOW, &fd, why, sizeof(why));
+    free(dir);
+    if (ret == CREDSTACK_ERR_NOTFOUND) {
+        snprintf(err, errlen, "%s: cannot open stack file: %.900s", path, why);
+        return CREDSTACK_ERR_IO;
+    }
+    if (ret != CREDSTACK_OK) {
+        snprintf(err, errlen, "%s: stack file refused: %.900s", path, why);
+        return ret == CREDSTACK_ERR_NOMEM ? ret : CREDSTACK_ERR_STACK;
+    }
+    f = fdopen(fd, "r");
+    if (f == NULL) {
+        close(fd);
+        return CREDSTACK_ERR_NOMEM;
+    }
+    ret = cs_stack_parse_stream(f, path, stack, err, errlen);
+    fclose(f);
+    return ret;
+}
+
 static int parse(credstack_handle *h, const char *path, const char *chosen_by)
 {
     char err[CS_ERRLEN];
@@ -88,8 +128,7 @@ static int parse(credstack_handle *h, const char *path, const char *chosen_by)
 
     if (ret != CREDSTACK_OK)
         return ret;
-    ret = cs_stack_parse_file(path, &h->stack, err, sizeof(err));
-
+    ret = read_checked(path, &h->stack, err, sizeof(err));
     if (ret != CREDSTACK_OK) {
         if (chosen_by != NULL)
             cs_problem(h, "%s (the stack that %s selects)", err, chosen_by);

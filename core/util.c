@@ -274,14 +274,22 @@ done:
     return ret;
 }
 
-int cs_open_module_file(const char *dir, const char *file, int *fd_out,
-                        char *err, size_t errlen)
+/*
+ * One step of cs_open_checked(): file in dir.  With CS_OPEN_FOLLOW, a
+ * symbolic link there (owned by root or us; its directory is checked) is
+ * not opened but handed back in *link_out for the caller to walk.
+ */
+static int open_in_dir(const char *dir, const char *file, unsigned flags,
+                       int *fd_out, char **link_out, char *err, size_t errlen)
 {
     struct stat st;
     int dfd = -1, fd = -1, ret;
 
     *fd_out = -1;
-    if (file[0] == '\0' || file[0] == '.' || strchr(file, '/') != NULL) {
+    *link_out = NULL;
+    if (file[0] == '\0' || strcmp(file, ".") == 0 || strcmp(file, "..") == 0 ||
+        (file[0] == '.' && !(flags & CS_OPEN_FOLLOW)) ||
+        strchr(file, '/') != NULL) {
         snprintf(err, errlen, "'%s': not a plain file name", file);
         return CREDSTACK_ERR_MODULE;
     }
@@ -293,6 +301,37 @@ int cs_open_module_file(const char *dir, const char *file, int *fd_out,
     }
     if (ret != CREDSTACK_OK)
         return ret;
+    if (flags & CS_OPEN_FOLLOW) {
+        int lfd = openat(dfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+        if (lfd >= 0 && fstat(lfd, &st) == 0 && S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX + 1];
+            ssize_t n = -1;
+
+            if (!owner_ok(&st)) {
+                snprintf(err, errlen,
+                         "%s/%s: refused: a symbolic link owned by uid %u, not "
+                         "root or us (uid %u)",
+                         dir, file, (unsigned)st.st_uid, (unsigned)geteuid());
+                ret = CREDSTACK_ERR_MODULE;
+            } else if ((n = readlinkat(lfd, "", target, sizeof(target) - 1)) <=
+                           0 ||
+                       (size_t)n >= sizeof(target) - 1) {
+                snprintf(err, errlen, "%s/%s: cannot follow the symbolic link",
+                         dir, file);
+                ret = CREDSTACK_ERR_MODULE;
+            } else {
+                target[n] = '\0';
+                if ((*link_out = strdup(target)) == NULL)
+                    ret = CREDSTACK_ERR_NOMEM;
+            }
+            close(lfd);
+            close(dfd);
+            return ret;
+        }
+        if (lfd >= 0)
+            close(lfd);
+    }
     /* O_NONBLOCK: a FIFO must not hang us; it is refused below anyway. */
     fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -333,6 +372,57 @@ done:
     }
     close(dfd);
     return ret;
+}
+
+int cs_open_checked(const char *dir, const char *file, unsigned flags,
+                    int *fd_out, char *err, size_t errlen)
+{
+    char *d = strdup(dir), *f = strdup(file), *link = NULL;
+    int ret = CREDSTACK_ERR_NOMEM;
+
+    *fd_out = -1;
+    for (int links = 0; d != NULL && f != NULL; links++) {
+        char *slash, *nd = NULL, *nf = NULL;
+
+        ret = open_in_dir(d, f, flags, fd_out, &link, err, errlen);
+        if (ret != CREDSTACK_OK || link == NULL)
+            break;
+        if (links == CS_MAX_SYMLINKS) {
+            snprintf(err, errlen, "%s/%s: too many symbolic links", d, f);
+            ret = CREDSTACK_ERR_MODULE;
+            break;
+        }
+        /* The target, relative to the link's directory unless absolute. */
+        slash = strrchr(link, '/');
+        if (slash == NULL) {
+            nd = strdup(d);
+            nf = strdup(link);
+        } else {
+            *slash = '\0';
+            nf = strdup(slash + 1);
+            if (link[0] == '/' || slash == link)
+                nd = strdup(slash == link ? "/" : link);
+            else if (asprintf(&nd, "%s/%s", d, link) < 0)
+                nd = NULL;
+        }
+        free(link);
+        link = NULL;
+        free(d);
+        free(f);
+        d = nd;
+        f = nf;
+        ret = CREDSTACK_ERR_NOMEM;
+    }
+    free(link);
+    free(d);
+    free(f);
+    return ret;
+}
+
+int cs_open_module_file(const char *dir, const char *file, int *fd_out,
+                        char *err, size_t errlen)
+{
+    return cs_open_checked(dir, file, 0, fd_out, err, errlen);
 }
 
 /* The core reads its environment through env.h's cs_env(). */

@@ -32,6 +32,20 @@ tests_modules_test_oldabi_test_oldabi_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
 # A module whose loading leaves a marker: the loader race tests' "evil" file.
 tests_modules_test_evil_test_evil_la_SOURCES = tests/modules/test-evil/test-evil.c
 tests_modules_test_evil_test_evil_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+# A module with a private library of its own, as the TPAM modules have: the
+# loader tests check the library before it is mapped (its loading leaves a marker).
+check_LTLIBRARIES += tests/modules/test-withlib/libcstest-private.la \
+	tests/modules/test-withlib/test-withlib.la
+tests_modules_test_withlib_libcstest_private_la_SOURCES = \
+	tests/modules/test-withlib/private.c
+tests_modules_test_withlib_libcstest_private_la_LDFLAGS = $(AM_LDFLAGS) \
+	-avoid-version -no-undefined -shared -rpath /nowhere
+tests_modules_test_withlib_test_withlib_la_SOURCES = \
+	tests/modules/test-withlib/test-withlib.c
+tests_modules_test_withlib_test_withlib_la_LDFLAGS = $(AM_LDFLAGS) \
+	$(MODULE_LDFLAGS) -rpath /nowhere
+tests_modules_test_withlib_test_withlib_la_LIBADD = \
+	tests/modules/test-withlib/libcstest-private.la $(MODULE_LIBADD)
 # A working test module the CLI tests use to see what went into the request.
 tests_modules_test_echo_test_echo_la_SOURCES = tests/modules/test-echo/test-echo.c
 tests_modules_test_echo_test_echo_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -rpath /nowhere
@@ -75,6 +89,12 @@ tests_unit_test_agent_trust_SOURCES = tests/unit/test_agent_trust.c \
 	$(AGENTFIX_SOURCES) $(TESTUTIL_SOURCES)
 tests_unit_test_agent_trust_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_agent_trust_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_policy_files
+tests_unit_test_policy_files_SOURCES = tests/unit/test_policy_files.c \
+	$(TESTUTIL_SOURCES)
+tests_unit_test_policy_files_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_policy_files_LDADD = core/libcredstack.la $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_cli
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c $(TESTUTIL_SOURCES)

@@ -2,6 +2,8 @@
 /* test_check.c: credstack check finds every configuration problem at once,
  * with its file and line and no network; check --connect logs in to TPAM
  * (sshd + tpam-sim) and names the cause and the fix of each failure. */
+/* Long file: one test per kind of problem check finds (options, values,
+ * unsafe files, each step of --connect), over one harness. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -303,6 +306,92 @@ Test(check, a_good_configuration_passes_without_the_network)
               r.out);
     cr_expect_eq(log_lines(), 0);
     tu_run_free(&r);
+    free(cfg);
+}
+
+/*
+ * libcredstack-tpam.so, tpam.stack and the stack directory pass the loader's
+ * owner and mode checks (issue 16 item 11): writable by group or others, each
+ * is refused with its name (exit 2); the same files with safe modes work.
+ */
+Test(check, unsafe_tpam_library_or_stack_is_refused)
+{
+    char *cfg = good_conf("TPAM_HOSTKEY_ED25519", "TPAM_CLIENT_KEY", NULL);
+    char *lib = tu_path(tmp, "lib"), *stacks = tu_path(tmp, "stacks");
+    char *so = tu_path(lib, "libcredstack-tpam.so");
+    char *stack = tu_path(stacks, "tpam.stack"), *from = NULL;
+    char *env_lib = NULL, *env_stacks = NULL, want[4200];
+    const char *env[3];
+    static const struct {
+        mode_t lib_dir, lib, stack_dir, stack;
+        int status;
+        int which; /* 0: the library named, 1: the stack, 2: its dir */
+    } cases[] = {
+        {0755, 0644, 0755, 0644, 0, -1}, {0755, 0664, 0755, 0644, 2, 0},
+        {0755, 0646, 0755, 0644, 2, 0},  {0775, 0644, 0755, 0644, 2, 3},
+        {0755, 0644, 0755, 0664, 2, 1},  {0755, 0644, 0775, 0644, 2, 2},
+    };
+
+    cr_assert(mkdir(lib, 0755) == 0 && mkdir(stacks, 0755) == 0);
+    cr_assert(asprintf(&from, "%s/modules/tpam-common/.libs/%s",
+                       tu_env("CREDSTACK_TEST_BUILDDIR"),
+                       "libcredstack-tpam.so") > 0);
+    cr_assert_eq(tu_copy(from, so), 0, "%s", from);
+    free(from);
+    from = tu_path(tu_env("CREDSTACK_TEST_SRCDIR"),
+                   "modules/tpam-common/stacks/tpam.stack");
+    cr_assert_eq(tu_copy(from, stack), 0, "%s", from);
+    cr_assert(asprintf(&env_lib, "LD_LIBRARY_PATH=%s", lib) > 0);
+    cr_assert(asprintf(&env_stacks, "CREDSTACK_STACK_DIR=%s", stacks) > 0);
+    env[0] = env_lib;
+    env[1] = env_stacks;
+    env[2] = NULL;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tu_run r;
+
+        cr_assert(chmod(lib, cases[i].lib_dir) == 0 &&
+                  chmod(so, cases[i].lib) == 0 &&
+                  chmod(stacks, cases[i].stack_dir) == 0 &&
+                  chmod(stack, cases[i].stack) == 0);
+        r = tu_credstack(ARGV("check", "--config", cfg), NULL, env);
+        cr_expect_eq(r.status, cases[i].status, "case %zu: exit %d: %s", i,
+                     r.status, r.err);
+        switch (cases[i].which) {
+        case 0:
+            snprintf(want, sizeof(want),
+                     "library %s: %s: refused: writable by group or others "
+                     "(mode %04o)",
+                     so, so, (unsigned)cases[i].lib);
+            break;
+        case 1:
+            snprintf(want, sizeof(want),
+                     "%s: stack file refused: %s: refused: writable by group "
+                     "or others (mode 0664)",
+                     stack, stack);
+            break;
+        case 2:
+        case 3:
+            snprintf(want, sizeof(want),
+                     "%s: refused: writable by group or others (mode 0775)",
+                     cases[i].which == 2 ? stacks : lib);
+            break;
+        default:
+            want[0] = '\0';
+        }
+        cr_expect(strstr(r.err, want) != NULL,
+                  "case %zu: stderr lacks '%s':\n%s", i, want, r.err);
+        if (cases[i].status == 0)
+            cr_expect(strstr(r.out, "checkout-tpam") != NULL, "%s", r.out);
+        tu_run_free(&r);
+    }
+    cr_expect_eq(log_lines(), 0);
+    free(from);
+    free(env_lib);
+    free(env_stacks);
+    free(so);
+    free(stack);
+    free(lib);
+    free(stacks);
     free(cfg);
 }
 
