@@ -321,6 +321,7 @@ int cs_open_checked(const char *dir, const char *file, unsigned flags,
  * CREDSTACK_ERR_MODULE with err naming the library refused.  Call with the
  * loader's lock held.
  */
-int cs_deps_preload(int fd, const char *module_dir, char *err, size_t errlen);
+int cs_deps_preload(credstack_handle *h, int fd, const char *module_dir,
+                    char *err, size_t errlen);
 
 #endif /* CREDSTACK_CORE_INTERNAL_H */

@@ -148,7 +148,7 @@ int cs_dso_load(credstack_handle *h, const char *name, cs_dso **dso_out,
     snprintf(load_path, sizeof(load_path), "/proc/self/fd/%d", dso->fd);
     pthread_mutex_lock(&lt_lock);
     /* Its private libraries first, checked as it is (loader_deps.c). */
-    ret = cs_deps_preload(dso->fd, h->module_dir, err, errlen);
+    ret = cs_deps_preload(h, dso->fd, h->module_dir, err, errlen);
     if (ret != CREDSTACK_OK) {
         char why[CS_ERRLEN];
 

@@ -284,6 +284,7 @@ static char *search_path(const elf_deps *d, const char *origin)
 static struct {
     dev_t dev;
     ino_t ino;
+    char *path; /* where it was found (the name the module needs in it) */
 } kept[DEPS_KEPT_MAX];
 static size_t nkept;
 
@@ -299,25 +300,43 @@ static int kept_already(int fd)
     return 0;
 }
 
-static void keep(int fd)
+static void keep(int fd, const char *shown)
 {
     struct stat st;
 
     if (nkept < DEPS_KEPT_MAX && fstat(fd, &st) == 0) {
         kept[nkept].dev = st.st_dev;
         kept[nkept].ino = st.st_ino;
+        kept[nkept].path = strdup(shown); /* NULL: only not re-recorded */
         nkept++;
     }
 }
 
+/* A library an earlier handle of this process loaded for `name`: this
+ * handle depends on its file too. */
+static int record_kept(credstack_handle *h, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < nkept; i++) {
+        const char *p = kept[i].path;
+        size_t len = p ? strlen(p) : 0;
+
+        if (len > n && p[len - n - 1] == '/' && strcmp(p + len - n, name) == 0)
+            return cs_input_add(h, p, "library");
+    }
+    return CREDSTACK_OK;
+}
+
 /* ---- resolving and loading ---- */
 
-static int preload_object(int fd, const char *dir, const char *shown, int depth,
-                          char *err, size_t errlen);
+static int preload_object(credstack_handle *h, int fd, const char *dir,
+                          const char *shown, int depth, char *err,
+                          size_t errlen);
 
 /* Look name up for an object whose search path is `path`; load it checked. */
-static int resolve(const char *name, const char *path, int depth, char *err,
-                   size_t errlen)
+static int resolve(credstack_handle *h, const char *name, const char *path,
+                   int depth, char *err, size_t errlen)
 {
     void *loaded;
     char *copy, *save = NULL;
@@ -327,7 +346,7 @@ static int resolve(const char *name, const char *path, int depth, char *err,
     loaded = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
     if (loaded != NULL) {
         dlclose(loaded);
-        return CREDSTACK_OK;
+        return record_kept(h, name);
     }
     if (strchr(name, '/') != NULL)
         return CREDSTACK_OK; /* a path in DT_NEEDED: none of ours do that */
@@ -360,7 +379,13 @@ static int resolve(const char *name, const char *path, int depth, char *err,
             ret = ret == CREDSTACK_ERR_NOMEM ? ret : CREDSTACK_ERR_MODULE;
             break;
         }
-        ret = preload_object(fd, dir, shown, depth + 1, err, errlen);
+        /* What the handle's answers depend on (the agent re-checks it),
+         * whether this process loaded it now or for an earlier handle. */
+        ret = cs_input_add(h, shown, "library");
+        if (ret == CREDSTACK_OK)
+            ret = preload_object(h, fd, dir, shown, depth + 1, err, errlen);
+        else
+            close(fd);
         break;
     }
     free(copy);
@@ -368,8 +393,9 @@ static int resolve(const char *name, const char *path, int depth, char *err,
 }
 
 /* Load the checked object in fd, after its own private libraries. */
-static int preload_object(int fd, const char *dir, const char *shown, int depth,
-                          char *err, size_t errlen)
+static int preload_object(credstack_handle *h, int fd, const char *dir,
+                          const char *shown, int depth, char *err,
+                          size_t errlen)
 {
     elf_deps d;
     char load_path[64], *path;
@@ -396,7 +422,7 @@ static int preload_object(int fd, const char *dir, const char *shown, int depth,
     path = d.strtab != NULL ? search_path(&d, dir) : NULL;
     for (size_t i = 0; path != NULL && i < d.nneeded && ret == CREDSTACK_OK;
          i++)
-        ret = resolve(d.strtab + d.needed[i], path, depth, err, errlen);
+        ret = resolve(h, d.strtab + d.needed[i], path, depth, err, errlen);
     free(path);
     free(d.strtab);
     if (ret != CREDSTACK_OK) {
@@ -415,11 +441,12 @@ static int preload_object(int fd, const char *dir, const char *shown, int depth,
     }
     /* Never closed, nor its descriptor: kept for the life of the process
      * (see above).  The linker's own lists keep the handle reachable. */
-    keep(fd);
+    keep(fd, shown);
     return CREDSTACK_OK;
 }
 
-int cs_deps_preload(int fd, const char *module_dir, char *err, size_t errlen)
+int cs_deps_preload(credstack_handle *h, int fd, const char *module_dir,
+                    char *err, size_t errlen)
 {
     elf_deps d;
     char *path;
@@ -438,7 +465,7 @@ int cs_deps_preload(int fd, const char *module_dir, char *err, size_t errlen)
         ret = CREDSTACK_ERR_NOMEM;
     for (size_t i = 0; path != NULL && i < d.nneeded && ret == CREDSTACK_OK;
          i++)
-        ret = resolve(d.strtab + d.needed[i], path, 0, err, errlen);
+        ret = resolve(h, d.strtab + d.needed[i], path, 0, err, errlen);
     free(path);
     free(d.strtab);
     return ret;

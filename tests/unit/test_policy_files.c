@@ -329,3 +329,61 @@ Test(policy_files, stack_through_a_link)
     free(pub);
     free(dir);
 }
+
+/* "what path\n" of each input of h. */
+static void collect_input(const char *path, const char *what, void *user)
+{
+    fprintf(user, "%s %s\n", what, path);
+}
+
+static char *inputs_of(credstack_handle *h)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+
+    cr_assert_not_null(m);
+    cr_assert_eq(credstack_inputs(h, collect_input, m), CREDSTACK_OK);
+    fclose(m);
+    return text;
+}
+
+/*
+ * A private library loaded through its checked descriptor is known to the
+ * dynamic linker as /proc/self/fd/N, which the inputs skip: the loader
+ * records its file instead, for the first handle that loads it and for a
+ * later one of the same process (which finds it loaded), so that an agent
+ * sees the library replaced.
+ */
+Test(policy_files, private_library_is_an_input_of_every_handle)
+{
+    char *lib = tu_path(tmp, "lib"), *so = NULL, *path = NULL, *want = NULL;
+    const char *old = getenv("LD_LIBRARY_PATH");
+    char *stack = tu_write(tmp, "s.stack", "checkout required test-withlib\n");
+
+    cr_assert(mkdir(lib, 0755) == 0);
+    cr_assert_eq(chmod(lib, 0755), 0);
+    so = copy_private(lib, "libcstest-private.so", 0644);
+    cr_assert(asprintf(&path, "%s%s%s", lib, old ? ":" : "", old ? old : "") >
+              0);
+    cr_assert_eq(setenv("LD_LIBRARY_PATH", path, 1), 0);
+    cr_assert(asprintf(&want, "library %s\n", so) > 0);
+    for (int round = 0; round < 2; round++) {
+        credstack_handle *h = NULL;
+        char *text;
+        int rc = open_handle(&h, "[logging]\nlog_level = critical\n", stack);
+
+        cr_assert_eq(rc, CREDSTACK_OK, "open %d: %s", round,
+                     credstack_error(h));
+        text = inputs_of(h);
+        cr_expect(strstr(text, want) != NULL, "handle %d: no '%s' in:\n%s",
+                  round, so, text);
+        free(text);
+        credstack_close(h);
+    }
+    free(want);
+    free(path);
+    free(so);
+    free(stack);
+    free(lib);
+}
