@@ -5,7 +5,8 @@
 noinst_PROGRAMS += tests/tpam-sim/tpam-sim
 tests_tpam_sim_tpam_sim_SOURCES = tests/tpam-sim/sim.h tests/tpam-sim/main.c \
 	tests/tpam-sim/args.c tests/tpam-sim/commands.c tests/tpam-sim/columns.c \
-	tests/tpam-sim/fixture.c tests/tpam-sim/faults.c tests/tpam-sim/cmdlog.c \
+	tests/tpam-sim/fixture.c tests/tpam-sim/faults.c tests/tpam-sim/errors.c \
+	tests/tpam-sim/cmdlog.c \
 	tests/tpam-sim/list.c tests/tpam-sim/match.c tests/tpam-sim/out.c \
 	tests/tpam-sim/cmd_systems.c tests/tpam-sim/cmd_accounts.c \
 	tests/tpam-sim/cmd_requests.c tests/tpam-sim/cmd_policies.c \

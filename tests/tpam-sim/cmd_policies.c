@@ -19,7 +19,7 @@ static int effective(struct ctx *c, const struct record *r)
 {
     const char *f = optv(c, "AllOrEffectiveFlag");
 
-    if (c->faults && c->faults->filter_mode == FILTER_IGNORE)
+    if (c->filter_mode == FILTER_IGNORE) /* the faults' or STATE/defaults' */
         return 1;
     if (f && (f[0] == 'E' || f[0] == 'e'))
         return ieq(

@@ -102,25 +102,35 @@ static int parse_long(const char *v, long *out)
     return 0;
 }
 
-int faults_load(const char *path, struct faults *f)
+/*
+ * Reads path into f (a missing file is no fault).  Anything the simulator
+ * does not understand (an unknown key, a bad value, a line without '=') is a
+ * setup error (sim_error): -1, and the client gets no answer.  A misspelt
+ * fault must not silently leave the kind default in place.  only_filters:
+ * the file may set filter and filter_case only (STATE/defaults).
+ */
+int faults_load(const char *path, struct faults *f, int only_filters)
 {
     FILE *fp;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    int lineno = 0;
+    int lineno = 0, errors = 0;
 
     memset(f, 0, sizeof(*f));
     fp = fopen(path, "r");
-    if (!fp)
-        return errno == ENOENT ? 0 : -1;
+    if (!fp) {
+        if (errno == ENOENT)
+            return 0;
+        sim_error("%s: %s", path, strerror(errno));
+        return -1;
+    }
     while ((len = getline(&line, &cap, fp)) >= 0) {
         char *p = line;
         char *eq;
         char *key;
         char *end;
         long n = 0;
-        int bad = 0;
 
         lineno++;
         if (len > 0 && line[len - 1] == '\n')
@@ -133,8 +143,8 @@ int faults_load(const char *path, struct faults *f)
             continue;
         eq = strchr(p, '=');
         if (!eq) {
-            fprintf(stderr, "tpam-sim: %s:%d: expected key=value\n", path,
-                    lineno);
+            sim_error("%s:%d: expected key=value", path, lineno);
+            errors++;
             continue;
         }
         *eq = '\0';
@@ -143,6 +153,12 @@ int faults_load(const char *path, struct faults *f)
         while (end > key && isspace((unsigned char)end[-1]))
             *--end = '\0';
         p = eq + 1;
+        if (only_filters && !ieq(key, "filter") && !ieq(key, "filter_case")) {
+            sim_error("%s:%d: only filter and filter_case may be set here",
+                      path, lineno);
+            errors++;
+            continue;
+        }
         if (ieq(key, "retrieve_error")) {
             free(f->retrieve_error);
             f->retrieve_error = xstrdup(p);
@@ -164,23 +180,27 @@ int faults_load(const char *path, struct faults *f)
                     break;
             if (ieq(p, "wildcard-only"))
                 m = FILTER_WILDCARD;
-            if (m < sizeof(filter_modes) / sizeof(filter_modes[0]))
+            if (m < sizeof(filter_modes) / sizeof(filter_modes[0])) {
                 f->filter_mode = (int)m;
-            else
-                fprintf(stderr,
-                        "tpam-sim: %s:%d: filter is wildcard, exact, "
-                        "substring, prefix or ignore\n",
-                        path, lineno);
+                f->filter_set = 1;
+            } else {
+                sim_error("%s:%d: filter is wildcard, exact, substring, "
+                          "prefix or ignore, not '%s'",
+                          path, lineno, p);
+                errors++;
+            }
             continue;
         }
         if (ieq(key, "filter_case")) {
-            if (ieq(p, "sensitive") || ieq(p, "insensitive"))
+            if (ieq(p, "sensitive") || ieq(p, "insensitive")) {
                 f->filter_case = ieq(p, "sensitive");
-            else
-                fprintf(stderr,
-                        "tpam-sim: %s:%d: filter_case is sensitive or "
-                        "insensitive\n",
-                        path, lineno);
+                f->case_set = 1;
+            } else {
+                sim_error("%s:%d: filter_case is sensitive or insensitive, "
+                          "not '%s'",
+                          path, lineno, p);
+                errors++;
+            }
             continue;
         }
         if (ieq(key, "command")) {
@@ -188,11 +208,17 @@ int faults_load(const char *path, struct faults *f)
             f->command = xstrdup(p);
             continue;
         }
-        bad = parse_long(p, &n) != 0;
-        if (bad)
-            fprintf(stderr, "tpam-sim: %s:%d: %s wants a number\n", path,
-                    lineno, key);
-        else if (ieq(key, "delay_ms"))
+        if (!ieq(key, "delay_ms") && !ieq(key, "hang") && !ieq(key, "drop") &&
+            !ieq(key, "garbage") && !ieq(key, "half_line") &&
+            !ieq(key, "leading_blank") && !ieq(key, "lf_only") &&
+            !ieq(key, "empty") && !ieq(key, "exit_status")) {
+            sim_error("%s:%d: unknown fault '%s'", path, lineno, key);
+            errors++;
+        } else if (parse_long(p, &n) != 0) {
+            sim_error("%s:%d: %s wants a number, not '%s'", path, lineno, key,
+                      p);
+            errors++;
+        } else if (ieq(key, "delay_ms"))
             f->delay_ms = n;
         else if (ieq(key, "hang"))
             f->hang = n != 0;
@@ -206,21 +232,21 @@ int faults_load(const char *path, struct faults *f)
             f->leading_blank = n != 0;
         else if (ieq(key, "lf_only"))
             f->lf_only = n != 0;
-        else if (ieq(key, "empty"))
+        else if (ieq(key, "exit_status")) {
+            if (n <= 255) {
+                f->exit_set = 1;
+                f->exit_status = n;
+            } else {
+                sim_error("%s:%d: exit_status is 0..255, not %ld", path, lineno,
+                          n);
+                errors++;
+            }
+        } else
             f->empty = n != 0;
-        else if (ieq(key, "exit_status") && n <= 255) {
-            f->exit_set = 1;
-            f->exit_status = n;
-        } else if (ieq(key, "exit_status"))
-            fprintf(stderr, "tpam-sim: %s:%d: exit_status is 0..255\n", path,
-                    lineno);
-        else
-            fprintf(stderr, "tpam-sim: %s:%d: unknown fault '%s'\n", path,
-                    lineno, key);
     }
     free(line);
     fclose(fp);
-    return 0;
+    return errors > 0 ? -1 : 0;
 }
 
 /* Non-zero when the faults apply to command (a canonical or raw name). */

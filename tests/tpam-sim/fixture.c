@@ -156,8 +156,8 @@ static int check_record(const char *path, const struct record *r)
         const char *v = rec_get(r, required[r->type][i]);
 
         if (!v || !*v) {
-            fprintf(stderr, "tpam-sim: %s:%d: [%s] record lacks %s\n", path,
-                    r->line, section_names[r->type], required[r->type][i]);
+            sim_error("%s:%d: [%s] record lacks %s", path, r->line,
+                      section_names[r->type], required[r->type][i]);
             return -1;
         }
     }
@@ -206,8 +206,7 @@ static long repeat_count(const char *path, const struct record *r)
         return 0;
     count = strtol(rep, &end, 10);
     if (!*rep || *end || count < 1 || count > 100000) {
-        fprintf(stderr, "tpam-sim: %s:%d: Repeat wants 1..100000\n", path,
-                r->line);
+        sim_error("%s:%d: Repeat wants 1..100000", path, r->line);
         return -1;
     }
     return count;
@@ -274,7 +273,7 @@ int fixture_load(const char *path, struct fixture *fx)
     fx->r = NULL;
     fx->n = 0;
     if (!fp) {
-        fprintf(stderr, "tpam-sim: %s: %s\n", path, strerror(errno));
+        sim_error("%s: %s", path, strerror(errno));
         return -1;
     }
     while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
@@ -300,8 +299,7 @@ int fixture_load(const char *path, struct fixture *fx)
                 break;
             }
             if (n < 2 || name[n - 1] != ']') {
-                fprintf(stderr, "tpam-sim: %s:%d: bad section line\n", path,
-                        lineno);
+                sim_error("%s:%d: bad section line", path, lineno);
                 rc = -1;
                 break;
             }
@@ -311,8 +309,7 @@ int fixture_load(const char *path, struct fixture *fx)
                 if (ieq(name, section_names[t]))
                     break;
             if (t == REC_NTYPES) {
-                fprintf(stderr, "tpam-sim: %s:%d: unknown section [%s]\n", path,
-                        lineno, name);
+                sim_error("%s:%d: unknown section [%s]", path, lineno, name);
                 rc = -1;
                 break;
             }
@@ -326,9 +323,9 @@ int fixture_load(const char *path, struct fixture *fx)
         }
         eq = strchr(p, '=');
         if (!eq || !cur) {
-            fprintf(stderr, "tpam-sim: %s:%d: %s\n", path, lineno,
-                    cur ? "expected Key=Value"
-                        : "expected a [section] line first");
+            sim_error("%s:%d: %s", path, lineno,
+                      cur ? "expected Key=Value"
+                          : "expected a [section] line first");
             rc = -1;
             break;
         }
@@ -337,8 +334,8 @@ int fixture_load(const char *path, struct fixture *fx)
             const char *key = canonical_key(cur->type, trim(p));
 
             if (!key) {
-                fprintf(stderr, "tpam-sim: %s:%d: unknown key '%s' in [%s]\n",
-                        path, lineno, trim(p), section_names[cur->type]);
+                sim_error("%s:%d: unknown key '%s' in [%s]", path, lineno,
+                          trim(p), section_names[cur->type]);
                 rc = -1;
                 break;
             }

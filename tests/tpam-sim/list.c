@@ -18,8 +18,8 @@ static const char *filter_column(const struct listdef *d, const char *opt)
 static int row_matches(struct ctx *c, const struct listdef *d,
                        const struct record *r, size_t pos)
 {
-    int mode = c->faults ? c->faults->filter_mode : FILTER_WILDCARD;
-    int cs = c->faults ? c->faults->filter_case : 0;
+    int mode = c->filter_mode;
+    int cs = c->filter_case;
 
     for (size_t i = 0; i < c->cmd->nopts; i++) {
         const char *col;
@@ -32,7 +32,8 @@ static int row_matches(struct ctx *c, const struct listdef *d,
                               d->cell(c->fx, r, pos, col, buf, sizeof(buf))))
             return 0;
     }
-    return d->extra ? d->extra(c, r) : 1;
+    /* filter=ignore ignores every filter, --AllOrEffectiveFlag's too. */
+    return d->extra && mode != FILTER_IGNORE ? d->extra(c, r) : 1;
 }
 
 /*

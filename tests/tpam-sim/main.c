@@ -30,7 +30,8 @@ static const char *state_dir(int argc, char **argv)
 
 /* Builds the answer to the command in o; returns the exit status. */
 static int answer(const char *state, const struct tokens *tk,
-                  const char *tokerr, const struct faults *fa, struct out *o)
+                  const char *tokerr, const struct faults *dflt,
+                  const struct faults *fa, struct out *o)
 {
     struct fixture fx;
     struct ctx c;
@@ -65,6 +66,9 @@ static int answer(const char *state, const struct tokens *tk,
     memset(&c, 0, sizeof(c));
     c.cmd = &commands[idx];
     c.faults = fa;
+    /* STATE/defaults, then the faults that apply to this command. */
+    c.filter_mode = fa && fa->filter_set ? fa->filter_mode : dflt->filter_mode;
+    c.filter_case = fa && fa->case_set ? fa->filter_case : dflt->filter_case;
     c.o = o;
     if (parse_options(tk, &c) != 0)
         return SIM_EXIT_USAGE;
@@ -86,9 +90,9 @@ int main(int argc, char **argv)
     const char *tokerr = NULL;
     const char *name = "";
     struct tokens tk = {0};
-    struct faults fa;
+    struct faults fa, dflt;
     struct out o = {0};
-    char *path;
+    char *path, *errors;
     int have_faults;
     int rc;
 
@@ -111,15 +115,29 @@ int main(int argc, char **argv)
 
         name = idx >= 0 ? commands[idx].name : tk.t[0].text;
     }
+    errors = path_in(state, "errors");
+    sim_errors_to(errors);
+    /* The harness's default matching (filter=, filter_case=), which a test's
+     * faults file overrides.  A file we cannot read, or do not understand,
+     * is an error: the client gets nothing, the harness a record. */
+    path = path_in(state, "defaults");
+    rc = faults_load(path, &dflt, 1);
+    free(path);
     path = path_in(state, "faults");
-    if (faults_load(path, &fa) != 0)
-        fprintf(stderr, "tpam-sim: cannot read %s\n", path);
+    if (faults_load(path, &fa, 0) != 0 || rc != 0) {
+        free(path);
+        faults_free(&fa);
+        faults_free(&dflt);
+        tokens_free(&tk);
+        free(errors);
+        return SIM_EXIT_SETUP;
+    }
     free(path);
     have_faults = faults_apply_to(&fa, name);
     if (have_faults)
         faults_before(&fa);
 
-    rc = answer(state, &tk, tokerr, have_faults ? &fa : NULL, &o);
+    rc = answer(state, &tk, tokerr, &dflt, have_faults ? &fa : NULL, &o);
     if (have_faults)
         faults_shape(&fa, &o);
     if (o.len > 0 && write_all(STDOUT_FILENO, o.buf, o.len) != 0 && rc == 0)
@@ -129,6 +147,8 @@ int main(int argc, char **argv)
         rc = (int)fa.exit_status;
     out_free(&o);
     faults_free(&fa);
+    faults_free(&dflt);
     tokens_free(&tk);
+    free(errors);
     return rc;
 }

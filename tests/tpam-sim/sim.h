@@ -130,17 +130,23 @@ struct faults {
     char *list_output;     /* escapes decoded, instead of a list's table */
     int filter_mode;       /* enum filter_mode */
     int filter_case;       /* 1: filters compare letter case */
+    int filter_set;        /* filter= was given */
+    int case_set;          /* filter_case= was given */
     char *command;         /* comma-separated list, NULL = all commands */
     int exit_set;          /* exit_status= given */
     long exit_status;      /* the command's exit status, whatever it printed */
 };
 
-int faults_load(const char *path, struct faults *f);
+int faults_load(const char *path, struct faults *f, int only_filters);
 int faults_apply_to(const struct faults *f, const char *command);
 void faults_free(struct faults *f);
 void faults_before(
     const struct faults *f); /* delay, hang, drop, garbage, empty */
 void faults_shape(const struct faults *f, struct out *o); /* output faults */
+
+/* ---- errors.c: setup errors, also kept in STATE/errors ---- */
+void sim_errors_to(const char *path);
+void sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- cmdlog.c: commands.log ---- */
 void cmdlog_append(const char *path, const char *line, const struct tokens *tk);
@@ -152,6 +158,8 @@ struct ctx {
     const struct command *cmd;
     const struct fixture *fx;
     const struct faults *faults; /* NULL when no fault applies */
+    int filter_mode;             /* how list filters match (enum) */
+    int filter_case;             /* 1: with letter case */
     const char *opt[MAX_OPTS];   /* option values by index, NULL = absent */
     struct out *o;
 };
