@@ -34,7 +34,7 @@ CLI_SOURCES = core/cli/cli.h core/cli/common.c \
 	core/cli/store.c core/cli/run.c core/cli/agent.h core/cli/agent_path.c \
 	core/cli/agent_proto.c core/cli/agent_connect.c core/cli/agent_client.c \
 	core/cli/agent_int.h core/cli/agent_cmd.c core/cli/agent_server.c \
-	core/cli/agent_life.c
+	core/cli/agent_life.c core/cli/agent_exec.h core/cli/agent_exec.c
 core_cli_credstack_SOURCES = core/cli/main.c $(CLI_SOURCES)
 core_cli_credstack_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LIBCRYPTO_CFLAGS)
 # The store command links the store's own code; libcredstack keeps its copy

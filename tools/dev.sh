@@ -71,7 +71,9 @@ configure_in() {
     [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
     mkdir -p "$dir"
     if [ ! -f "$dir/Makefile" ] || [ "$dir/config.status" -ot configure ]; then
-        (cd "$dir" && ../configure --enable-werror "$@")
+        # --enable-test-hooks: the harness runs the agent under valgrind too
+        # (core/cli/agent_exec.c); release builds (deb, sps-release) do not.
+        (cd "$dir" && ../configure --enable-werror --enable-test-hooks "$@")
     fi
 }
 

@@ -21,6 +21,7 @@
 #include <credstack/module.h>
 
 #include "agent.h"
+#include "agent_exec.h"
 
 /* How long a new agent may take to open its stack and listen. */
 #define AGENT_START_MS 10000
@@ -101,7 +102,7 @@ static void spawn(const cli_request *r)
             argv[k++] = "--values-stdin";
         argv[k++] = "--ready-fd=3";
         argv[k] = NULL;
-        execv(self, (char *const *)argv);
+        cli_agent_exec(self, (char *const *)argv);
         _exit(127);
     }
     close(in[0]);
