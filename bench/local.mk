@@ -9,7 +9,7 @@ EXTRA_DIST += bench/README.md
 dist_noinst_SCRIPTS += bench/tpam-latency bench/agent-latency
 
 # Built only by `make bench-config`: the config reader with its comparison counter.
-EXTRA_PROGRAMS = bench/config-read
+EXTRA_PROGRAMS += bench/config-read
 bench_config_read_SOURCES = bench/config-read.c $(CONFIG_READER_SOURCES)
 bench_config_read_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core $(INIH_CFLAGS) \
 	-DCS_CONFIG_COUNT_PROBES

@@ -53,14 +53,14 @@ EXTRA_DIST += sps/main.py sps/default.cfg sps/MANIFEST.in sps/mkplugin.py doc/sp
 
 # The plugin's test: main.py against the TPAM simulator, the zip's layout,
 # and the zip unpacked and run with no credstack installed.  It starts and
-# stops its own simulator (tests/harness), so it has its own log compiler.
+# stops its own simulator (tests/harness); tests/run-test runs it under its
+# checkers and counts its tests and skips.
 PY_LOG_COMPILER = env CREDSTACK_SPS_ZIP='$(abs_top_builddir)/$(SPS_PLUGIN_ZIP)' \
-	CREDSTACK_TEST_BUILDDIR='$(abs_top_builddir)' \
-	TPAM_SIM='$(abs_top_builddir)/tests/tpam-sim/tpam-sim' $(PYTHON3_SPS)
+	PYTHON3='$(PYTHON3_SPS)' $(top_srcdir)/tests/run-test
 TESTS += tests/sps/test_plugin.py
 dist_noinst_SCRIPTS += tests/sps/test_plugin.py
 # Built before any test runs (check_DATA), never beside them: its staged
 # install relinks the modules in the build tree, and a test loading one at
 # that moment would find it missing.
-check_DATA = $(SPS_PLUGIN_ZIP)
+check_DATA += $(SPS_PLUGIN_ZIP)
 tests/sps/test_plugin.log: $(SPS_PLUGIN_ZIP)

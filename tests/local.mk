@@ -15,6 +15,8 @@ EXTRA_DIST += tests/tpam-sim/README.md tests/tpam-sim/fixture.default \
 	tests/harness/README.md tests/run-test tests/valgrind.supp
 dist_noinst_SCRIPTS += tests/harness/tpam-sshd-start tests/harness/tpam-sshd-stop \
 	tests/harness/tpam-ssh tests/harness/tpam-harness-selftest
+# The simulator and the harness themselves, every filter mode included.
+TESTS += tests/harness/tpam-harness-selftest
 
 # ---- Criterion tests ----
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core $(CRITERION_CFLAGS)
@@ -37,6 +39,7 @@ include tests/tpam.mk
 include tests/store.mk
 
 include tests/hardening.mk
+include tests/checkers.mk
 
 TESTS += $(check_PROGRAMS)
 

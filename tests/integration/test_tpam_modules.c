@@ -117,13 +117,22 @@ Test(tpam, resolver_dns_with_prefix_and_policy)
     nss_setup(&n, dns_hosts);
     r = get_password_env(cfg, "bob", "root", "10.20.30.40", NULL,
                          (const char *const *)n.env);
-    /* db02.example.com -> db02 -> PSM_db02; TPAM compares without case. */
-    expect_password(&r, PW_PSM_DB02);
-    EXPECT_COMMANDS("ListAssignedPolicies --UserName bob --AccountName root "
-                    "--SystemName PSM_db02 --AllOrEffectiveFlag E "
-                    "--PermissionType Pwd --MaxRows 500",
-                    "Retrieve --AccountName root --SystemName PSM_db02 "
-                    "--ReasonText \"bob,SPS,policy,Privileged Access\"");
+    /* db02.example.com -> db02 -> PSM_db02: a TPAM that compares without
+     * case finds PSM_DB02's grant; one that compares case finds none, and
+     * that is no password (the module never guesses a name's case). */
+    if (tpam_case_sensitive()) {
+        expect_status(&r, 1, "bob has no password permissions on PSM_db02");
+        EXPECT_COMMANDS("ListAssignedPolicies --UserName bob --AccountName "
+                        "root --SystemName PSM_db02 --AllOrEffectiveFlag E "
+                        "--PermissionType Pwd --MaxRows 500");
+    } else {
+        expect_password(&r, PW_PSM_DB02);
+        EXPECT_COMMANDS("ListAssignedPolicies --UserName bob --AccountName "
+                        "root --SystemName PSM_db02 --AllOrEffectiveFlag E "
+                        "--PermissionType Pwd --MaxRows 500",
+                        "Retrieve --AccountName root --SystemName PSM_db02 "
+                        "--ReasonText \"bob,SPS,policy,Privileged Access\"");
+    }
     tu_run_free(&r);
     nss_free(&n);
     free(cfg);

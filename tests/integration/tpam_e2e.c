@@ -262,6 +262,37 @@ void expect_status(tu_run *r, int status, const char *in_err)
                   in_err, r->err);
 }
 
+/*
+ * A module's debug line "COMMAND listed N rows, K about ...; D dropped":
+ * one such line of command says exactly listed and kept (D = N - K).  The
+ * numbers, not the word: "0 dropped" proves nothing.
+ */
+void expect_dropped(const char *err, const char *command, size_t listed,
+                    size_t kept)
+{
+    char want[200], tail[64];
+    const char *p;
+
+    snprintf(want, sizeof(want), "%s listed %zu rows, %zu about ", command,
+             listed, kept);
+    snprintf(tail, sizeof(tail), "; %zu dropped", listed - kept);
+    p = strstr(err, want);
+    cr_expect(p != NULL, "no debug line '%s...%s' in:\n%s", want, tail, err);
+    if (p != NULL) {
+        const char *eol = strchr(p, '\n'), *t = strstr(p, tail);
+        cr_expect(t != NULL && (eol == NULL || t < eol),
+                  "'%s' without '%s' in:\n%s", want, tail, err);
+    }
+}
+
+/* The simulator's default letter case (tests/run-test sets it per run). */
+int tpam_case_sensitive(void)
+{
+    const char *c = getenv("CREDSTACK_TPAM_FILTER_CASE");
+
+    return c != NULL && strcmp(c, "sensitive") == 0;
+}
+
 /* ---- reverse DNS through nss_wrapper ---- */
 
 void nss_setup(nss *n, const char *hosts)

@@ -65,6 +65,12 @@ void expect_no_commands(void);
 int sshd_connections(void);
 void expect_password(tu_run *r, const char *pw);
 void expect_status(tu_run *r, int status, const char *in_err);
+/* The debug line of a list command: exactly listed rows, kept of them. */
+void expect_dropped(const char *err, const char *command, size_t listed,
+                    size_t kept);
+/* Whether the simulator's default matching compares letter case
+ * (CREDSTACK_TPAM_FILTER_CASE, set by tests/run-test for the run). */
+int tpam_case_sensitive(void);
 
 typedef struct nss {
     char *env[6];

@@ -281,7 +281,30 @@ tu_run tu_credstack(const char *const *argv, const char *in,
     free(av);
     free(ev);
     free(wcopy);
+    tu_checker_verdict(r.status, r.err, argv[0] ? argv[0] : "");
     return r;
+}
+
+void tu_checker_verdict(int status, const char *err, const char *what)
+{
+    static const char *const reports[] = {
+        "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error: "};
+    static const int crashes[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    const char *seen = NULL;
+
+    for (size_t i = 0; err != NULL && i < sizeof(reports) / sizeof(*reports);
+         i++)
+        if (strstr(err, reports[i]) != NULL)
+            seen = reports[i];
+    if (status == 86 || status == 87 || status == 99)
+        seen = status == 99 ? "valgrind's error exit" : "a sanitizer's exit";
+    for (size_t i = 0; i < sizeof(crashes) / sizeof(*crashes); i++)
+        if (status == 128 + crashes[i])
+            seen = strsignal(crashes[i]);
+    cr_assert(seen == NULL,
+              "credstack %s: exit %d: %s (a memory checker's verdict or a "
+              "crash); its stderr:\n%s",
+              what, status, seen ? seen : "", err ? err : "");
 }
 
 void tu_run_free(tu_run *r)

@@ -44,12 +44,22 @@ typedef struct tu_run {
 /*
  * Run `$CREDSTACK_TEST_WRAPPER $CREDSTACK_BIN argv...` with `in` on stdin
  * (NULL: empty) and extra environment entries "NAME=value" (NULL-terminated,
- * may be NULL).  Fails the test if it cannot be spawned.
+ * may be NULL).  Fails the test if it cannot be spawned, or if a memory
+ * checker judged it (tu_checker_verdict).
  */
 tu_run tu_credstack(const char *const *argv, const char *in,
                     const char *const *env);
 
 void tu_run_free(tu_run *r);
+
+/*
+ * Fail the test when a spawned command's exit status or stderr is a memory
+ * checker's verdict: 86 (ASan, LSan), 87 (UBSan), 99 (valgrind), as
+ * tests/run-test sets them, or a report on stderr.  A test that accepts
+ * "any failure" (status 1 is credstack's "no password") must not accept a
+ * memory error on a refusal path.
+ */
+void tu_checker_verdict(int status, const char *err, const char *what);
 
 /*
  * A file's text as a multi-line ini value (every line after the first
