@@ -27,15 +27,16 @@ size_t cs_hash(const char *name, int fold)
 
 int cs_index_same(const char *a, const char *b, int fold)
 {
-    return fold ? cs_config_name_eq(a, b) : strcmp(a, b) == 0;
+    if (fold)
+        return cs_config_name_eq(a, b); /* counts itself */
+    CS_PROBE();
+    return strcmp(a, b) == 0;
 }
 
 #ifdef CS_CONFIG_COUNT_PROBES
-/* Tests count the name comparisons the index makes (tests/unit). */
+/* config_int.h: slots visited and names compared, for the unit test's
+ * scaling check and bench/config-read. */
 unsigned long cs_config_probes;
-#define CS_PROBE() (cs_config_probes++)
-#else
-#define CS_PROBE() ((void)0)
 #endif
 
 /* The position stored for name, or CS_POS_NONE. */
@@ -63,7 +64,7 @@ void cs_index_place(struct cs_slot *slots, size_t cap,
     size_t i;
 
     for (i = slot->hash & (cap - 1); slots[i].name; i = (i + 1) & (cap - 1))
-        ;
+        CS_PROBE();
     slots[i] = *slot;
 }
 
@@ -79,6 +80,7 @@ int cs_index_put(struct cs_index *ix, const char *name, size_t pos, int fold)
     if (ix->cap > 0) {
         for (i = slot.hash & (ix->cap - 1); ix->slots[i].name;
              i = (i + 1) & (ix->cap - 1)) {
+            CS_PROBE();
             if (ix->slots[i].hash == slot.hash &&
                 cs_index_same(ix->slots[i].name, name, fold)) {
                 ix->slots[i] = slot;

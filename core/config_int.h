@@ -123,6 +123,19 @@ struct cs_index {
 /* The position an index stores for a name it does not hold. */
 #define CS_POS_NONE ((size_t)-1)
 
+/*
+ * Probes: slots visited and names compared in these tables, counted only
+ * in a build with CS_CONFIG_COUNT_PROBES (the unit test and
+ * bench/config-read).  Unlike time, the count does not depend on the
+ * machine: per entry it stays flat while the reader is linear.
+ */
+#ifdef CS_CONFIG_COUNT_PROBES
+extern unsigned long cs_config_probes;
+#define CS_PROBE() (cs_config_probes++)
+#else
+#define CS_PROBE() ((void)0)
+#endif
+
 /* config_index.c: FNV-1a over name (over its ASCII lower case with fold). */
 size_t cs_hash(const char *name, int fold);
 int cs_index_same(const char *a, const char *b, int fold);

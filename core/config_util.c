@@ -99,6 +99,7 @@ int cs_config_lower(int c)
 
 int cs_config_name_eq(const char *a, const char *b)
 {
+    CS_PROBE();
     while (*a && cs_config_lower((unsigned char)*a) ==
                      cs_config_lower((unsigned char)*b)) {
         a++;

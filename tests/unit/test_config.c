@@ -1171,3 +1171,82 @@ Test(config, thousands_of_sections_and_options_keep_the_rules)
     assert_err(line);
     cs_config_buf_wipe(&text);
 }
+
+/* ---- how reading scales ---- */
+
+extern unsigned long cs_config_probes;
+
+/* Probes per entry (config_int.h) to load, then to look up every option of,
+ * n sections (each with an interpolated server and a port) or n options in
+ * one section: bench/config-read's two files. */
+static void probes_per_entry(int sections, long n, double *load_out,
+                             double *get_out)
+{
+    struct cs_config_buf text = {NULL, 0, 0};
+    char line[128], name[32];
+
+    if (sections)
+        cr_assert_eq(
+            cs_config_buf_add(&text, "[DEFAULT]\ndomain = example.com\n", 31),
+            CREDSTACK_OK);
+    else
+        cr_assert_eq(cs_config_buf_add(&text, "[s]\n", 4), CREDSTACK_OK);
+    for (long i = 0; i < n; i++) {
+        int len = sections ? snprintf(line, sizeof(line),
+                                      "[host-%06ld]\nserver = h%ld.%%(domain)"
+                                      "s\nport = %ld\n",
+                                      i, i, 1024 + i)
+                           : snprintf(line, sizeof(line),
+                                      "opt%ld = value %ld\n", i, i);
+        cr_assert_eq(cs_config_buf_add(&text, line, (size_t)len),
+                     CREDSTACK_OK);
+    }
+    cs_config_probes = 0;
+    load(text.p);
+    *load_out = (double)cs_config_probes / (double)n;
+    cs_config_probes = 0;
+    for (long i = 0; i < n; i++) {
+        if (sections) {
+            char want[32];
+            snprintf(name, sizeof(name), "host-%06ld", i);
+            snprintf(want, sizeof(want), "h%ld.example.com", i);
+            cr_assert_str_eq(get(name, "server"), want);
+            cr_assert_not_null(get(name, "PORT"));
+        } else {
+            snprintf(name, sizeof(name), "OPT%ld", i);
+            cr_assert_not_null(get("s", name));
+        }
+    }
+    *get_out = (double)cs_config_probes / (double)n;
+    cs_config_buf_wipe(&text);
+}
+
+/*
+ * Reading and looking up are linear: per entry, 4,000 sections (or options)
+ * cost at most twice the probes of 400 (a quadratic reader: ten times).
+ * Probes, not time: the count does not depend on the machine or its load;
+ * bench/config-read measures the time.
+ */
+Test(config, reading_and_lookups_scale_linearly)
+{
+    for (int sections = 0; sections < 2; sections++) {
+        double load_small, get_small, load_big, get_big;
+
+        probes_per_entry(sections, 400, &load_small, &get_small);
+        probes_per_entry(sections, 4000, &load_big, &get_big);
+        cr_log_info("%s: probes per entry: load %.2f -> %.2f, lookups %.2f "
+                    "-> %.2f (400 -> 4,000 entries)",
+                    sections ? "sections" : "options", load_small, load_big,
+                    get_small, get_big);
+        cr_expect_gt(load_small, 0.0, "no probe counted: the counter is off");
+        cr_expect_gt(get_small, 0.0, "no probe counted: the counter is off");
+        cr_expect_leq(load_big, 2 * load_small,
+                      "%s: load: %.2f probes per entry at 4,000, %.2f at 400: "
+                      "not linear",
+                      sections ? "sections" : "options", load_big, load_small);
+        cr_expect_leq(get_big, 2 * get_small,
+                      "%s: lookups: %.2f probes per entry at 4,000, %.2f at "
+                      "400: not linear",
+                      sections ? "sections" : "options", get_big, get_small);
+    }
+}
