@@ -18,6 +18,23 @@ trap cleanup EXIT
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
+# The demo asserts what it shows: each check counts, a failed one fails it.
+passed=0 failed=0
+check() { # check DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "demo: ok: $what" >&2
+    else
+        failed=$((failed + 1))
+        echo "demo: FAIL: $what" >&2
+    fi
+}
+absent() { ! grep -qF -- "$1" "$2"; }
+# The password of root on PSM_DB02 in tests/tpam-sim/fixture.default.
+want_password='p@ss word;#1'
+
 say "starting the TPAM simulator behind a real sshd on 127.0.0.1"
 TPAM_SIM=$build/tests/tpam-sim/tpam-sim "$src/tests/harness/tpam-sshd-start" "$work/tpam" >/dev/null
 # shellcheck disable=SC1091
@@ -69,16 +86,37 @@ say "the stack credstack derives from it"
 "$credstack" check --config "$work/credstack.conf"
 
 say "bob asks for root@10.20.30.40 (TPAM lists DB02 and PSM_DB02 there)"
+: >"$TPAM_COMMANDS_LOG"
+rc=0
 password=$("$credstack" get-password --config "$work/credstack.conf" \
-    --gateway-user bob --target-user root --target-host 10.20.30.40 --trace)
+    --gateway-user bob --target-user root --target-host 10.20.30.40 --trace) || rc=$?
 echo "password checked out: $password"
+check "bob: exit status 0 (got $rc)" test "$rc" -eq 0
+check "bob: root's password on PSM_DB02, as the simulator's fixture holds it" \
+    test "$password" = "$want_password"
 
 say "what TPAM was asked (one SSH connection, one command per channel)"
 cut -f2- "$TPAM_COMMANDS_LOG" >&2
-echo "connections: $(cut -f1 "$TPAM_COMMANDS_LOG" | sort -u | wc -l)" >&2
+connections=$(cut -f1 "$TPAM_COMMANDS_LOG" | sort -u | wc -l)
+echo "connections: $connections" >&2
+check "bob: one SSH connection (got $connections)" test "$connections" -eq 1
+check "bob: the checkout names bob, SPS and the policy" \
+    grep -qF "$(printf '\tRetrieve --AccountName root --SystemName PSM_DB02 --ReasonText "bob,SPS,policy,Privileged Access"')" \
+    "$TPAM_COMMANDS_LOG"
 
 say "carol holds no 'Privileged Access' policy: no password, exit status 1"
-set +e
-"$credstack" get-password --config "$work/credstack.conf" \
-    --gateway-user carol --target-user root --target-host 10.20.30.40
-echo "exit status: $?" >&2
+: >"$TPAM_COMMANDS_LOG"
+rc=0
+out=$("$credstack" get-password --config "$work/credstack.conf" \
+    --gateway-user carol --target-user root --target-host 10.20.30.40 \
+    2>"$work/carol.err") || rc=$?
+cat "$work/carol.err" >&2
+echo "exit status: $rc" >&2
+check "carol: exit status 1, no password (got $rc)" test "$rc" -eq 1
+check "carol: nothing on stdout" test -z "$out"
+check "carol: the refusal says why" \
+    grep -q "carol does not hold policy 'Privileged Access'" "$work/carol.err"
+check "carol: no Retrieve was sent" absent "$(printf '\tRetrieve ')" "$TPAM_COMMANDS_LOG"
+
+echo "demo.sh: $passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]
