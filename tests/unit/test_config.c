@@ -1198,8 +1198,7 @@ static void probes_per_entry(int sections, long n, double *load_out,
                                       i, i, 1024 + i)
                            : snprintf(line, sizeof(line),
                                       "opt%ld = value %ld\n", i, i);
-        cr_assert_eq(cs_config_buf_add(&text, line, (size_t)len),
-                     CREDSTACK_OK);
+        cr_assert_eq(cs_config_buf_add(&text, line, (size_t)len), CREDSTACK_OK);
     }
     cs_config_probes = 0;
     load(text.p);
