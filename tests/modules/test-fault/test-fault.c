@@ -112,6 +112,8 @@ static __attribute__((noinline)) void plant_leak(void)
 /* The read is the point: the compiler is told so.  A call on one side
  * keeps the branch a branch (valgrind judges conditional jumps). */
 #pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wunknown-warning-option"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 static __attribute__((noinline)) void plant_uninit(credstack_module *mod)
 {
