@@ -306,6 +306,11 @@ Test(agent_inputs, relative_paths_print_the_same)
     off = tu_write(f.dir, "off.ini", "[credstack]\nagent = off\n");
     stack = tu_write(f.dir, "s.stack",
                      "checkout required test-result result=denied\n");
+    /* From a directory the file checks accept: a relative path is walked
+     * from the working directory, and the build tree may be writable by
+     * its group (a git archive unpacked with umask 002), which refuses the
+     * stack in both modes alike. */
+    cr_assert_eq(chdir(f.dir), 0);
     ron = relative(f.dir, "on.ini");
     roff = relative(f.dir, "off.ini");
     rstack = relative(f.dir, "s.stack");

@@ -188,6 +188,9 @@ static void write_file(const char *name, const char *text, char *path_out,
     f = fopen(path_out, "w");
     cr_assert(f != NULL);
     fputs(text, f);
+    /* Whatever the umask: credstack refuses a stack file that its group
+     * may write. */
+    cr_assert_eq(fchmod(fileno(f), 0644), 0);
     fclose(f);
 }
 
