@@ -60,7 +60,18 @@ PY_LOG_COMPILER = env CREDSTACK_SPS_ZIP='$(abs_top_builddir)/$(SPS_PLUGIN_ZIP)' 
 TESTS += tests/sps/test_plugin.py
 dist_noinst_SCRIPTS += tests/sps/test_plugin.py
 # Built before any test runs (check_DATA), never beside them: its staged
-# install relinks the modules in the build tree, and a test loading one at
-# that moment would find it missing.
-check_DATA += $(SPS_PLUGIN_ZIP)
-tests/sps/test_plugin.log: $(SPS_PLUGIN_ZIP)
+# install relinks the libraries and modules in the build tree (libtool
+# removes each one's .libs/*.so first), so a test loading one, or a test
+# program linking against one, at that moment would find it missing.  The
+# stamp waits for every other check target, then builds the zip, so
+# "make -jN check" cannot interleave the two; "make sps-plugin" stays light.
+tests/sps/zip.stamp: $(check_PROGRAMS) $(check_LTLIBRARIES) \
+		tests/checkers/test_planted$(EXEEXT) $(SPS_INPUTS) \
+		$(lib_LTLIBRARIES) $(pkglib_LTLIBRARIES) $(module_LTLIBRARIES) \
+		$(bin_PROGRAMS) $(dist_stack_DATA)
+	@$(MKDIR_P) tests/sps
+	$(AM_V_at)$(MAKE) $(AM_MAKEFLAGS) $(SPS_PLUGIN_ZIP)
+	$(AM_V_at)touch $@
+check_DATA += tests/sps/zip.stamp
+CLEANFILES += tests/sps/zip.stamp
+tests/sps/test_plugin.log: tests/sps/zip.stamp
