@@ -131,17 +131,14 @@ int credstack_cache_get(credstack_module *mod, credstack_cache_kind kind,
     return ret;
 }
 
-int credstack_cache_put(credstack_module *mod, credstack_cache_kind kind,
-                        const char *key, const char *value)
+/* Store (or replace) an entry that lives ttl_ms. */
+static int put(credstack_module *mod, credstack_cache_kind kind,
+               const char *key, const char *value, long long ttl_ms)
 {
     cs_cache *c;
     cs_entry *e, **link = NULL;
     char *k, *v;
 
-    if (value == NULL)
-        return CREDSTACK_ERR_INVALID;
-    if (!usable(mod, kind, key))
-        return CREDSTACK_OK;
     if ((c = cache_of(mod->h)) == NULL || (k = full_key(mod, key)) == NULL)
         return CREDSTACK_ERR_NOMEM;
     if ((v = strdup(value)) == NULL) {
@@ -174,12 +171,49 @@ int credstack_cache_put(credstack_module *mod, credstack_cache_kind kind,
     e->kind = (int)kind;
     e->key = k;
     e->value = v;
-    e->expires_ms = cs_now_ms() + mod->h->cache_ttl[kind] * 1000;
+    e->expires_ms = cs_now_ms() + ttl_ms;
     e->next = c->head;
     c->head = e;
     c->n++;
     pthread_mutex_unlock(&c->lock);
     return CREDSTACK_OK;
+}
+
+int credstack_cache_put(credstack_module *mod, credstack_cache_kind kind,
+                        const char *key, const char *value)
+{
+    if (value == NULL)
+        return CREDSTACK_ERR_INVALID;
+    /* A look-ahead pass learns nothing for later: only real passes write. */
+    if (!usable(mod, kind, key) || cs_lookahead_active())
+        return CREDSTACK_OK;
+    return put(mod, kind, key, value, mod->h->cache_ttl[kind] * 1000LL);
+}
+
+int credstack_cache_put_for(credstack_module *mod, credstack_cache_kind kind,
+                            const char *key, const char *value, long max_s)
+{
+    long long ttl_ms;
+
+    if (value == NULL)
+        return CREDSTACK_ERR_INVALID;
+    if (!usable(mod, kind, key) || cs_lookahead_active())
+        return CREDSTACK_OK;
+    if (max_s <= 0) {
+        credstack_cache_drop(mod, kind, key);
+        return CREDSTACK_OK;
+    }
+    ttl_ms = mod->h->cache_ttl[kind] * 1000LL;
+    if ((long long)max_s * 1000 < ttl_ms)
+        ttl_ms = (long long)max_s * 1000;
+    return put(mod, kind, key, value, ttl_ms);
+}
+
+long credstack_cache_ttl(const credstack_module *mod, credstack_cache_kind kind)
+{
+    if (mod == NULL || (int)kind < 0 || kind >= CREDSTACK_CACHE_KIND_COUNT)
+        return 0;
+    return mod->h->cache_ttl[kind];
 }
 
 void credstack_cache_drop(credstack_module *mod, credstack_cache_kind kind,
@@ -189,8 +223,8 @@ void credstack_cache_drop(credstack_module *mod, credstack_cache_kind kind,
     cs_entry *e, **link = NULL;
     char *k;
 
-    if (!usable(mod, kind, key) || (c = mod->h->cache) == NULL ||
-        (k = full_key(mod, key)) == NULL)
+    if (!usable(mod, kind, key) || cs_lookahead_active() ||
+        (c = mod->h->cache) == NULL || (k = full_key(mod, key)) == NULL)
         return;
     pthread_mutex_lock(&c->lock);
     e = find(c, (int)kind, k, &link);

@@ -8,6 +8,14 @@
 
 #include "internal.h"
 
+/* This thread runs a look-ahead pass (see lookahead() below). */
+static _Thread_local int tl_lookahead;
+
+int cs_lookahead_active(void)
+{
+    return tl_lookahead;
+}
+
 /* The outcome of one stage group so far. */
 typedef struct stage_state {
     int positive; /* some line said ok or done */
@@ -34,7 +42,7 @@ static void trace_line(credstack_handle *h, const credstack_request *req,
     const char *kind = credstack_request_get(req, CREDSTACK_ITEM_AUTH_KIND);
     const char *detail = credstack_request_get(req, CREDSTACK_ITEM_AUTH_DETAIL);
 
-    if (t == NULL)
+    if (t == NULL || req->lookahead)
         return;
     fprintf(t,
             "trace: %s:%u: %-9s %-10s %-24s -> %s (%s) [system=%s "
@@ -51,7 +59,7 @@ static void trace_text(credstack_handle *h, const credstack_request *req,
 {
     FILE *t = trace_of(h, req);
 
-    if (t != NULL) {
+    if (t != NULL && !req->lookahead) {
         fprintf(t, "trace: %s\n", text);
         fflush(t);
     }
@@ -102,6 +110,16 @@ static size_t next_active(const credstack_handle *h, size_t i)
     return i;
 }
 
+/* Whether a line may run in a look-ahead pass: its module says it knows
+ * the pass, or it has no run() (a secret source, whose work was done). */
+static int lookahead_ok(const credstack_module *mod)
+{
+    const struct credstack_module_ops *ops = mod->dso->ops;
+
+    return ops->run == NULL || (CS_OPS_HAS(ops, flags) &&
+                                (ops->flags & CREDSTACK_MODULE_LOOKAHEAD));
+}
+
 /* Run one line; returns its result (out-of-range results become ERROR). */
 static int run_line(credstack_request *req, credstack_module *mod)
 {
@@ -150,7 +168,16 @@ static int dispatch(credstack_handle *h, credstack_request *req)
 
             if (!mod->active)
                 continue;
+            /* A look-ahead ends before a line that does not know it. */
+            if (req->lookahead && !lookahead_ok(mod))
+                return CREDSTACK_ERR_DENIED;
             result = run_line(req, mod);
+            /* ... and where a module could not go on, or at a credential
+             * (never kept: the real pass decides). */
+            if (req->lookahead &&
+                (result == CREDSTACK_RESULT_ERROR ||
+                 credstack_request_get(req, CREDSTACK_ITEM_PASSWORD) != NULL))
+                return CREDSTACK_ERR_DENIED;
             action = mod->line->actions[result];
             trace_line(h, req, mod, result, action);
             /* Only a success that counts may leave a credential behind. */
@@ -214,6 +241,60 @@ static int dispatch(credstack_handle *h, credstack_request *req)
     return CREDSTACK_ERR_DENIED;
 }
 
+/*
+ * Whether to look ahead: the cache holds entries (only an agent's outlives a
+ * request) and some active line knows the pass.
+ */
+static int lookahead_wanted(credstack_handle *h)
+{
+    cs_cache *c;
+
+    pthread_mutex_lock(&h->lock);
+    c = h->cache;
+    pthread_mutex_unlock(&h->lock);
+    if (cs_cache_count(c) == 0)
+        return 0;
+    for (size_t i = 0; i < h->stack.nlines; i++)
+        if (h->mods[i].active && h->mods[i].dso->ops->run != NULL &&
+            lookahead_ok(&h->mods[i]))
+            return 1;
+    return 0;
+}
+
+/*
+ * The look-ahead pass (module.h, credstack_request_lookahead()): the lines
+ * run with the cache's lookups so that the backend queries the request will
+ * need start at once and side by side.  Nothing it decides is kept: the
+ * items go back to what the caller set, its explanations are cleared, its
+ * log lines and trace were never written, and the real pass then runs every
+ * line from the first.  A cached lookup thus only starts work; the real
+ * pass's own answers release a secret.
+ */
+static void lookahead(credstack_handle *h, credstack_request *req)
+{
+    char *saved[CREDSTACK_ITEM_COUNT] = {NULL};
+
+    for (int i = 0; i < CREDSTACK_ITEM_COUNT; i++) {
+        if (req->items[i] != NULL &&
+            (saved[i] = cs_strdup(req->items[i])) == NULL) {
+            for (int k = 0; k < i; k++)
+                cs_free_secret(saved[k]);
+            return; /* out of memory: no look-ahead, nothing lost */
+        }
+    }
+    req->lookahead = 1;
+    tl_lookahead = 1;
+    (void)dispatch(h, req);
+    tl_lookahead = 0;
+    req->lookahead = 0;
+    for (int i = 0; i < CREDSTACK_ITEM_COUNT; i++) {
+        cs_free_secret(req->items[i]);
+        req->items[i] = saved[i];
+    }
+    credstack_wipe(&req->why, sizeof(req->why));
+    credstack_wipe(&req->err, sizeof(req->err));
+}
+
 int credstack_run(credstack_handle *h, credstack_request *req)
 {
     long long started = cs_now_ms();
@@ -237,6 +318,8 @@ int credstack_run(credstack_handle *h, credstack_request *req)
     }
     if (req->log != NULL)
         cs_log_capture(req->log, req->log_level);
+    if (lookahead_wanted(h))
+        lookahead(h, req);
     ret = dispatch(h, req);
     cs_audit(h, req, ret, started);
     cs_log_capture(NULL, 0);

@@ -171,7 +171,8 @@ struct credstack_request {
     const credstack_module *running; /* the line whose run() is on */
     cs_error why;                    /* what the running line explained */
     cs_error err;                    /* why the last run failed */
-    credstack_request *prev, *next;  /* in h->requests */
+    int lookahead; /* the run is in its look-ahead pass (dispatch.c) */
+    credstack_request *prev, *next; /* in h->requests */
 };
 
 /* errors.c */
@@ -191,6 +192,10 @@ void cs_vlog(const credstack_handle *h, int level, const char *tag,
              const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 const char *cs_log_level_name(int level);
 void cs_log_capture(FILE *sink, int level);
+
+/* dispatch.c: whether this thread runs a look-ahead pass (its log lines
+ * are dropped, the cache is not written). */
+int cs_lookahead_active(void);
 
 /* actions.c */
 const char *cs_result_name(int result);

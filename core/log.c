@@ -95,7 +95,8 @@ void cs_vlog(const credstack_handle *h, int level, const char *tag,
         if (cs_tl_level > 0)
             threshold = cs_tl_level;
     }
-    if (level < threshold)
+    /* A look-ahead pass is silent: only the real pass speaks. */
+    if (level < threshold || cs_lookahead_active())
         return;
     vsnprintf(msg, sizeof(msg), fmt, ap);
     /* One line per message: a newline in a value must not forge a log

@@ -164,6 +164,11 @@ void credstack_request_set_log(credstack_request *req, FILE *log, int level)
     req->log_level = level;
 }
 
+int credstack_request_lookahead(const credstack_request *req)
+{
+    return req != NULL && req->lookahead;
+}
+
 const char *credstack_request_error(const credstack_request *req)
 {
     if (req == NULL)

@@ -14,6 +14,7 @@ check_LTLIBRARIES += tests/modules/test-badabi/test-badabi.la \
 	tests/modules/test-nullops/test-nullops.la \
 	tests/modules/test-oldabi/test-oldabi.la \
 	tests/modules/test-echo/test-echo.la \
+	tests/modules/test-ahead/test-ahead.la \
 	tests/modules/test-evil/test-evil.la
 tests_modules_test_badabi_test_badabi_la_SOURCES = tests/modules/test-badabi/test-badabi.c
 tests_modules_test_badabi_test_badabi_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
@@ -50,6 +51,10 @@ tests_modules_test_withlib_test_withlib_la_LIBADD = \
 tests_modules_test_echo_test_echo_la_SOURCES = tests/modules/test-echo/test-echo.c
 tests_modules_test_echo_test_echo_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -rpath /nowhere
 tests_modules_test_echo_test_echo_la_LIBADD = $(MODULE_LIBADD)
+# A module that knows the look-ahead pass, for the dispatcher's tests.
+tests_modules_test_ahead_test_ahead_la_SOURCES = tests/modules/test-ahead/test-ahead.c
+tests_modules_test_ahead_test_ahead_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -rpath /nowhere
+tests_modules_test_ahead_test_ahead_la_LIBADD = $(MODULE_LIBADD)
 
 TESTUTIL_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
 
@@ -65,6 +70,12 @@ check_PROGRAMS += tests/unit/test_dispatch
 tests_unit_test_dispatch_SOURCES = tests/unit/test_dispatch.c $(TESTUTIL_SOURCES)
 tests_unit_test_dispatch_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_dispatch_LDADD = core/libcredstack.la $(TEST_LIBS)
+
+# The look-ahead pass (module.h): silent, discarded, cache-only.
+check_PROGRAMS += tests/unit/test_lookahead
+tests_unit_test_lookahead_SOURCES = tests/unit/test_lookahead.c $(TESTUTIL_SOURCES)
+tests_unit_test_lookahead_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_lookahead_LDADD = core/libcredstack.la $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_loader
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c $(TESTUTIL_SOURCES)

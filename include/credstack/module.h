@@ -98,6 +98,13 @@ enum credstack_module_flags {
      * the open), so its run() may be NULL: its line then succeeds.
      */
     CREDSTACK_MODULE_SECRET_SOURCE = 1u << 0,
+    /*
+     * The module's run() knows the look-ahead pass
+     * (credstack_request_lookahead()).  A line whose module lacks this flag
+     * ends a look-ahead pass: modules that change or release anything (a
+     * checkout) never run in one.
+     */
+    CREDSTACK_MODULE_LOOKAHEAD = 1u << 1,
 };
 
 /*
@@ -307,6 +314,23 @@ int credstack_request_set_data(credstack_request *req, const char *key,
 /* The data attached under `key`, or NULL. */
 void *credstack_request_get_data(const credstack_request *req, const char *key);
 
+/*
+ * Whether run() is called in a look-ahead pass.  When the handle's cache
+ * holds entries (an agent's, across requests), the core first runs the
+ * stack's lines in a look-ahead pass, then runs the request for real from
+ * the first line, as if there had been none.  The look-ahead exists to
+ * start work early: a module flagged CREDSTACK_MODULE_LOOKAHEAD may take
+ * cached lookups in place of asking, and start the backend queries it and
+ * the lines after it will need, keeping them in request data for the real
+ * pass to take.  Nothing else of the pass counts: its items, results,
+ * explanations, log lines and trace are discarded, the cache is not
+ * written, a credential or an ERROR result ends it, and so does a line
+ * whose module is not flagged.  In the real pass a module must not trust
+ * the cache for anything that releases a secret: it asks (or takes what the
+ * look-ahead started) and decides on the backend's answer alone.
+ */
+int credstack_request_lookahead(const credstack_request *req);
+
 /* ---- A handle-wide cache of non-secret lookups ---- */
 
 /*
@@ -334,9 +358,19 @@ int credstack_cache_get(credstack_module *mod, credstack_cache_kind kind,
 /* Store (or replace) an entry; a no-op when the kind's TTL is 0. */
 int credstack_cache_put(credstack_module *mod, credstack_cache_kind kind,
                         const char *key, const char *value);
+/*
+ * credstack_cache_put() for an entry that must not outlive max_s seconds
+ * from now (an authorization that ends then), nor the kind's TTL.  With
+ * max_s <= 0 nothing is stored (and an older entry for key is dropped).
+ */
+int credstack_cache_put_for(credstack_module *mod, credstack_cache_kind kind,
+                            const char *key, const char *value, long max_s);
 /* Drop an entry (the backend contradicted it). */
 void credstack_cache_drop(credstack_module *mod, credstack_cache_kind kind,
                           const char *key);
+/* The kind's TTL in seconds ([credstack] cache_ttl, auth_cache_ttl); 0: off. */
+long credstack_cache_ttl(const credstack_module *mod,
+                         credstack_cache_kind kind);
 
 /* Wipe len bytes at p in a way the compiler cannot remove. */
 void credstack_wipe(void *p, size_t len);
