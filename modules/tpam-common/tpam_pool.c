@@ -252,6 +252,52 @@ int tpam_pool_attach(tpam_pool *p, char *err, size_t errlen)
     return ret;
 }
 
+int tpam_pool_is_up(tpam_pool *p)
+{
+    int up;
+
+    pthread_mutex_lock(&p->lock);
+    up = p->up > 0 && !p->stopping;
+    pthread_mutex_unlock(&p->lock);
+    return up;
+}
+
+/* A command built with a refused value is never sent. */
+static int refused(const tpam_cmd *cmd, char *err, size_t errlen)
+{
+    return tpam_errf(err, errlen, CREDSTACK_ERR_REFUSED,
+                     "TPAM command %s holds a refused value; not sent",
+                     tpam_cmd_name(cmd));
+}
+
+/* Fill in a job for cmd (whose line is not refused). */
+static void job_init(pool_job *job, const tpam_cmd *cmd, long timeout_ms)
+{
+    memset(job, 0, sizeof(*job));
+    job->status = TPAM_STATUS_NONE;
+    job->line = tpam_cmd_str(cmd);
+    job->name = tpam_cmd_name(cmd);
+    job->timeout_ms = timeout_ms > 0 ? timeout_ms : TPAM_COMMAND_TIMEOUT_MS;
+    job->deadline = tpam_now_ms() + job->timeout_ms;
+    pthread_cond_init(&job->cv, NULL);
+}
+
+/* Hand job to the I/O thread (lock held). */
+static int enqueue_locked(tpam_pool *p, pool_job *job, char *err, size_t errlen)
+{
+    int ret = ensure_thread_locked(p, err, errlen);
+
+    if (ret != CREDSTACK_OK)
+        return ret;
+    if (p->sub_tail != NULL)
+        p->sub_tail->next = job;
+    else
+        p->sub_head = job;
+    p->sub_tail = job;
+    pool_wake(p);
+    return CREDSTACK_OK;
+}
+
 int tpam_pool_run(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
                   char **out, size_t *len_out, char *err, size_t errlen)
 {
@@ -276,26 +322,12 @@ int tpam_pool_run_status(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
                          "no TPAM server, command or output");
     *out = NULL;
     *len_out = 0;
-    memset(&job, 0, sizeof(job));
-    job.status = TPAM_STATUS_NONE;
-    job.line = tpam_cmd_str(cmd);
-    job.name = tpam_cmd_name(cmd);
-    if (job.line == NULL)
-        return tpam_errf(err, errlen, CREDSTACK_ERR_REFUSED,
-                         "TPAM command %s holds a refused value; not sent",
-                         job.name);
-    job.timeout_ms = timeout_ms > 0 ? timeout_ms : TPAM_COMMAND_TIMEOUT_MS;
-    job.deadline = tpam_now_ms() + job.timeout_ms;
-    pthread_cond_init(&job.cv, NULL);
+    if (tpam_cmd_str(cmd) == NULL)
+        return refused(cmd, err, errlen);
+    job_init(&job, cmd, timeout_ms);
     pthread_mutex_lock(&p->lock);
-    ret = ensure_thread_locked(p, err, errlen);
+    ret = enqueue_locked(p, &job, err, errlen);
     if (ret == CREDSTACK_OK) {
-        if (p->sub_tail != NULL)
-            p->sub_tail->next = &job;
-        else
-            p->sub_head = &job;
-        p->sub_tail = &job;
-        pool_wake(p);
         while (!job.done)
             pthread_cond_wait(&job.cv, &p->lock);
         ret = job.rc;
@@ -312,6 +344,84 @@ int tpam_pool_run_status(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
         tpam_errf(err, errlen, ret, "%s", job.err);
     }
     return ret;
+}
+
+/* ---- commands that run while their caller goes on ---- */
+
+struct tpam_pool_job {
+    pool_job job; /* the I/O thread's part; line and name point below */
+    tpam_pool *p; /* a reference, given back by tpam_pool_job_free() */
+    char *line, *name;
+};
+
+int tpam_pool_submit(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
+                     tpam_pool_job **job_out, char *err, size_t errlen)
+{
+    tpam_pool_job *a = NULL;
+    int ret;
+
+    *job_out = NULL;
+    if (p == NULL || cmd == NULL)
+        return tpam_errf(err, errlen, CREDSTACK_ERR_INVALID,
+                         "no TPAM server or command");
+    if (tpam_cmd_str(cmd) == NULL)
+        return refused(cmd, err, errlen);
+    a = calloc(1, sizeof(*a));
+    if (a == NULL || (a->line = strdup(tpam_cmd_str(cmd))) == NULL ||
+        (a->name = strdup(tpam_cmd_name(cmd))) == NULL) {
+        if (a != NULL) {
+            free(a->line);
+            free(a);
+        }
+        return tpam_errf(err, errlen, CREDSTACK_ERR_NOMEM, "out of memory");
+    }
+    job_init(&a->job, cmd, timeout_ms);
+    a->job.line = a->line;
+    a->job.name = a->name;
+    tpam_pool_ref(p);
+    a->p = p;
+    pthread_mutex_lock(&p->lock);
+    ret = enqueue_locked(p, &a->job, err, errlen);
+    pthread_mutex_unlock(&p->lock);
+    if (ret != CREDSTACK_OK) {
+        a->job.done = 1; /* never queued: nothing to wait for */
+        tpam_pool_job_free(a);
+        return ret;
+    }
+    *job_out = a;
+    return CREDSTACK_OK;
+}
+
+int tpam_pool_job_wait(tpam_pool_job *a, const char **out, size_t *len_out,
+                       char *err, size_t errlen)
+{
+    pthread_mutex_lock(&a->p->lock);
+    while (!a->job.done)
+        pthread_cond_wait(&a->job.cv, &a->p->lock);
+    pthread_mutex_unlock(&a->p->lock);
+    /* Done: the I/O thread no longer touches the job. */
+    *out = a->job.out;
+    *len_out = a->job.len;
+    if (a->job.rc != CREDSTACK_OK)
+        tpam_errf(err, errlen, a->job.rc, "%s", a->job.err);
+    return a->job.rc;
+}
+
+void tpam_pool_job_free(tpam_pool_job *a)
+{
+    const char *out;
+    size_t len;
+
+    if (a == NULL)
+        return;
+    (void)tpam_pool_job_wait(a, &out, &len, NULL, 0);
+    if (a->job.out != NULL)
+        tpam_free_wiped(a->job.out, a->job.cap);
+    pthread_cond_destroy(&a->job.cv);
+    tpam_pool_release(a->p);
+    free(a->line);
+    free(a->name);
+    free(a);
 }
 
 void tpam_pool_stats(tpam_pool *p, struct tpam_pool_stats *s)
