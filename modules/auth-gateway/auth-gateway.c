@@ -28,6 +28,7 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "auth-gateway",
     .description = "authorize on gateway authentication alone",
+    .flags = CREDSTACK_MODULE_LOOKAHEAD,
     .run = run,
 };
 

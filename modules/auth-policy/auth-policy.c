@@ -153,6 +153,7 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "auth-policy",
     .description = "authorize when the user holds the required access policy",
+    .flags = CREDSTACK_MODULE_LOOKAHEAD,
     .options = options,
     .option_size = sizeof(struct credstack_option),
     .init = init,

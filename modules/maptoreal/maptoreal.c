@@ -17,30 +17,44 @@ static int init(credstack_module *mod, void **data_out)
     return tpam_conf_init(mod, (tpam_conf **)data_out);
 }
 
-/* "<real account>\t<real system>" for account@system, from the cache. */
+/* "<real account>\t<real system>" for account@system (look-ahead only). */
 #define CACHE_PREFIX "tpam.maptoreal:"
 
-static int map_cached(credstack_module *mod, credstack_request *req,
-                      const char *key)
+/*
+ * The look-ahead pass (module.h): ask ListAccounts on a channel of its own
+ * and, when the cache has the mapping, go on with it at once; the real
+ * pass takes ListAccounts' answer and maps on it alone (see
+ * resolver-tpam's look_ahead()).  Nothing cached: ERROR ends the pass.
+ */
+static credstack_result look_ahead(credstack_module *mod,
+                                   credstack_request *req,
+                                   const tpam_conf *conf, const char *account,
+                                   const char *system, const char *key)
 {
     char *v = NULL, *tab;
-    int ok = 0;
+    credstack_result ret = CREDSTACK_RESULT_ERROR;
 
-    if (credstack_cache_get(mod, CREDSTACK_CACHE_LOOKUP, key, &v) !=
-        CREDSTACK_OK)
-        return 0;
+    if (tpam_module_query_start(
+            mod, req, conf, "ListAccounts",
+            (const tpam_arg[]){
+                {"AccountName", account, TPAM_FIELD_ACCOUNT},
+                {"SystemName", system, TPAM_FIELD_SYSTEM},
+            },
+            2) != CREDSTACK_OK ||
+        credstack_cache_get(mod, CREDSTACK_CACHE_LOOKUP, key, &v) !=
+            CREDSTACK_OK)
+        return CREDSTACK_RESULT_ERROR;
     tab = strchr(v, '\t');
     if (tab != NULL) {
         *tab = '\0';
-        ok = credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT, v) ==
-                 CREDSTACK_OK &&
-             credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, tab + 1) ==
-                 CREDSTACK_OK;
-        credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> %s@%s (cached)",
-                             key + strlen(CACHE_PREFIX), v, tab + 1);
+        if (credstack_request_set(req, CREDSTACK_ITEM_ACCOUNT, v) ==
+                CREDSTACK_OK &&
+            credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, tab + 1) ==
+                CREDSTACK_OK)
+            ret = CREDSTACK_RESULT_SUCCESS;
     }
     free(v);
-    return ok;
+    return ret;
 }
 
 static credstack_result run(credstack_module *mod, credstack_request *req,
@@ -57,8 +71,8 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     if (tpam_module_subject(req, &user, &account, &system) != 0)
         return CREDSTACK_RESULT_ERROR;
     snprintf(key, sizeof(key), CACHE_PREFIX "%s@%s", account, system);
-    if (map_cached(mod, req, key))
-        return CREDSTACK_RESULT_SUCCESS;
+    if (credstack_request_lookahead(req))
+        return look_ahead(mod, req, conf, account, system, key);
     rc = tpam_module_query(mod, req, conf, "ListAccounts",
                            (const tpam_arg[]){
                                {"AccountName", account, TPAM_FIELD_ACCOUNT},
@@ -127,6 +141,9 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     }
     ret = CREDSTACK_RESULT_SUCCESS;
 done:
+    /* TPAM maps it no more: the next look-ahead must not guess it. */
+    if (ret == CREDSTACK_RESULT_DENIED)
+        credstack_cache_drop(mod, CREDSTACK_CACHE_LOOKUP, key);
     free(rows);
     tpam_table_free(t);
     return ret;
@@ -137,6 +154,7 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "maptoreal",
     .description = "real account and system from AccountCustom1/2",
+    .flags = CREDSTACK_MODULE_LOOKAHEAD,
     .options = options,
     .option_size = sizeof(struct credstack_option),
     .init = init,

@@ -88,6 +88,7 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "prefix",
     .description = "prefix the system name (PREFIX_name), never twice",
+    .flags = CREDSTACK_MODULE_LOOKAHEAD,
     .options = options,
     .option_size = sizeof(struct credstack_option),
     .init = init,

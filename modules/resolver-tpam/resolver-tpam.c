@@ -36,8 +36,7 @@ static int init(credstack_module *mod, void **data_out)
     return CREDSTACK_OK;
 }
 
-/* Where a resolved system is cached, and the request data naming it so that
- * later modules can drop it when TPAM contradicts it. */
+/* Where a resolved system is cached (for look-ahead passes only). */
 #define CACHE_PREFIX "tpam.system:"
 
 /*
@@ -73,43 +72,50 @@ static int pick_system(credstack_module *mod, const tpam_conf *conf,
 }
 
 /*
- * A system resolved for this address before (the agent keeps it for
- * [credstack] cache_ttl): no command.  The key goes on the request, so that
- * a module TPAM later contradicts (no such account or system) drops it.
+ * The look-ahead pass (module.h): ask ListSystems for the address on a
+ * channel of its own and, when the cache names the address's system, go on
+ * with it at once, so that the next lines' commands for that system start
+ * beside it.  The real pass then takes ListSystems' answer and decides on
+ * it alone: a system that moved makes its lines differ from the
+ * look-ahead's, and they are sent anew.  No system cached: nothing to go
+ * on with (ERROR ends the pass).
  */
-static int from_cache(credstack_module *mod, credstack_request *req,
-                      const char *host, const char *shown)
+static credstack_result look_ahead(credstack_module *mod,
+                                   credstack_request *req,
+                                   const tpam_conf *conf, const char *host)
 {
-    char key[160], *system = NULL, *copy;
+    char key[160], *system = NULL;
+    credstack_result ret = CREDSTACK_RESULT_ERROR;
 
+    if (tpam_module_query_start(
+            mod, req, conf, "ListSystems",
+            (const tpam_arg[]){
+                {"NetworkAddress", host, TPAM_FIELD_ADDRESS},
+            },
+            1) != CREDSTACK_OK)
+        return CREDSTACK_RESULT_ERROR;
     snprintf(key, sizeof(key), CACHE_PREFIX "%s", host);
-    if (credstack_cache_get(mod, CREDSTACK_CACHE_LOOKUP, key, &system) !=
-        CREDSTACK_OK)
-        return 0;
-    copy = strdup(key);
-    if (copy == NULL ||
-        credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, system) !=
-            CREDSTACK_OK ||
-        credstack_request_set_data(req, TPAM_CACHED_SYSTEM_KEY, copy, free) !=
-            CREDSTACK_OK) {
-        free(copy);
-        free(system);
-        credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, NULL);
-        return 0;
-    }
-    credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> system %s (cached)",
-                         shown, system);
+    if (credstack_cache_get(mod, CREDSTACK_CACHE_LOOKUP, key, &system) ==
+            CREDSTACK_OK &&
+        credstack_request_set(req, CREDSTACK_ITEM_SYSTEM, system) ==
+            CREDSTACK_OK)
+        ret = CREDSTACK_RESULT_SUCCESS;
     free(system);
-    return 1;
+    return ret;
 }
 
-static void to_cache(credstack_module *mod, const char *host,
+/* What TPAM said of the address, for the next look-ahead: its system, or
+ * (system NULL) nothing there any more. */
+static void remember(credstack_module *mod, const char *host,
                      const char *system)
 {
     char key[160];
 
     snprintf(key, sizeof(key), CACHE_PREFIX "%s", host);
-    credstack_cache_put(mod, CREDSTACK_CACHE_LOOKUP, key, system);
+    if (system != NULL)
+        credstack_cache_put(mod, CREDSTACK_CACHE_LOOKUP, key, system);
+    else
+        credstack_cache_drop(mod, CREDSTACK_CACHE_LOOKUP, key);
 }
 
 static credstack_result run(credstack_module *mod, credstack_request *req,
@@ -149,8 +155,8 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         }
         return CREDSTACK_RESULT_SUCCESS;
     }
-    if (from_cache(mod, req, host, shown))
-        return CREDSTACK_RESULT_SUCCESS;
+    if (credstack_request_lookahead(req))
+        return look_ahead(mod, req, conf, host);
     rc = tpam_module_query(mod, req, conf, "ListSystems",
                            (const tpam_arg[]){
                                {"NetworkAddress", host, TPAM_FIELD_ADDRESS},
@@ -206,9 +212,11 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
     }
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "%s -> system %s", shown,
                          tpam_table_cell_trimmed(t, (size_t)row, col));
-    to_cache(mod, host, tpam_table_cell_trimmed(t, (size_t)row, col));
+    remember(mod, host, tpam_table_cell_trimmed(t, (size_t)row, col));
     ret = CREDSTACK_RESULT_SUCCESS;
 done:
+    if (ret == CREDSTACK_RESULT_DENIED)
+        remember(mod, host, NULL);
     free(rows);
     tpam_table_free(t);
     return ret;
@@ -219,6 +227,7 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "resolver-tpam",
     .description = "system name from TPAM's ListSystems --NetworkAddress",
+    .flags = CREDSTACK_MODULE_LOOKAHEAD,
     .options = options,
     .option_size = sizeof(struct credstack_option),
     .init = init,

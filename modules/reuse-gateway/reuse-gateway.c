@@ -42,6 +42,7 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "reuse-gateway",
     .description = "reuse the gateway password for the same user",
+    .flags = CREDSTACK_MODULE_LOOKAHEAD,
     .run = run,
 };
 

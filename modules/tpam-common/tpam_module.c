@@ -78,11 +78,12 @@ static void remember_failure(credstack_request *req, int rc, const char *msg)
  * an error every time (never passed over in silence) and never put in
  * backoff; the next server, with its own key, is then tried.
  */
-static int open_any(credstack_module *mod, const tpam_conf *conf,
-                    tpam_pool **pool_out, char *err, size_t errlen)
+/* The servers in the order they are tried: those not in backoff first,
+ * each group in [tpam] server's order; logs the skipped ones when mod. */
+static size_t server_order(credstack_module *mod, const tpam_conf *conf,
+                           size_t *order)
 {
-    size_t order[TPAM_SERVERS_MAX], n = 0;
-    int ret = CREDSTACK_ERR_BACKEND;
+    size_t n = 0;
 
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < conf->nservers; i++) {
@@ -93,7 +94,7 @@ static int open_any(credstack_module *mod, const tpam_conf *conf,
 
             if (in_backoff != pass)
                 continue;
-            if (in_backoff)
+            if (in_backoff && mod != NULL)
                 credstack_module_log(mod, CREDSTACK_LOG_INFO,
                                      "TPAM at %s is skipped for %lld s more "
                                      "(tpam.failover_backoff): %s",
@@ -102,6 +103,15 @@ static int open_any(credstack_module *mod, const tpam_conf *conf,
             order[n++] = i;
         }
     }
+    return n;
+}
+
+static int open_any(credstack_module *mod, const tpam_conf *conf,
+                    tpam_pool **pool_out, char *err, size_t errlen)
+{
+    size_t order[TPAM_SERVERS_MAX], n = server_order(mod, conf, order);
+    int ret = CREDSTACK_ERR_BACKEND;
+
     for (size_t k = 0; k < n; k++) {
         tpam_pool *p = conf->pools[order[k]];
         long long left = 0;
@@ -129,6 +139,33 @@ static int open_any(credstack_module *mod, const tpam_conf *conf,
     return ret;
 }
 
+/*
+ * The server a look-ahead pass sends to: the one the real pass will take
+ * first (open_any()'s order), and only when it has a session up: a
+ * look-ahead never connects, remembers no failure and leaves the request's
+ * own server unset (the real pass logs its choice as one-shot does).
+ */
+static int server_for_lookahead(credstack_request *req, const tpam_conf *conf,
+                                tpam_pool **pool_out)
+{
+    size_t order[TPAM_SERVERS_MAX];
+    int ret;
+
+    *pool_out = tpam_ahead_pool(req);
+    if (*pool_out != NULL)
+        return CREDSTACK_OK;
+    ret = tpam_check_request(req);
+    if (ret != CREDSTACK_OK)
+        return ret;
+    if (server_order(NULL, conf, order) == 0 ||
+        !tpam_pool_is_up(conf->pools[order[0]]))
+        return CREDSTACK_ERR_BACKEND;
+    ret = tpam_ahead_set_pool(req, conf->pools[order[0]]);
+    if (ret == CREDSTACK_OK)
+        *pool_out = conf->pools[order[0]];
+    return ret;
+}
+
 int tpam_client_for_request(credstack_module *mod, credstack_request *req,
                             const tpam_conf *conf, tpam_pool **pool_out)
 {
@@ -137,6 +174,8 @@ int tpam_client_for_request(credstack_module *mod, credstack_request *req,
     char err[512] = "";
     int ret;
 
+    if (credstack_request_lookahead(req))
+        return server_for_lookahead(req, conf, pool_out);
     *pool_out = credstack_request_get_data(req, TPAM_CLIENT_DATA_KEY);
     if (*pool_out != NULL) {
         return CREDSTACK_OK;
@@ -222,6 +261,13 @@ static int tpam_module_run(credstack_module *mod, credstack_request *req,
     /* Command lines hold names and reasons only, never a secret. */
     credstack_module_log(mod, CREDSTACK_LOG_DEBUG, "TPAM command: %s",
                          line != NULL ? line : "(refused, not sent)");
+    /* A look-ahead's commands are kept for the real pass, which takes the
+     * answer to this very line when the look-ahead started it. */
+    if (credstack_request_lookahead(req))
+        return tpam_ahead_run(req, pool, cmd, conf->command_timeout_ms, out,
+                              len, status, err, errlen);
+    if (tpam_ahead_take(req, pool, cmd, &ret, out, len, status, err, errlen))
+        return ret;
     return tpam_pool_run_status(pool, cmd, conf->command_timeout_ms, out, len,
                                 status, err, errlen);
 }
@@ -355,14 +401,31 @@ int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
     return ret;
 }
 
+/* A list command with `--MaxRows N` last ([tpam] max_rows: every list
+ * command has the same bound). */
+int tpam_module_query_command(const tpam_conf *conf, const char *command,
+                              const tpam_arg *args, size_t nargs,
+                              tpam_cmd **cmd_out, char *err, size_t errlen)
+{
+    char bound[24];
+    int ret;
+
+    snprintf(bound, sizeof(bound), "%ld", conf->max_rows);
+    ret = tpam_module_command(command, args, nargs, cmd_out, err, errlen);
+    if (ret == CREDSTACK_OK) {
+        /* A list stops at 25 rows unless told otherwise (tpam-cli.md). */
+        ret = tpam_cmd_add(*cmd_out, "MaxRows", bound, TPAM_FIELD_KEYWORD, err,
+                           errlen);
+    }
+    return ret;
+}
+
 int tpam_module_query(credstack_module *mod, credstack_request *req,
                       const tpam_conf *conf, const char *command,
                       const tpam_arg *args, size_t nargs, tpam_table **t_out,
                       char *err, size_t errlen)
 {
     tpam_cmd *cmd = NULL;
-    char bound[24];
-    /* [tpam] max_rows: every list command has the same bound. */
     long max = conf->max_rows;
     int ret;
 
@@ -370,13 +433,8 @@ int tpam_module_query(credstack_module *mod, credstack_request *req,
     if (err != NULL && errlen > 0) {
         err[0] = '\0';
     }
-    snprintf(bound, sizeof(bound), "%ld", max);
-    ret = tpam_module_command(command, args, nargs, &cmd, err, errlen);
-    if (ret == CREDSTACK_OK) {
-        /* A list stops at 25 rows unless told otherwise (tpam-cli.md). */
-        ret = tpam_cmd_add(cmd, "MaxRows", bound, TPAM_FIELD_KEYWORD, err,
-                           errlen);
-    }
+    ret = tpam_module_query_command(conf, command, args, nargs, &cmd, err,
+                                    errlen);
     if (ret == CREDSTACK_OK) {
         ret = tpam_module_list(mod, req, conf, cmd, t_out, err, errlen);
     }
@@ -419,14 +477,8 @@ int tpam_module_verify(credstack_module *mod, credstack_request *req,
 
 void tpam_module_contradicted(credstack_module *mod, credstack_request *req)
 {
-    const char *sys = credstack_request_get_data(req, TPAM_CACHED_SYSTEM_KEY);
     const char *auth = credstack_request_get_data(req, TPAM_CACHED_AUTH_KEY);
 
-    if (sys != NULL) {
-        credstack_cache_drop(mod, CREDSTACK_CACHE_LOOKUP, sys);
-        credstack_module_log(mod, CREDSTACK_LOG_INFO,
-                             "TPAM contradicts the cached %s: dropped", sys);
-    }
     if (auth != NULL) {
         credstack_cache_drop(mod, CREDSTACK_CACHE_AUTH, auth);
         credstack_module_log(mod, CREDSTACK_LOG_INFO,
@@ -443,6 +495,10 @@ int tpam_auth_cached(credstack_module *mod, credstack_request *req,
     if (credstack_cache_get(mod, CREDSTACK_CACHE_AUTH, key, detail_out) !=
         CREDSTACK_OK)
         return 0;
+    /* A look-ahead leaves nothing on the request for the real pass to
+     * drop: that pass looks the cache up itself. */
+    if (credstack_request_lookahead(req))
+        return 1;
     if ((copy = strdup(key)) == NULL ||
         credstack_request_set_data(req, TPAM_CACHED_AUTH_KEY, copy, free) !=
             CREDSTACK_OK) {

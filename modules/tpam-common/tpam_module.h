@@ -18,10 +18,6 @@
 /* The request data key of the request's server (a tpam_pool). */
 #define TPAM_CLIENT_DATA_KEY "tpam.client"
 
-/* Request data: the cache key of a system resolver-tpam took from the cache
- * (a string), for tpam_module_contradicted(). */
-#define TPAM_CACHED_SYSTEM_KEY "tpam.cached-system"
-
 /* Request data: the cache key of an authorization taken from the cache
  * ([credstack] auth_cache_ttl > 0), for tpam_module_contradicted(). */
 #define TPAM_CACHED_AUTH_KEY "tpam.cached-auth"
@@ -101,6 +97,12 @@ int tpam_module_subject(credstack_request *req, const char **user_out,
 int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
                         tpam_cmd **cmd_out, char *err, size_t errlen);
 
+/* The command of a list query: tpam_module_command() with `--MaxRows N`
+ * added last (N from [tpam] max_rows; free it with tpam_cmd_free()). */
+int tpam_module_query_command(const tpam_conf *conf, const char *command,
+                              const tpam_arg *args, size_t nargs,
+                              tpam_cmd **cmd_out, char *err, size_t errlen);
+
 /*
  * One list query: tpam_module_command() with `--MaxRows N` added last (N
  * from [tpam] max_rows), then tpam_module_list().  An answer with N rows or
@@ -126,11 +128,44 @@ int tpam_module_verify(credstack_module *mod, credstack_request *req,
 
 /*
  * TPAM knows nothing of the request's system or account, or refuses the
- * checkout: what this request took from the cache (the system, the
- * authorization) is dropped, so that the next request asks TPAM again
- * instead of trusting a stale answer.
+ * checkout: an authorization this request took from the cache
+ * (auth_cache_ttl) is dropped, so that the next request asks TPAM again
+ * instead of trusting a stale answer.  (Lookups are never taken from the
+ * cache in a real pass: see tpam_ahead.c.)
  */
 void tpam_module_contradicted(credstack_module *mod, credstack_request *req);
+
+/* ---- the look-ahead pass (module.h, credstack_request_lookahead()) ---- */
+
+/*
+ * In a look-ahead pass: start the list command tpam_module_query() would
+ * run (the same line, --MaxRows included) without waiting, for the real
+ * pass to take.  Only on a server whose session is up: a look-ahead never
+ * connects.  CREDSTACK_OK when it is under way.
+ */
+int tpam_module_query_start(credstack_module *mod, credstack_request *req,
+                            const tpam_conf *conf, const char *command,
+                            const tpam_arg *args, size_t nargs);
+
+/* tpam_ahead.c: the commands a look-ahead started, kept on the request.
+ * The server they went to (NULL: none yet), set once. */
+tpam_pool *tpam_ahead_pool(credstack_request *req);
+int tpam_ahead_set_pool(credstack_request *req, tpam_pool *pool);
+/* Start cmd (a list command) unless it is under way already. */
+int tpam_ahead_start(credstack_request *req, tpam_pool *pool,
+                     const tpam_cmd *cmd, long timeout_ms);
+/* Start cmd unless under way, wait for it, and give a copy of its answer
+ * (free with tpam_client_output_free()) and exit status; the answer stays
+ * for the real pass.  Returns as tpam_pool_run_status(). */
+int tpam_ahead_run(credstack_request *req, tpam_pool *pool, const tpam_cmd *cmd,
+                   long timeout_ms, char **out, size_t *len_out,
+                   int *status_out, char *err, size_t errlen);
+/* In the real pass: when the look-ahead started this very line on pool, 1
+ * with the outcome tpam_pool_run_status() would give in *rc_out, *out,
+ * *status_out, err (taken once); else 0 and nothing set. */
+int tpam_ahead_take(credstack_request *req, tpam_pool *pool,
+                    const tpam_cmd *cmd, int *rc_out, char **out,
+                    size_t *len_out, int *status_out, char *err, size_t errlen);
 
 /*
  * check --connect for a TPAM module (its probe()): TCP, the host key with

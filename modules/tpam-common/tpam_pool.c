@@ -393,7 +393,7 @@ int tpam_pool_submit(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
 }
 
 int tpam_pool_job_wait(tpam_pool_job *a, const char **out, size_t *len_out,
-                       char *err, size_t errlen)
+                       int *status_out, char *err, size_t errlen)
 {
     pthread_mutex_lock(&a->p->lock);
     while (!a->job.done)
@@ -402,6 +402,9 @@ int tpam_pool_job_wait(tpam_pool_job *a, const char **out, size_t *len_out,
     /* Done: the I/O thread no longer touches the job. */
     *out = a->job.out;
     *len_out = a->job.len;
+    if (status_out != NULL)
+        *status_out =
+            a->job.rc == CREDSTACK_OK ? a->job.status : TPAM_STATUS_NONE;
     if (a->job.rc != CREDSTACK_OK)
         tpam_errf(err, errlen, a->job.rc, "%s", a->job.err);
     return a->job.rc;
@@ -414,7 +417,7 @@ void tpam_pool_job_free(tpam_pool_job *a)
 
     if (a == NULL)
         return;
-    (void)tpam_pool_job_wait(a, &out, &len, NULL, 0);
+    (void)tpam_pool_job_wait(a, &out, &len, NULL, NULL, 0);
     if (a->job.out != NULL)
         tpam_free_wiped(a->job.out, a->job.cap);
     pthread_cond_destroy(&a->job.cv);

@@ -99,8 +99,9 @@ int tpam_pool_is_up(tpam_pool *p);
  * A command that runs while its caller goes on: tpam_pool_submit() queues
  * cmd as tpam_pool_run() does (the job keeps a copy of its line and a
  * reference to p) and returns at once; tpam_pool_job_wait() waits for its
- * end and returns what tpam_pool_run() would have, with *out pointing at
- * the output the job still owns (read it as often as needed);
+ * end and returns what tpam_pool_run_status() would have, with *out
+ * pointing at the output the job still owns (read it as often as needed)
+ * and *status_out (may be NULL) the exit status;
  * tpam_pool_job_free() waits for the end too, then wipes and frees it.
  * Every job must be freed, by the thread that submitted it or another.
  */
@@ -108,7 +109,7 @@ typedef struct tpam_pool_job tpam_pool_job;
 int tpam_pool_submit(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
                      tpam_pool_job **job_out, char *err, size_t errlen);
 int tpam_pool_job_wait(tpam_pool_job *job, const char **out, size_t *len_out,
-                       char *err, size_t errlen);
+                       int *status_out, char *err, size_t errlen);
 void tpam_pool_job_free(tpam_pool_job *job);
 
 /*
