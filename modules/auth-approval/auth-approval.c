@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../tpam-common/tpam_module.h"
 
@@ -12,9 +13,17 @@
  * TPAM's Perl API): id 0, user name 1, system 5, account 6, expires 12,
  * status 18.  Fields are read by position, and a row is accepted only when
  * it names this user, account and system (TPAM's filters are hints: "ali"
- * may list alice's requests) and is Active, and has an id.
+ * may list alice's requests) and is Active, and has an id.  The expiry date
+ * bounds only how long the approval may be cached.
  */
-enum { F_ID = 0, F_USER = 1, F_SYSTEM = 5, F_ACCOUNT = 6, F_STATUS = 18 };
+enum {
+    F_ID = 0,
+    F_USER = 1,
+    F_SYSTEM = 5,
+    F_ACCOUNT = 6,
+    F_EXPIRES = 12,
+    F_STATUS = 18
+};
 
 static const struct credstack_option options[] = {
     TPAM_COMMON_OPTIONS,
@@ -39,6 +48,34 @@ static credstack_result authorized(credstack_request *req, const char *id)
     return CREDSTACK_RESULT_SUCCESS;
 }
 
+/*
+ * auth_cache_ttl > 0: keep the approval for the next requests, but never
+ * past its ExpiresDt (tpam_time.h: read as this host's local time): TPAM
+ * ends it then, whatever our TTL says.  A date that does not parse, or is
+ * past already, keeps nothing (this request still counts on TPAM's Active
+ * status, which TPAM's own clock decided).
+ */
+static void cache_approval(credstack_module *mod, const tpam_table *t,
+                           size_t row, const char *key, const char *id)
+{
+    const char *expires = tpam_table_cell_trimmed(t, row, F_EXPIRES);
+    time_t until, now = time(NULL);
+
+    if (credstack_cache_ttl(mod, CREDSTACK_CACHE_AUTH) <= 0)
+        return;
+    if (tpam_time_parse(expires, &until) != 0) {
+        credstack_module_log(mod, CREDSTACK_LOG_WARNING,
+                             "request %s: its expiry date '%.40s' is not "
+                             "%%Y-%%m-%%d %%H:%%M:%%S[.%%f]: not cached "
+                             "(auth_cache_ttl)",
+                             id, expires);
+        credstack_cache_drop(mod, CREDSTACK_CACHE_AUTH, key);
+        return;
+    }
+    credstack_cache_put_for(mod, CREDSTACK_CACHE_AUTH, key, id,
+                            until > now ? (long)(until - now) : 0);
+}
+
 static credstack_result run(credstack_module *mod, credstack_request *req,
                             void *data)
 {
@@ -57,6 +94,10 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
              system);
     if (tpam_auth_cached(mod, req, key, &cached)) {
         ret = authorized(req, cached);
+        if (ret == CREDSTACK_RESULT_SUCCESS)
+            credstack_module_log(mod, CREDSTACK_LOG_INFO,
+                                 "%s has Active request %s for %s on %s", user,
+                                 cached, account, system);
         free(cached);
         return ret;
     }
@@ -107,10 +148,10 @@ static credstack_result run(credstack_module *mod, credstack_request *req,
         ret = authorized(req, id);
         if (ret != CREDSTACK_RESULT_SUCCESS)
             goto done;
-        credstack_cache_put(mod, CREDSTACK_CACHE_AUTH, key, id);
         credstack_module_log(mod, CREDSTACK_LOG_INFO,
                              "%s has Active request %s for %s on %s", user, id,
                              account, system);
+        cache_approval(mod, t, rows[i], key, id);
         ret = CREDSTACK_RESULT_SUCCESS;
         goto done;
     }
@@ -128,6 +169,7 @@ static const struct credstack_module_ops ops = {
     .abi_version = CREDSTACK_MODULE_ABI_VERSION,
     .name = "auth-approval",
     .description = "authorize on an Active TPAM password request",
+    .flags = CREDSTACK_MODULE_LOOKAHEAD,
     .options = options,
     .option_size = sizeof(struct credstack_option),
     .init = init,

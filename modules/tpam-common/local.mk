@@ -19,6 +19,7 @@ modules_tpam_common_libcredstack_tpam_la_SOURCES = \
 	modules/tpam-common/tpam_conf.c modules/tpam-common/tpam_conf.h \
 	modules/tpam-common/tpam_module.c modules/tpam-common/tpam_module.h \
 	modules/tpam-common/tpam_ahead.c \
+	modules/tpam-common/tpam_time.c modules/tpam-common/tpam_time.h \
 	modules/tpam-common/tpam_probe.c
 modules_tpam_common_libcredstack_tpam_la_CFLAGS = $(AM_CFLAGS) $(LIBSSH_CFLAGS) $(LIBCRYPTO_CFLAGS)
 modules_tpam_common_libcredstack_tpam_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version \

@@ -13,6 +13,7 @@
 #include "tpam_conf.h"
 #include "tpam_output.h"
 #include "tpam_text.h"
+#include "tpam_time.h"
 #include "tpam_verify.h"
 
 /* The request data key of the request's server (a tpam_pool). */
