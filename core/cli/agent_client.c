@@ -176,10 +176,19 @@ static json_t *request_json(const cli_request *r, const cli_agent_paths *p)
         json_decref(req);
         return NULL;
     }
-    for (int i = 0; i < CREDSTACK_ITEM_COUNT; i++)
-        if (r->items[i] != NULL)
+    /* JSON carries UTF-8 only: a request with any other bytes (a hostile
+     * name, say) runs in-process, rather than arrive without that item. */
+    for (int i = 0; i < CREDSTACK_ITEM_COUNT; i++) {
+        if (r->items[i] != NULL &&
             json_object_set_new(items, credstack_item_name(i),
-                                json_string(r->items[i]));
+                                json_string(r->items[i])) != 0) {
+            cli_agent_wipe_json(items);
+            json_decref(items);
+            cli_agent_wipe_json(req);
+            json_decref(req);
+            return NULL;
+        }
+    }
     json_object_set_new(req, "items", items);
     return req;
 }
