@@ -26,6 +26,31 @@ tests_integration_test_tpam_evidence_SOURCES = \
 tests_integration_test_tpam_evidence_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_integration_test_tpam_evidence_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
 
+# The differential suite (style.md 21): the same case files, with every
+# request run once with agent = off and once with agent = auto, compared
+# (tests/integration/tpam_diff.c); test_cache_tpam holds the cache's own
+# cases (issue 16), which mean something only when the agent runs them.
+TPAM_DIFF_SOURCES = tests/integration/tpam_diff.c tests/integration/tpam_diff.h
+TPAM_DIFF_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS) -DTPAM_E2E_DIFFERENTIAL
+check_PROGRAMS += tests/integration/test_tpam_modules_diff
+tests_integration_test_tpam_modules_diff_SOURCES = \
+	tests/integration/test_tpam_modules.c $(TPAM_E2E_SOURCES) \
+	$(TPAM_DIFF_SOURCES) $(TESTUTIL_SOURCES)
+tests_integration_test_tpam_modules_diff_CPPFLAGS = $(TPAM_DIFF_CPPFLAGS)
+tests_integration_test_tpam_modules_diff_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
+check_PROGRAMS += tests/integration/test_tpam_evidence_diff
+tests_integration_test_tpam_evidence_diff_SOURCES = \
+	tests/integration/test_tpam_evidence.c $(TPAM_E2E_SOURCES) \
+	$(TPAM_DIFF_SOURCES) $(TESTUTIL_SOURCES)
+tests_integration_test_tpam_evidence_diff_CPPFLAGS = $(TPAM_DIFF_CPPFLAGS)
+tests_integration_test_tpam_evidence_diff_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
+check_PROGRAMS += tests/integration/test_cache_tpam
+tests_integration_test_cache_tpam_SOURCES = \
+	tests/integration/test_cache_tpam.c $(TPAM_E2E_SOURCES) \
+	$(TPAM_DIFF_SOURCES) $(TESTUTIL_SOURCES)
+tests_integration_test_cache_tpam_CPPFLAGS = $(TPAM_DIFF_CPPFLAGS)
+tests_integration_test_cache_tpam_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
+
 # credstack check (every problem at once, no network) and check --connect.
 check_PROGRAMS += tests/integration/test_check
 tests_integration_test_check_SOURCES = tests/integration/test_check.c \

@@ -17,6 +17,9 @@
 #include <jansson.h>
 
 #include "tpam_e2e.h"
+#ifdef TPAM_E2E_DIFFERENTIAL
+#include "tpam_diff.h"
+#endif
 
 char *tmp;
 
@@ -40,10 +43,17 @@ void tpam_e2e_setup(void)
     tu_load_harness();
     tmp = tu_tmpdir();
     reset_sim();
+#ifdef TPAM_E2E_DIFFERENTIAL
+    tpam_diff_setup(tmp);
+#endif
 }
 
 void tpam_e2e_teardown(void)
 {
+#ifdef TPAM_E2E_DIFFERENTIAL
+    if (tmp != NULL)
+        tpam_diff_teardown();
+#endif
     if (getenv("TPAM_HARNESS_DIR") != NULL && getenv("TPAM_FIXTURE") != NULL)
         reset_sim();
     tu_rmtree(tmp);
@@ -239,6 +249,9 @@ int sshd_connections(void)
     int n = tu_count(s, "Connection from ");
 
     free(s);
+#ifdef TPAM_E2E_DIFFERENTIAL
+    n -= tpam_diff_sshd_extra();
+#endif
     return n;
 }
 

@@ -167,8 +167,23 @@ static void buf_add(buf *b, const char *p, size_t n)
     b->data[b->len] = '\0';
 }
 
+static tu_credstack_fn credstack_override;
+
+void tu_credstack_override(tu_credstack_fn fn)
+{
+    credstack_override = fn;
+}
+
 tu_run tu_credstack(const char *const *argv, const char *in,
                     const char *const *env)
+{
+    if (credstack_override != NULL)
+        return credstack_override(argv, in, env);
+    return tu_credstack_once(argv, in, env);
+}
+
+tu_run tu_credstack_once(const char *const *argv, const char *in,
+                         const char *const *env)
 {
     const char *bin = tu_env("CREDSTACK_BIN");
     const char *wrapper = getenv("CREDSTACK_TEST_WRAPPER");

@@ -52,6 +52,19 @@ tu_run tu_credstack(const char *const *argv, const char *in,
 
 void tu_run_free(tu_run *r);
 
+/* tu_credstack() itself: one run, whatever the override says. */
+tu_run tu_credstack_once(const char *const *argv, const char *in,
+                         const char *const *env);
+
+/*
+ * Make tu_credstack() call fn instead (NULL: back to one run): a
+ * differential test program runs each request twice and compares
+ * (tests/integration/tpam_diff.c).
+ */
+typedef tu_run (*tu_credstack_fn)(const char *const *argv, const char *in,
+                                  const char *const *env);
+void tu_credstack_override(tu_credstack_fn fn);
+
 /*
  * Fail the test when a spawned command's exit status or stderr is a memory
  * checker's verdict: 86 (ASan, LSan), 87 (UBSan), 99 (valgrind), as
