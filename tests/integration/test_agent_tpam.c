@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -491,6 +492,72 @@ Test(agent_tpam, moved_address_answered_for_the_new_system)
     read_log(&A, &l);
     cr_expect(strstr(l.text, "sys5") == NULL, "the old entry was used:\n%s",
               l.text);
+    free(cfg);
+}
+
+/* Whether the agent directory holds a socket (an agent listens). */
+static int agent_socket_exists(void)
+{
+    char *pattern = tu_path(agentdir, "agent-*.sock");
+    glob_t g;
+    int found = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+
+    if (found)
+        globfree(&g);
+    free(pattern);
+    return found;
+}
+
+/*
+ * The agent itself under the test wrapper (valgrind with
+ * CREDSTACK_VALGRIND=1; the sanitizers in that build), where a spawned agent
+ * never runs: warm requests take the look-ahead, an address moves, and the
+ * agent stops with no error and no leak (valgrind exits 99, the sanitizers
+ * non-zero).
+ */
+Test(agent_tpam, look_ahead_clean_under_the_test_wrapper)
+{
+    char *cfg = conf_a("c.ini", NULL, NULL);
+    tu_run r;
+    pid_t child;
+    int status = 0;
+    FILE *f;
+
+    child = fork();
+    cr_assert_geq(child, 0);
+    if (child == 0) {
+        const char *env[] = {env_agentdir, NULL};
+        tu_run a = tu_credstack(
+            ARGV("agent", "--config", cfg, "--foreground", "--idle", "120"),
+            NULL, env);
+        if (a.status != 0)
+            fprintf(stderr, "%s", a.err);
+        _exit(a.status);
+    }
+    for (int i = 0; i < 1200 && !agent_socket_exists(); i++)
+        sleep_ms(50);
+    cr_assert(agent_socket_exists(), "the agent did not start");
+    expect_answer(cfg, 12, "A");
+    expect_answer(cfg, 12, "A");
+    f = fopen(A.fixture, "we");
+    cr_assert_not_null(f);
+    fprintf(f, "[system]\nSystemName=moved12\nNetworkAddress=10.77.0.12\n"
+               "[account]\nSystemName=moved12\nAccountName=root\n"
+               "Password=M-pw-12\n"
+               "[policy]\nUserName=bob\nSystemName=moved12\n"
+               "AccountName=root\nAccessPolicyName=Privileged Access\n");
+    fclose(f);
+    expect_answer(cfg, 12, "M");
+    expect_answer(cfg, 12, "M");
+    r = agent(cfg, "--status");
+    cr_expect(strstr(r.out, "requests: 4 answered") != NULL,
+              "not our agent's answers:\n%s%s", r.out, r.err);
+    tu_run_free(&r);
+    r = agent(cfg, "--stop");
+    tu_run_free(&r);
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "the agent under the wrapper ended with status 0x%x", status);
     free(cfg);
 }
 
