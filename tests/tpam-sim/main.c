@@ -92,6 +92,7 @@ int main(int argc, char **argv)
     struct tokens tk = {0};
     struct faults fa, dflt;
     struct out o = {0};
+    long long started = timing_now_us();
     char *path, *errors;
     int have_faults;
     int rc;
@@ -145,6 +146,9 @@ int main(int argc, char **argv)
     /* A TPAM that prints an answer and says it failed. */
     if (have_faults && fa.exit_set)
         rc = (int)fa.exit_status;
+    path = path_in(state, "timing.log");
+    timing_append(path, started, name);
+    free(path);
     out_free(&o);
     faults_free(&fa);
     faults_free(&dflt);

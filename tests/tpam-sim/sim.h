@@ -150,6 +150,10 @@ void sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- cmdlog.c: commands.log ---- */
 void cmdlog_append(const char *path, const char *line, const struct tokens *tk);
+/* Microseconds since the epoch; append a command's interval to an existing
+ * DIR/timing.log (nothing when the file does not exist). */
+long long timing_now_us(void);
+void timing_append(const char *path, long long start_us, const char *name);
 
 /* ---- commands.c: command table and usage ---- */
 #define MAX_OPTS 16
