@@ -182,11 +182,26 @@ tu_run tu_credstack(const char *const *argv, const char *in,
     return tu_credstack_once(argv, in, env);
 }
 
+static tu_run spawn(const char *const *argv, const char *in,
+                    const char *const *env, int wrapped);
+
 tu_run tu_credstack_once(const char *const *argv, const char *in,
                          const char *const *env)
 {
+    return spawn(argv, in, env, 1);
+}
+
+tu_run tu_credstack_unwrapped(const char *const *argv, const char *in,
+                              const char *const *env)
+{
+    return spawn(argv, in, env, 0);
+}
+
+static tu_run spawn(const char *const *argv, const char *in,
+                    const char *const *env, int wrapped)
+{
     const char *bin = tu_env("CREDSTACK_BIN");
-    const char *wrapper = getenv("CREDSTACK_TEST_WRAPPER");
+    const char *wrapper = wrapped ? getenv("CREDSTACK_TEST_WRAPPER") : NULL;
     char *wcopy = NULL, *save = NULL;
     char **av = NULL, **ev = NULL;
     size_t na = 0, ne = 0, nenv = 0, nargs = 0;

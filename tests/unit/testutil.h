@@ -55,6 +55,10 @@ void tu_run_free(tu_run *r);
 /* tu_credstack() itself: one run, whatever the override says. */
 tu_run tu_credstack_once(const char *const *argv, const char *in,
                          const char *const *env);
+/* The same without $CREDSTACK_TEST_WRAPPER (no valgrind): for runs another
+ * test already makes under the wrapper. */
+tu_run tu_credstack_unwrapped(const char *const *argv, const char *in,
+                              const char *const *env);
 
 /*
  * Make tu_credstack() call fn instead (NULL: back to one run): a
