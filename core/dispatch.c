@@ -8,14 +8,6 @@
 
 #include "internal.h"
 
-/* This thread runs a look-ahead pass (see lookahead() below). */
-static _Thread_local int tl_lookahead;
-
-int cs_lookahead_active(void)
-{
-    return tl_lookahead;
-}
-
 /* The outcome of one stage group so far. */
 typedef struct stage_state {
     int positive; /* some line said ok or done */
@@ -283,9 +275,9 @@ static void lookahead(credstack_handle *h, credstack_request *req)
         }
     }
     req->lookahead = 1;
-    tl_lookahead = 1;
+    cs_lookahead_set(1);
     (void)dispatch(h, req);
-    tl_lookahead = 0;
+    cs_lookahead_set(0);
     req->lookahead = 0;
     for (int i = 0; i < CREDSTACK_ITEM_COUNT; i++) {
         cs_free_secret(req->items[i]);

@@ -193,8 +193,9 @@ void cs_vlog(const credstack_handle *h, int level, const char *tag,
 const char *cs_log_level_name(int level);
 void cs_log_capture(FILE *sink, int level);
 
-/* dispatch.c: whether this thread runs a look-ahead pass (its log lines
- * are dropped, the cache is not written). */
+/* lookahead.c: whether this thread runs a look-ahead pass (dispatch.c
+ * sets it; its log lines are dropped, the cache is not written). */
+void cs_lookahead_set(int on);
 int cs_lookahead_active(void);
 
 /* actions.c */

@@ -9,7 +9,7 @@ CONFIG_READER_SOURCES = core/config.h core/config_int.h core/config.c \
 lib_LTLIBRARIES += core/libcredstack.la
 core_libcredstack_la_SOURCES = \
 	core/actions.c core/audit.c core/cache.c core/config_api.c \
-	core/dispatch.c \
+	core/dispatch.c core/lookahead.c \
 	core/env.h core/errors.c core/handle.c core/inputs.c core/internal.h \
 	core/loader.c core/loader_deps.c core/log.c \
 	core/module_api.c core/options.c core/options_check.c core/probe.c \
