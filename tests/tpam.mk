@@ -12,43 +12,33 @@ tests_integration_test_tpam_client_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
 tests_integration_test_tpam_client_LDADD = modules/tpam-common/libcredstack-tpam.la $(LIBSSH_LIBS) $(TEST_LIBS)
 
 # The TPAM modules end to end (get-password and hook through sshd + tpam-sim),
-# in two programs over one shared harness;
-# test_tpam_evidence: TPAM's answers verified row by row (issue 10).
-TPAM_E2E_SOURCES = tests/integration/tpam_e2e.c tests/integration/tpam_e2e.h
+# in programs over one shared harness (tpam_e2e.c);
+# test_tpam_evidence: TPAM's answers verified row by row (issue 10);
+# test_cache_tpam: the agent's cache starts work, never releases (issue 16).
+#
+# They are the differential suite (style.md 21): built with
+# -DTPAM_E2E_DIFFERENTIAL, every request a case makes runs with agent = off
+# (under valgrind when CREDSTACK_VALGRIND=1: the case's own run), then with
+# agent = auto twice (cold or as warm as the case left it, then warm), and
+# the answers, exit statuses and log lines must be the same
+# (tests/integration/tpam_diff.c).  A case added to these files is covered.
+TPAM_E2E_SOURCES = tests/integration/tpam_e2e.c tests/integration/tpam_e2e.h \
+	tests/integration/tpam_diff.c tests/integration/tpam_diff.h
+TPAM_E2E_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS) -DTPAM_E2E_DIFFERENTIAL
 check_PROGRAMS += tests/integration/test_tpam_modules
 tests_integration_test_tpam_modules_SOURCES = tests/integration/test_tpam_modules.c \
 	$(TPAM_E2E_SOURCES) $(TESTUTIL_SOURCES)
-tests_integration_test_tpam_modules_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_integration_test_tpam_modules_CPPFLAGS = $(TPAM_E2E_CPPFLAGS)
 tests_integration_test_tpam_modules_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
 check_PROGRAMS += tests/integration/test_tpam_evidence
 tests_integration_test_tpam_evidence_SOURCES = \
 	tests/integration/test_tpam_evidence.c $(TPAM_E2E_SOURCES) $(TESTUTIL_SOURCES)
-tests_integration_test_tpam_evidence_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_integration_test_tpam_evidence_CPPFLAGS = $(TPAM_E2E_CPPFLAGS)
 tests_integration_test_tpam_evidence_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
-
-# The differential suite (style.md 21): the same case files, with every
-# request run once with agent = off and once with agent = auto, compared
-# (tests/integration/tpam_diff.c); test_cache_tpam holds the cache's own
-# cases (issue 16), which mean something only when the agent runs them.
-TPAM_DIFF_SOURCES = tests/integration/tpam_diff.c tests/integration/tpam_diff.h
-TPAM_DIFF_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS) -DTPAM_E2E_DIFFERENTIAL
-check_PROGRAMS += tests/integration/test_tpam_modules_diff
-tests_integration_test_tpam_modules_diff_SOURCES = \
-	tests/integration/test_tpam_modules.c $(TPAM_E2E_SOURCES) \
-	$(TPAM_DIFF_SOURCES) $(TESTUTIL_SOURCES)
-tests_integration_test_tpam_modules_diff_CPPFLAGS = $(TPAM_DIFF_CPPFLAGS)
-tests_integration_test_tpam_modules_diff_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
-check_PROGRAMS += tests/integration/test_tpam_evidence_diff
-tests_integration_test_tpam_evidence_diff_SOURCES = \
-	tests/integration/test_tpam_evidence.c $(TPAM_E2E_SOURCES) \
-	$(TPAM_DIFF_SOURCES) $(TESTUTIL_SOURCES)
-tests_integration_test_tpam_evidence_diff_CPPFLAGS = $(TPAM_DIFF_CPPFLAGS)
-tests_integration_test_tpam_evidence_diff_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
 check_PROGRAMS += tests/integration/test_cache_tpam
 tests_integration_test_cache_tpam_SOURCES = \
-	tests/integration/test_cache_tpam.c $(TPAM_E2E_SOURCES) \
-	$(TPAM_DIFF_SOURCES) $(TESTUTIL_SOURCES)
-tests_integration_test_cache_tpam_CPPFLAGS = $(TPAM_DIFF_CPPFLAGS)
+	tests/integration/test_cache_tpam.c $(TPAM_E2E_SOURCES) $(TESTUTIL_SOURCES)
+tests_integration_test_cache_tpam_CPPFLAGS = $(TPAM_E2E_CPPFLAGS)
 tests_integration_test_cache_tpam_LDADD = $(JANSSON_LIBS) $(TEST_LIBS)
 
 # credstack check (every problem at once, no network) and check --connect.

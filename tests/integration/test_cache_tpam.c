@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* test_cache_tpam.c: the agent's cache starts work and never releases a
- * secret (issue 16, design.md "The agent is unobservable").  Built only as a
- * differential program (tpam_diff.c): every request runs once with agent =
- * off and once with agent = auto, the two must agree, and the test checks
- * the one-shot answer; each test makes its agent warm first, so that the
- * requests after it take the cache's look-ahead.  tpam_diff_agent_commands()
- * shows what the agent's run sent to TPAM. */
+ * secret (issue 16, design.md "The agent is unobservable").  A differential
+ * program (tpam_diff.c): every request runs with agent = off and through
+ * the agent, the answers must agree, and the test checks the one-shot
+ * answer; each test makes its agent warm first, so that the requests after
+ * it take the cache's look-ahead.  tpam_diff_agent_commands() shows what the
+ * agent's (first) run sent to TPAM. */
 #include "autoconf.h"
 
 #include <stdio.h>

@@ -235,10 +235,10 @@ static void put_back(const char *path, const char *text)
  * One run with agent = auto that leaves no trace the test could see: the
  * simulator's commands.log is put back and sshd's new connections are
  * counted apart.  *commands_out (may be NULL) gets what the run sent.
+ * Never under valgrind (see run_both()).
  */
 static tu_run agent_run(const char *const *argv, const char *in,
-                        const char *const *env, int wrapped,
-                        char **commands_out)
+                        const char *const *env, char **commands_out)
 {
     const char *path = tu_env("TPAM_COMMANDS_LOG");
     const char **e_auto = env_with(env, "CREDSTACK_AGENT=auto", env_dir);
@@ -248,8 +248,7 @@ static tu_run agent_run(const char *const *argv, const char *in,
     tu_run r;
 
     cr_assert_not_null(saved);
-    r = wrapped ? tu_credstack_once(argv, in, e_auto)
-                : tu_credstack_unwrapped(argv, in, e_auto);
+    r = tu_credstack_unwrapped(argv, in, e_auto);
     free(e_auto);
     note_agent(argv);
     sshd_extra += count_connections() - before;
@@ -271,8 +270,9 @@ static tu_run agent_run(const char *const *argv, const char *in,
  * as the test left it), then through the agent again, now warm for this
  * very request (its lookups cached: the look-ahead runs), unless the first
  * agent run found the configuration unusable (exit 2: no agent runs).
- * Under valgrind only the first agent run is wrapped: the plain program
- * runs the one-shot under it, and the agent itself runs outside it anyway.
+ * Under valgrind only the one-shot run is wrapped, as before this suite:
+ * the agent runs outside the wrapper anyway, and its callers' side is
+ * checked under it by test_agent and test_agent_tpam.
  */
 static tu_run run_both(const char *const *argv, const char *in,
                        const char *const *env)
@@ -283,13 +283,13 @@ static tu_run run_both(const char *const *argv, const char *in,
     if (!is_request(argv))
         return tu_credstack_once(argv, in, env);
     e_off = env_with(env, "CREDSTACK_AGENT=off", env_dir);
-    one = tu_credstack_unwrapped(argv, in, e_off);
+    one = tu_credstack_once(argv, in, e_off);
     free(e_off);
-    ag = agent_run(argv, in, env, 1, &agent_commands);
+    ag = agent_run(argv, in, env, &agent_commands);
     answerable += ag.status == 0 || ag.status == 1 || ag.status == 3;
     compare(argv, &one, &ag, "agent = auto");
     if (ag.status != 2) {
-        again = agent_run(argv, in, env, 0, NULL);
+        again = agent_run(argv, in, env, NULL);
         compare(argv, &one, &again, "agent = auto, asked again");
         tu_run_free(&again);
     }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* tpam_e2e.h: what the end-to-end TPAM tests share (test_tpam_modules,
- * test_tpam_evidence): the harness (sshd + tpam-sim), configuration files,
- * running credstack, and what the simulator saw.
+ * test_tpam_evidence, test_cache_tpam): the harness (sshd + tpam-sim),
+ * configuration files, running credstack, and what the simulator saw.
  *
  * One harness serves a whole program; Criterion runs the tests one at a time
  * (--jobs 1), so each test may rewrite the simulator's fixture, faults and
- * commands.log, and tpam_e2e_setup() puts them back. */
+ * commands.log, and tpam_e2e_setup() puts them back.  Built with
+ * -DTPAM_E2E_DIFFERENTIAL, every request also runs through the agent and
+ * must give the same (tpam_diff.h); the tests see only the one-shot run. */
 #ifndef CREDSTACK_TESTS_TPAM_E2E_H
 #define CREDSTACK_TESTS_TPAM_E2E_H
 
