@@ -301,15 +301,16 @@ int cli_agent_run(const cli_request *r, cli_result *res)
     if (ret == CREDSTACK_OK && !json_is_integer(json_object_get(rep, "rc")))
         ret = CREDSTACK_ERR_IO;
     if (ret == CREDSTACK_OK) {
-        s = json_string_value(json_object_get(rep, "log"));
-        if (s != NULL)
-            fputs(s, stderr);
+        char *text = cli_agent_get_bytes(rep, "log");
+
+        if (text != NULL)
+            fputs(text, stderr);
+        free(text);
         res->rc = (int)json_integer_value(json_object_get(rep, "rc"));
         res->opened = 1;
-        s = json_string_value(json_object_get(rep, "password"));
         if (res->rc == CREDSTACK_OK &&
-            (s == NULL || (res->password = strdup(s)) == NULL))
-            res->rc = s == NULL ? CREDSTACK_ERR_MODULE : CREDSTACK_ERR_NOMEM;
+            (res->password = cli_agent_get_bytes(rep, "password")) == NULL)
+            res->rc = CREDSTACK_ERR_MODULE;
         s = json_string_value(json_object_get(rep, "error"));
         res->error = strdup(s ? s : "");
     }

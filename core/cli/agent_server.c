@@ -99,17 +99,19 @@ static json_t *run_request(agent_t *a, json_t *in)
     }
     fflush(logf);
     json_object_set_new(out, "rc", json_integer(rc));
+    /* Bytes as they are: JSON alone would drop a password (or a log line)
+     * that is not UTF-8, which one-shot prints. */
     if (rc == CREDSTACK_OK)
-        json_object_set_new(
+        cli_agent_set_bytes(
             out, "password",
-            json_string(credstack_request_get(req, CREDSTACK_ITEM_PASSWORD)));
+            credstack_request_get(req, CREDSTACK_ITEM_PASSWORD));
     else
         json_object_set_new(out, "error",
                             json_string(req ? credstack_request_error(req)
                                             : credstack_strerror(rc)));
     credstack_request_free(req);
     fclose(logf);
-    json_object_set_new(out, "log", json_string(log ? log : ""));
+    cli_agent_set_bytes(out, "log", log ? log : "");
     free(log);
     record_latency(a, (long)(cli_agent_now_ms() - t0));
     atomic_fetch_add(&a->requests, 1);

@@ -306,3 +306,17 @@ Test(cache, unparsable_expiry_is_not_cached)
     tu_run_free(&r);
     free(cfg);
 }
+
+/* A password that is not UTF-8 (Latin-1 from the appliance) reaches the
+ * caller through the agent as it does in one-shot, whatever JSON carries. */
+Test(cache, password_not_utf8_through_the_agent)
+{
+    char *cfg = conf("");
+
+    set_fixture("[system]\nSystemName=WEB01\nNetworkAddress=10.20.30.40\n"
+                "[account]\nSystemName=WEB01\nAccountName=root\n"
+                "Password=caf\xe9-\xff\n");
+    expect_pw(cfg, "bob", "10.20.30.40", "caf\xe9-\xff");
+    expect_pw(cfg, "bob", "10.20.30.40", "caf\xe9-\xff");
+    free(cfg);
+}
