@@ -55,8 +55,9 @@ void tu_run_free(tu_run *r);
 /* tu_credstack() itself: one run, whatever the override says. */
 tu_run tu_credstack_once(const char *const *argv, const char *in,
                          const char *const *env);
-/* The same without $CREDSTACK_TEST_WRAPPER (no valgrind): for runs another
- * test already makes under the wrapper. */
+/* The same without $CREDSTACK_TEST_WRAPPER (no valgrind: through env(1),
+ * which run-test's valgrind does not follow): for runs another test already
+ * makes under the wrapper. */
 tu_run tu_credstack_unwrapped(const char *const *argv, const char *in,
                               const char *const *env);
 
