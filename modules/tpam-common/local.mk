@@ -18,6 +18,7 @@ modules_tpam_common_libcredstack_tpam_la_SOURCES = \
 	modules/tpam-common/tpam_pool_int.h \
 	modules/tpam-common/tpam_conf.c modules/tpam-common/tpam_conf.h \
 	modules/tpam-common/tpam_module.c modules/tpam-common/tpam_module.h \
+	modules/tpam-common/tpam_query.c \
 	modules/tpam-common/tpam_ahead.c \
 	modules/tpam-common/tpam_time.c modules/tpam-common/tpam_time.h \
 	modules/tpam-common/tpam_probe.c

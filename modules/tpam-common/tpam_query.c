@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* tpam_query.c: the commands TPAM modules send (with their --MaxRows bound)
+ * and the check of every row they get back against the request. */
+#include "tpam_module.h"
+
+#include <stdio.h>
+
+int tpam_module_command(const char *command, const tpam_arg *args, size_t nargs,
+                        tpam_cmd **cmd_out, char *err, size_t errlen)
+{
+    tpam_cmd *cmd = tpam_cmd_new(command);
+    int ret = cmd == NULL ? CREDSTACK_ERR_NOMEM : CREDSTACK_OK;
+
+    for (size_t i = 0; ret == CREDSTACK_OK && i < nargs; i++) {
+        ret = tpam_cmd_add(cmd, args[i].option, args[i].value, args[i].kind,
+                           err, errlen);
+    }
+    if (ret == CREDSTACK_ERR_NOMEM) {
+        snprintf(err, errlen, "out of memory");
+    }
+    if (ret != CREDSTACK_OK) {
+        tpam_cmd_free(cmd);
+        cmd = NULL;
+    }
+    *cmd_out = cmd;
+    return ret;
+}
+
+/* A list command with `--MaxRows N` last ([tpam] max_rows: every list
+ * command has the same bound). */
+int tpam_module_query_command(const tpam_conf *conf, const char *command,
+                              const tpam_arg *args, size_t nargs,
+                              tpam_cmd **cmd_out, char *err, size_t errlen)
+{
+    char bound[24];
+    int ret;
+
+    snprintf(bound, sizeof(bound), "%ld", conf->max_rows);
+    ret = tpam_module_command(command, args, nargs, cmd_out, err, errlen);
+    if (ret == CREDSTACK_OK) {
+        /* A list stops at 25 rows unless told otherwise (tpam-cli.md). */
+        ret = tpam_cmd_add(*cmd_out, "MaxRows", bound, TPAM_FIELD_KEYWORD, err,
+                           errlen);
+    }
+    return ret;
+}
+
+int tpam_module_query(credstack_module *mod, credstack_request *req,
+                      const tpam_conf *conf, const char *command,
+                      const tpam_arg *args, size_t nargs, tpam_table **t_out,
+                      char *err, size_t errlen)
+{
+    tpam_cmd *cmd = NULL;
+    long max = conf->max_rows;
+    int ret;
+
+    *t_out = NULL;
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    ret = tpam_module_query_command(conf, command, args, nargs, &cmd, err,
+                                    errlen);
+    if (ret == CREDSTACK_OK) {
+        ret = tpam_module_list(mod, req, conf, cmd, t_out, err, errlen);
+    }
+    if (ret == CREDSTACK_OK && tpam_table_rows(*t_out) >= (size_t)max) {
+        /* As many rows as asked for: the list may go on; trust none of it. */
+        ret =
+            tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                      "%s listed %zu rows, as many as --MaxRows %ld allows: "
+                      "the list may be cut off, so none of it is used; "
+                      "raise tpam.max_rows (at most %d) or narrow the "
+                      "request",
+                      command, tpam_table_rows(*t_out), max, TPAM_MAX_ROWS_MAX);
+        tpam_table_free(*t_out);
+        *t_out = NULL;
+    }
+    tpam_cmd_free(cmd);
+    return ret;
+}
+
+int tpam_module_verify(credstack_module *mod, credstack_request *req,
+                       const tpam_table *t, const char *command,
+                       const char *about, const tpam_match *m, size_t nm,
+                       size_t **rows_out, size_t *n_out)
+{
+    char err[512] = "";
+    size_t listed = tpam_table_rows(t);
+    int ret;
+
+    ret = tpam_table_verify(t, m, nm, rows_out, n_out, err, sizeof(err));
+    if (ret != CREDSTACK_OK) {
+        credstack_request_explain(req, ret, "%s: %s", command, err);
+        return ret;
+    }
+    credstack_module_log(mod, CREDSTACK_LOG_DEBUG,
+                         "%s listed %zu rows, %zu about %s; %zu dropped "
+                         "(TPAM's filters are hints)",
+                         command, listed, *n_out, about, listed - *n_out);
+    return CREDSTACK_OK;
+}
