@@ -135,8 +135,10 @@ sps_release() {
     local chroot=${CREDSTACK_CHROOT:-/var/tmp/credstack-$SPS_SUITE} version zip
     if [ ! -x "$chroot/usr/bin/patchelf" ]; then
         say "debootstrap $SPS_SUITE into $chroot"
+        # No mirror named: debootstrap knows its default; CREDSTACK_MIRROR
+        # picks a local one.
         as_root debootstrap --variant=minbase --include="$SPS_CHROOT_PACKAGES" \
-            "$SPS_SUITE" "$chroot" http://deb.debian.org/debian >/dev/null
+            "$SPS_SUITE" "$chroot" ${CREDSTACK_MIRROR:+"$CREDSTACK_MIRROR"} >/dev/null
     fi
     git diff --quiet HEAD -- || say "note: uncommitted changes are not built (git archive HEAD)"
     say "building the zip from HEAD in the $SPS_SUITE chroot"
