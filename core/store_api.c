@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* store_api.c: credstack/store.h, the read side of the local credential store
- * that secret sources use, over the store's own code (core/store/). */
+ * that secret sources use, over the store's own code (store/). */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <credstack/store.h>
 
 #include "internal.h"
-#include "store/store.h"
+#include "../store/store.h"
 
 struct credstack_store {
     cs_store *st;

@@ -5,7 +5,6 @@ include modules/tpam-common/local.mk
 include modules/auth-gateway/local.mk
 include modules/prefix/local.mk
 include modules/resolver-dns/local.mk
-include modules/test-result/local.mk
 include modules/secret-source-localstore/local.mk
 include modules/secret-source-caller/local.mk
 include modules/resolver-tpam/local.mk

@@ -56,6 +56,9 @@ tests_modules_test_ahead_test_ahead_la_SOURCES = tests/modules/test-ahead/test-a
 tests_modules_test_ahead_test_ahead_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -rpath /nowhere
 tests_modules_test_ahead_test_ahead_la_LIBADD = $(MODULE_LIBADD)
 
+# The working test module most tests stack (its results come from its arguments).
+include tests/modules/test-result/local.mk
+
 TESTUTIL_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
 
 # The parser's internals, compiled into the test (they are not exported).

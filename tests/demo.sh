@@ -7,7 +7,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/_build}" && pwd)
-credstack=$build/core/cli/credstack
+credstack=$build/cli/credstack
 work=$(mktemp -d "${TMPDIR:-/tmp}/credstack-demo.XXXXXX")
 chmod 755 "$work"
 cleanup() {

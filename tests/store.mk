@@ -3,20 +3,20 @@
 # The credential store library, and `credstack store` + secret-source-localstore
 # through the command.
 # The store library built again with its fault-injection seam
-# (core/store/store_sys.h): the test binaries only, never installed.
+# (store/store_sys.h): the test binaries only, never installed.
 check_LTLIBRARIES += tests/unit/libcsstore-faults.la
-tests_unit_libcsstore_faults_la_SOURCES = $(core_store_libcsstore_la_SOURCES)
-tests_unit_libcsstore_faults_la_CPPFLAGS = $(core_store_libcsstore_la_CPPFLAGS) \
+tests_unit_libcsstore_faults_la_SOURCES = $(store_libcsstore_la_SOURCES)
+tests_unit_libcsstore_faults_la_CPPFLAGS = $(store_libcsstore_la_CPPFLAGS) \
 	-DCS_STORE_FAULTS
 tests_unit_libcsstore_faults_la_LIBADD = $(LIBCRYPTO_LIBS)
 check_PROGRAMS += tests/unit/test_store tests/unit/test_store_cli
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
-tests_unit_test_store_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
+tests_unit_test_store_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir) $(LIBCRYPTO_CFLAGS) \
 	-DCS_STORE_FAULTS
 tests_unit_test_store_LDADD = tests/unit/libcsstore-faults.la $(LIBCRYPTO_LIBS) \
 	$(TEST_LIBS)
 tests_unit_test_store_cli_SOURCES = tests/unit/test_store_cli.c
-tests_unit_test_store_cli_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
+tests_unit_test_store_cli_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir) $(LIBCRYPTO_CFLAGS) \
 	-DCS_STORE_FAULTS
 tests_unit_test_store_cli_LDADD = tests/unit/libcsstore-faults.la \
 	$(LIBCRYPTO_LIBS) $(TEST_LIBS)

@@ -75,7 +75,7 @@ configure_in() {
     mkdir -p "$dir"
     if [ ! -f "$dir/Makefile" ] || [ "$dir/config.status" -ot configure ]; then
         # --enable-test-hooks: the harness runs the agent under valgrind too
-        # (core/cli/agent_exec.c); release builds (deb, sps-release) do not.
+        # (cli/agent/agent_exec.c); release builds (deb, sps-release) do not.
         (cd "$dir" && ../configure --enable-werror --enable-test-hooks "$@")
     fi
 }

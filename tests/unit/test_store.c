@@ -754,7 +754,7 @@ Test(store, key_type_guessed)
     cr_assert_null(cs_store_guess_key_type("not a key", 9));
 }
 
-/* ---- crash safety: a fault at every step (core/store/store_sys.h) ---- */
+/* ---- crash safety: a fault at every step (store/store_sys.h) ---- */
 
 /*
  * The test binaries build the store library with CS_STORE_FAULTS: every

@@ -481,7 +481,7 @@ Test(store_cli, crash_safety)
 }
 
 /* The library's rekey in place in a child killed (SIGKILL) before its n-th
- * step (the seam of core/store/store_sys.h, built into this test only);
+ * step (the seam of store/store_sys.h, built into this test only);
  * whether it got that far. */
 static long kill_at, steps_seen;
 

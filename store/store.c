@@ -23,7 +23,7 @@
 
 #include <credstack/credstack.h>
 
-#include "../env.h"
+#include "../core/env.h"
 #include "store.h"
 
 #ifndef CREDSTACK_STORE_DIR

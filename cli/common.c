@@ -10,7 +10,7 @@
 
 #include <credstack/module.h>
 
-#include "../env.h"
+#include "../core/env.h"
 #include "cli.h"
 
 const char *cli_getenv(const char *name)
