@@ -13,7 +13,7 @@ CLI_CPPFLAGS = -I$(top_srcdir)/cli -I$(top_srcdir)/cli/agent
 cli_credstack_SOURCES = cli/main.c $(CLI_SOURCES)
 cli_credstack_CPPFLAGS = $(AM_CPPFLAGS) $(CLI_CPPFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBCRYPTO_CFLAGS)
-# The store command links the store's own code; libcredstack keeps its copy
-# hidden behind credstack/store.h.
-cli_credstack_LDADD = core/libcredstack.la store/libcsstore.la \
+# The store command calls the store's library, the one secret-source-localstore
+# links.
+cli_credstack_LDADD = core/libcredstack.la store/libcredstack-store.la \
 	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS) -lpthread

@@ -15,12 +15,11 @@ core_libcredstack_la_SOURCES = \
 	core/module_api.c core/options.c core/options_check.c core/probe.c \
 	core/request.c core/stack_args.c \
 	core/stack_active.c core/stack_cond.c core/stack_parse.c core/stack_select.c \
-	core/store_api.c \
 	$(CONFIG_READER_SOURCES)
 core_libcredstack_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DCREDSTACK_MODULEDIR='"$(moduledir)"' \
 	-DCREDSTACK_STACKDIR='"$(stackdir)"' $(INIH_CFLAGS)
-core_libcredstack_la_LIBADD = store/libcsstore.la $(INIH_LIBS) \
+core_libcredstack_la_LIBADD = $(INIH_LIBS) \
 	$(LTDL_LIBS) -lpthread
 # Export only the public credstack_* names.
 core_libcredstack_la_LDFLAGS = $(AM_LDFLAGS) -no-undefined \

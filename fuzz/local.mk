@@ -50,14 +50,14 @@ fuzz_fuzz_hook_json_SOURCES = fuzz/fuzz_hook_json.c $(CLI_SOURCES)
 fuzz_fuzz_hook_json_CPPFLAGS = $(FUZZ_INCLUDES) $(JANSSON_CFLAGS) \
 	$(LIBCRYPTO_CFLAGS) $(CLI_CPPFLAGS)
 fuzz_fuzz_hook_json_LDFLAGS = $(FUZZ_LINK_FLAGS)
-fuzz_fuzz_hook_json_LDADD = core/libcredstack.la store/libcsstore.la \
+fuzz_fuzz_hook_json_LDADD = core/libcredstack.la store/libcredstack-store.la \
 	$(JANSSON_LIBS) $(LIBCRYPTO_LIBS) -lpthread
 
 fuzz_fuzz_store_SOURCES = fuzz/fuzz_store.c
 fuzz_fuzz_store_CPPFLAGS = $(FUZZ_INCLUDES) -I$(top_srcdir)/store \
 	$(LIBCRYPTO_CFLAGS)
 fuzz_fuzz_store_LDFLAGS = $(FUZZ_LINK_FLAGS)
-fuzz_fuzz_store_LDADD = store/libcsstore.la $(LIBCRYPTO_LIBS)
+fuzz_fuzz_store_LDADD = store/libcredstack-store.la $(LIBCRYPTO_LIBS)
 
 # Each target for FUZZ_TIME seconds over its seed corpus.  New inputs go to
 # fuzz/out/<target>/ in the build tree (the seeds in the source tree are

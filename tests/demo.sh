@@ -42,14 +42,15 @@ TPAM_SIM=$build/tests/tpam-sim/tpam-sim "$src/tests/harness/tpam-sshd-start" "$w
 
 # The loader trusts only a module directory that nobody but root or us can change,
 # all the way up from / (doc/security.md): copy the built modules into one.
-# The same for their private library (libcredstack-tpam.so, found first through
-# LD_LIBRARY_PATH) and the stack a [tpam] section selects (installed under
+# The same for their private libraries (libcredstack-tpam.so, libcredstack-store.so:
+# found first through LD_LIBRARY_PATH) and the stack a [tpam] section selects (installed under
 # $(pkgdatadir)/stacks; this build is not installed).
 mkdir -m 755 "$work/modules" "$work/lib" "$work/stacks"
 for so in "$build"/modules/*/.libs/*.so; do
     install -m 644 "$so" "$work/modules/"
     case ${so##*/} in lib*) install -m 644 "$so" "$work/lib/" ;; esac
 done
+install -m 644 "$build"/store/.libs/libcredstack-store.so "$work/lib/"
 install -m 644 "$src"/modules/tpam-common/stacks/*.stack "$work/stacks/"
 export LD_LIBRARY_PATH=$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export CREDSTACK_MODULE_DIR=$work/modules

@@ -5,8 +5,8 @@
 # The store library built again with its fault-injection seam
 # (store/store_sys.h): the test binaries only, never installed.
 check_LTLIBRARIES += tests/unit/libcsstore-faults.la
-tests_unit_libcsstore_faults_la_SOURCES = $(store_libcsstore_la_SOURCES)
-tests_unit_libcsstore_faults_la_CPPFLAGS = $(store_libcsstore_la_CPPFLAGS) \
+tests_unit_libcsstore_faults_la_SOURCES = $(STORE_SOURCES)
+tests_unit_libcsstore_faults_la_CPPFLAGS = $(store_libcredstack_store_la_CPPFLAGS) \
 	-DCS_STORE_FAULTS
 tests_unit_libcsstore_faults_la_LIBADD = $(LIBCRYPTO_LIBS)
 check_PROGRAMS += tests/unit/test_store tests/unit/test_store_cli

@@ -6,4 +6,4 @@ modules_secret_source_localstore_secret_source_localstore_la_SOURCES = \
 modules_secret_source_localstore_secret_source_localstore_la_LDFLAGS = \
 	$(AM_LDFLAGS) $(MODULE_LDFLAGS)
 modules_secret_source_localstore_secret_source_localstore_la_LIBADD = \
-	$(MODULE_LIBADD)
+	store/libcredstack-store.la $(MODULE_LIBADD)

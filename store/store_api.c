@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* store_api.c: credstack/store.h, the read side of the local credential store
- * that secret sources use, over the store's own code (store/). */
+ * that secret sources use, over the store's own code (store.h). */
 #include "autoconf.h"
 
 #include <stdio.h>
@@ -9,8 +9,8 @@
 
 #include <credstack/store.h>
 
-#include "internal.h"
-#include "../store/store.h"
+#include "../core/env.h"
+#include "store.h"
 
 struct credstack_store {
     cs_store *st;
@@ -22,7 +22,7 @@ int credstack_store_open(const char *name, const char *dir,
                          const char *key_file, credstack_store **st_out,
                          char *err, size_t errlen)
 {
-    const char *pass = cs_getenv("CREDSTACK_STORE_PASSPHRASE");
+    const char *pass = cs_env("CREDSTACK_STORE_PASSPHRASE");
     char *path = NULL, *default_key = NULL;
     cs_store_unlock un = {0};
     credstack_store *s = NULL;
@@ -32,9 +32,9 @@ int credstack_store_open(const char *name, const char *dir,
         return CREDSTACK_ERR_INVALID;
     *st_out = NULL;
     /* The environment wins over the configuration (tests, packaging). */
-    if (cs_getenv("CREDSTACK_STORE_DIR") != NULL &&
-        *cs_getenv("CREDSTACK_STORE_DIR") != '\0')
-        dir = cs_getenv("CREDSTACK_STORE_DIR");
+    if (cs_env("CREDSTACK_STORE_DIR") != NULL &&
+        *cs_env("CREDSTACK_STORE_DIR") != '\0')
+        dir = cs_env("CREDSTACK_STORE_DIR");
     if (dir != NULL && *dir == '\0')
         dir = NULL;
     ret = cs_store_locate(name, dir, &path, &default_key, err, errlen);
@@ -89,9 +89,9 @@ int credstack_store_locate(const char *name, const char *dir,
         return CREDSTACK_ERR_INVALID;
     *path_out = *key_out = NULL;
     /* As credstack_store_open() chooses them. */
-    if (cs_getenv("CREDSTACK_STORE_DIR") != NULL &&
-        *cs_getenv("CREDSTACK_STORE_DIR") != '\0')
-        dir = cs_getenv("CREDSTACK_STORE_DIR");
+    if (cs_env("CREDSTACK_STORE_DIR") != NULL &&
+        *cs_env("CREDSTACK_STORE_DIR") != '\0')
+        dir = cs_env("CREDSTACK_STORE_DIR");
     if (dir != NULL && *dir == '\0')
         dir = NULL;
     ret = cs_store_locate(name, dir, path_out, &default_key, err, errlen);
