@@ -6,9 +6,9 @@
 # command's `store` subcommands) and <credstack/store.h> (store_api.c), the read
 # side secret sources use.
 pkglib_LTLIBRARIES += store/libcredstack-store.la
-STORE_SOURCES = store/store.h store/store_sys.h \
-	store/store.c store/store_rekey.c store/store_format.c \
-	store/store_file.c store/store_key.c store/store_api.c
+STORE_SOURCES = store/store.h store/store_sys.h store/store_fault.h \
+	store/store.c store/store_write.c store/store_rekey.c \
+	store/store_format.c store/store_file.c store/store_key.c store/store_api.c
 store_libcredstack_store_la_SOURCES = $(STORE_SOURCES)
 store_libcredstack_store_la_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCRYPTO_CFLAGS) \
 	-DCREDSTACK_STORE_DIR='"$(localstatedir)/lib/credstack/stores"'

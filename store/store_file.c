@@ -19,10 +19,6 @@
 #include "store.h"
 #include "store_sys.h"
 
-#ifdef CS_STORE_FAULTS
-int (*cs_store_fault_hook)(const char *op, const char *file);
-#endif
-
 int cs_store_file_read(const char *path, unsigned char **buf_out,
                        size_t *len_out, char *err, size_t errlen)
 {

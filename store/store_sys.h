@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store_fault.h"
+
 /*
  * Every step that changes a file of a store, its key file or their
  * directory goes through one of these wrappers, so that a test can stop a
@@ -22,7 +24,6 @@
  * library that is installed) the wrappers are the bare system calls.
  */
 #ifdef CS_STORE_FAULTS
-extern int (*cs_store_fault_hook)(const char *op, const char *file);
 static inline int cs_store_step(const char *op, const char *file)
 {
     return cs_store_fault_hook != NULL ? cs_store_fault_hook(op, file) : 0;

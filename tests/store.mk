@@ -5,7 +5,7 @@
 # The store library built again with its fault-injection seam
 # (store/store_sys.h): the test binaries only, never installed.
 check_LTLIBRARIES += tests/unit/libcsstore-faults.la
-tests_unit_libcsstore_faults_la_SOURCES = $(STORE_SOURCES)
+tests_unit_libcsstore_faults_la_SOURCES = $(STORE_SOURCES) store/store_fault.c
 tests_unit_libcsstore_faults_la_CPPFLAGS = $(store_libcredstack_store_la_CPPFLAGS) \
 	-DCS_STORE_FAULTS
 tests_unit_libcsstore_faults_la_LIBADD = $(LIBCRYPTO_LIBS)
