@@ -48,5 +48,6 @@ TESTS += $(check_PROGRAMS)
 # Every source file carries its SPDX line (the project is MIT licensed).
 TEST_EXTENSIONS = .py .sh
 SH_LOG_COMPILER = $(SHELL)
-TESTS += tests/spdx.sh tests/core_deps.sh tests/long_files.sh
-dist_noinst_SCRIPTS += tests/spdx.sh tests/core_deps.sh tests/long_files.sh
+TESTS += tests/spdx.sh tests/core_deps.sh tests/layout_deps.sh tests/long_files.sh
+dist_noinst_SCRIPTS += tests/spdx.sh tests/core_deps.sh tests/layout_deps.sh \
+	tests/long_files.sh
