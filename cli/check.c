@@ -92,7 +92,7 @@ int cli_check(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_CONFIG;
     }
-    rc = cli_open("check", &h, config, stack, flags, NULL, 0);
+    rc = cli_open("check", &h, config, stack, flags, NULL, 0, NULL);
     if (rc != CREDSTACK_OK)
         return CLI_EXIT_CONFIG;
     rc = credstack_print_stack(h, stdout);

@@ -38,11 +38,13 @@ int cli_exit_code(int rc);
 
 /*
  * Open a handle (with values the caller resolved, if any) and report a
- * failure on stderr, one problem per line, prefixed by the command.
+ * failure on stderr, one problem per line, prefixed by the command.  parsed:
+ * config read already (credstack_config_read()), taken over; or NULL.
  */
 int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
              const char *stack, unsigned flags,
-             const credstack_value *caller_values, size_t ncaller_values);
+             const credstack_value *caller_values, size_t ncaller_values,
+             credstack_config *parsed);
 
 /* Print credstack_error()'s problems as cli_open() does. */
 void cli_print_problems(const char *cmd, int rc, const char *problems);

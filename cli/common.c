@@ -87,13 +87,15 @@ void cli_print_problems(const char *cmd, int rc, const char *problems)
 
 int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
              const char *stack, unsigned flags,
-             const credstack_value *caller_values, size_t ncaller_values)
+             const credstack_value *caller_values, size_t ncaller_values,
+             credstack_config *parsed)
 {
     struct credstack_open_args args;
     int rc;
 
     memset(&args, 0, sizeof(args));
     args.size = sizeof(args);
+    args.config = parsed;
     args.config_path = config;
     args.stack_path = stack;
     args.flags = flags;

@@ -15,15 +15,13 @@
  * [credstack] agent; when the configuration says nothing, $CREDSTACK_AGENT
  * (the SPS plugin sets auto): the configuration has the last word.
  */
-static int wants_agent(const char *config)
+static int wants_agent(credstack_config *config)
 {
-    char *v = NULL;
+    const char *v = NULL;
     int yes = 0;
 
-    if (credstack_config_value(config, "credstack", "agent", &v) !=
-            CREDSTACK_OK &&
-        cli_getenv("CREDSTACK_AGENT") != NULL)
-        v = strdup(cli_getenv("CREDSTACK_AGENT"));
+    if (credstack_config_get(config, "credstack", "agent", &v) != CREDSTACK_OK)
+        v = cli_getenv("CREDSTACK_AGENT");
     if (v != NULL) {
         /* Anything but auto runs here; opening reports a bad value. */
         size_t n = strlen(v);
@@ -34,18 +32,19 @@ static int wants_agent(const char *config)
             n--;
         yes = n == 4 && strncasecmp(s, "auto", 4) == 0;
     }
-    free(v);
     return yes;
 }
 
-static void run_here(const char *cmd, const cli_request *r, cli_result *res)
+/* Run r in this process, from config when it was read (taken over). */
+static void run_here(const char *cmd, const cli_request *r,
+                     credstack_config *config, cli_result *res)
 {
     credstack_handle *h = NULL;
     credstack_request *req = NULL;
     int rc;
 
     rc = cli_open(cmd, &h, r->config, r->stack, CREDSTACK_OPEN_LOG_STDERR,
-                  r->values, r->nvalues);
+                  r->values, r->nvalues, config);
     if (rc != CREDSTACK_OK) {
         res->rc = rc;
         return;
@@ -103,6 +102,7 @@ void cli_run(const char *cmd, const cli_request *r, cli_result *res)
     cli_request named = *r;
     char *config = cli_absolute_path(r->config);
     char *stack = r->stack ? cli_absolute_path(r->stack) : NULL;
+    credstack_config *parsed = NULL;
 
     memset(res, 0, sizeof(*res));
     /*
@@ -117,13 +117,21 @@ void cli_run(const char *cmd, const cli_request *r, cli_result *res)
         absolute_env();
         named.config = config;
         named.stack = stack;
-        if (wants_agent(named.config) &&
-            cli_agent_run(&named, res) == CREDSTACK_OK)
+        /*
+         * Read and parsed once: whether to ask an agent, which one (its
+         * digest and socket), and, when none answers, the handle here.
+         * A file that cannot be read is reported by the open below.
+         */
+        credstack_config_read(named.config, &parsed);
+        if (parsed != NULL && wants_agent(parsed) &&
+            cli_agent_run(&named, parsed, res) == CREDSTACK_OK)
             goto done;
     }
     cli_result_free(res);
-    run_here(cmd, &named, res);
+    run_here(cmd, &named, parsed, res);
+    parsed = NULL; /* taken over */
 done:
+    credstack_config_free(parsed);
     free(config);
     free(stack);
 }

@@ -22,6 +22,14 @@ typedef struct cs_config cs_config;
 int cs_config_load_file(const char *path, cs_config **cfg_out, char *err,
                         size_t errlen);
 
+/*
+ * The same, handing back the bytes read (NUL-terminated, *len_out of them;
+ * the caller wipes and frees them) when the file could be read, whether or
+ * not it parsed.
+ */
+int cs_config_read_file(const char *path, cs_config **cfg_out, char **text_out,
+                        size_t *len_out, char *err, size_t errlen);
+
 /* Parse text; `name` stands for the file name in messages. */
 int cs_config_load_string(const char *text, const char *name,
                           cs_config **cfg_out, char *err, size_t errlen);

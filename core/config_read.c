@@ -578,6 +578,12 @@ int cs_config_load_string(const char *text, const char *name,
 int cs_config_load_file(const char *path, cs_config **cfg_out, char *err,
                         size_t errlen)
 {
+    return cs_config_read_file(path, cfg_out, NULL, NULL, err, errlen);
+}
+
+int cs_config_read_file(const char *path, cs_config **cfg_out, char **text_out,
+                        size_t *len_out, char *err, size_t errlen)
+{
     int ret = CREDSTACK_OK;
     int fd = -1;
     struct cs_config_buf buf = {NULL, 0, 0};
@@ -625,6 +631,19 @@ int cs_config_load_file(const char *path, cs_config **cfg_out, char *err,
     }
     ret = cs_config_parse(buf.p ? buf.p : "", buf.len, path, cfg_out, err,
                           errlen);
+    /* The bytes parsed, parsed or not: the caller names what it read. */
+    if (text_out != NULL && ret != CREDSTACK_ERR_NOMEM) {
+        if (buf.p == NULL && cs_config_buf_add(&buf, "", 0) != CREDSTACK_OK) {
+            cs_config_free(*cfg_out);
+            *cfg_out = NULL;
+            ret = CREDSTACK_ERR_NOMEM;
+            goto done;
+        }
+        *text_out = buf.p;
+        *len_out = buf.len;
+        buf.p = NULL;
+        buf.len = buf.cap = 0;
+    }
 done:
     cs_config_wipe(chunk, sizeof(chunk));
     cs_config_buf_wipe(&buf);

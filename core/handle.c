@@ -173,7 +173,8 @@ static int copy_caller_values(credstack_handle *h,
 }
 
 static int open_with(credstack_handle *h,
-                     const struct credstack_open_args *args);
+                     const struct credstack_open_args *args,
+                     credstack_config *given);
 
 /* Problems in a stack that a section chose: say which line chose it. */
 static void note_chosen_stack(credstack_handle *h)
@@ -194,24 +195,35 @@ static void note_chosen_stack(credstack_handle *h)
 int credstack_open_with(credstack_handle **h_out,
                         const struct credstack_open_args *args)
 {
+    /* Taken over whatever happens (credstack.h). */
+    credstack_config *given =
+        args != NULL &&
+                args->size >= offsetof(struct credstack_open_args, config) +
+                                  sizeof(args->config)
+            ? args->config
+            : NULL;
     int ret;
 
-    if (h_out == NULL)
-        return CREDSTACK_ERR_INVALID;
-    *h_out = NULL;
-    if (args == NULL ||
+    if (h_out == NULL || args == NULL ||
         args->size < offsetof(struct credstack_open_args, ncaller_values) +
-                         sizeof(args->ncaller_values))
+                         sizeof(args->ncaller_values)) {
+        if (h_out != NULL)
+            *h_out = NULL;
+        credstack_config_free(given);
         return CREDSTACK_ERR_INVALID;
+    }
     *h_out = calloc(1, sizeof(**h_out));
-    if (*h_out == NULL)
+    if (*h_out == NULL) {
+        credstack_config_free(given);
         return CREDSTACK_ERR_NOMEM;
+    }
     if (args->size >=
             offsetof(struct credstack_open_args, log) + sizeof(args->log) &&
         args->log != NULL)
         cs_log_capture(args->log, 0);
     (*h_out)->opening = 1;
-    ret = open_with(*h_out, args);
+    ret = open_with(*h_out, args, given);
+    credstack_config_free(given);
     (*h_out)->opening = 0;
     cs_log_capture(NULL, 0);
     note_chosen_stack(*h_out);
@@ -220,16 +232,58 @@ int credstack_open_with(credstack_handle **h_out,
     return ret;
 }
 
-static int open_with(credstack_handle *h,
-                     const struct credstack_open_args *args)
+/*
+ * The configuration: the one the caller read (its stat record taken before
+ * it was read), else config_path, recorded, then read.
+ */
+static int read_config(credstack_handle *h,
+                       const struct credstack_open_args *args,
+                       credstack_config *given)
 {
     char err[CS_ERRLEN];
+    int ret;
+
+    if (given != NULL) {
+        if (given->path == NULL) {
+            cs_problem(h, "%s", given->err);
+            return given->rc != CREDSTACK_OK ? given->rc : CREDSTACK_ERR_NOMEM;
+        }
+        if ((ret = cs_input_add_seen(h, given->path, "configuration",
+                                     &given->seen, given->seen_err)) !=
+            CREDSTACK_OK)
+            return ret;
+        if (given->rc != CREDSTACK_OK) {
+            cs_problem(h, "%s", given->err);
+            return given->rc;
+        }
+        h->cfg = given->cfg;
+        given->cfg = NULL;
+        return CREDSTACK_OK;
+    }
+    if (args->config_path == NULL) {
+        cs_problem(h, "no configuration file given");
+        return CREDSTACK_ERR_INVALID;
+    }
+    /* Recorded before it is read, as every input (inputs.c). */
+    if ((ret = cs_input_add(h, args->config_path, "configuration")) !=
+        CREDSTACK_OK)
+        return ret;
+    ret = cs_config_load_file(args->config_path, &h->cfg, err, sizeof(err));
+    if (ret != CREDSTACK_OK)
+        cs_problem(h, "%s", err);
+    return ret;
+}
+
+static int open_with(credstack_handle *h,
+                     const struct credstack_open_args *args,
+                     credstack_config *given)
+{
     int ret;
 
     pthread_mutex_init(&h->lock, NULL);
     h->log_level = CREDSTACK_LOG_INFO;
     h->log_stderr = (args->flags & CREDSTACK_OPEN_LOG_STDERR) != 0;
-    if (args->config_path == NULL) {
+    if (given == NULL && args->config_path == NULL) {
         cs_problem(h, "no configuration file given");
         return CREDSTACK_ERR_INVALID;
     }
@@ -237,15 +291,8 @@ static int open_with(credstack_handle *h,
         cs_problem(h, "bad caller values: %s", credstack_strerror(ret));
         return ret;
     }
-    /* Recorded before it is read, as every input (inputs.c). */
-    if ((ret = cs_input_add(h, args->config_path, "configuration")) !=
-        CREDSTACK_OK)
+    if ((ret = read_config(h, args, given)) != CREDSTACK_OK)
         return ret;
-    ret = cs_config_load_file(args->config_path, &h->cfg, err, sizeof(err));
-    if (ret != CREDSTACK_OK) {
-        cs_problem(h, "%s", err);
-        return ret;
-    }
     /* Early, so that what opening logs follows the configured level. */
     cs_core_options_read(h);
     if ((ret = choose_module_dir(h)) != CREDSTACK_OK)

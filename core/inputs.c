@@ -35,22 +35,28 @@ struct cs_input {
     struct cs_input *next;
 };
 
+static void state_from(const struct stat *st, int err, cs_input_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (err != 0) {
+        s->err = err;
+        return;
+    }
+    s->dev = st->st_dev;
+    s->ino = st->st_ino;
+    s->size = st->st_size;
+    s->mode = st->st_mode;
+    s->uid = st->st_uid;
+    s->mtim = st->st_mtim;
+    s->ctim = st->st_ctim;
+}
+
 static void state_of(const char *path, cs_input_state *s)
 {
     struct stat st;
+    int err = stat(path, &st) != 0 ? (errno ? errno : EIO) : 0;
 
-    memset(s, 0, sizeof(*s));
-    if (stat(path, &st) != 0) {
-        s->err = errno ? errno : EIO;
-        return;
-    }
-    s->dev = st.st_dev;
-    s->ino = st.st_ino;
-    s->size = st.st_size;
-    s->mode = st.st_mode;
-    s->uid = st.st_uid;
-    s->mtim = st.st_mtim;
-    s->ctim = st.st_ctim;
+    state_from(&st, err, s);
 }
 
 static int same_state(const cs_input_state *a, const cs_input_state *b)
@@ -72,6 +78,12 @@ static int same_state(const cs_input_state *a, const cs_input_state *b)
  */
 int cs_input_add(credstack_handle *h, const char *path, const char *what)
 {
+    return cs_input_add_seen(h, path, what, NULL, 0);
+}
+
+int cs_input_add_seen(credstack_handle *h, const char *path, const char *what,
+                      const struct stat *seen, int seen_err)
+{
     cs_input *in, **tail;
 
     /* Only while the handle opens (one thread): afterwards the list is
@@ -91,7 +103,10 @@ int cs_input_add(credstack_handle *h, const char *path, const char *what)
         }
         return CREDSTACK_ERR_NOMEM;
     }
-    state_of(path, &in->st);
+    if (seen != NULL || seen_err != 0)
+        state_from(seen, seen_err, &in->st);
+    else
+        state_of(path, &in->st);
     *tail = in;
     return CREDSTACK_OK;
 }

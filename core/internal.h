@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <credstack/credstack.h>
 #include <credstack/module.h>
@@ -275,6 +276,22 @@ int cs_value_is_store_ref(credstack_handle *h, const char *section,
 
 /* inputs.c: record a file before reading it; every loaded object */
 int cs_input_add(credstack_handle *h, const char *path, const char *what);
+/* The same with what stat(2) said before the file was read elsewhere
+ * (seen, or seen_err its errno): a configuration read before the open. */
+int cs_input_add_seen(credstack_handle *h, const char *path, const char *what,
+                      const struct stat *seen, int seen_err);
+
+/* A configuration read once (config_api.c), and what opening takes of it. */
+struct credstack_config {
+    char *path;
+    cs_config *cfg; /* NULL when it could not be read or parsed */
+    char *text;     /* the bytes read (NULL when unreadable) */
+    size_t len;
+    int rc;
+    char err[CS_ERRLEN];
+    struct stat seen; /* stat(2) before the read */
+    int seen_err;     /* its errno, or 0 */
+};
 void cs_inputs_add_loaded(credstack_handle *h);
 void cs_inputs_free(credstack_handle *h);
 

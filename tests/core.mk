@@ -125,3 +125,15 @@ check_PROGRAMS += tests/unit/test_agent
 tests_unit_test_agent_SOURCES = tests/unit/test_agent.c $(TESTUTIL_SOURCES)
 tests_unit_test_agent_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_agent_LDADD = $(TEST_LIBS)
+
+# How often a request opens its configuration in the caller, counted by an
+# LD_PRELOAD library (never installed).
+check_LTLIBRARIES += tests/shim/opencount.la
+tests_shim_opencount_la_SOURCES = tests/shim/opencount.c
+tests_shim_opencount_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
+tests_shim_opencount_la_LIBADD = -ldl
+check_PROGRAMS += tests/unit/test_config_opens
+tests_unit_test_config_opens_SOURCES = tests/unit/test_config_opens.c \
+	$(AGENTFIX_SOURCES) $(TESTUTIL_SOURCES)
+tests_unit_test_config_opens_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_config_opens_LDADD = $(TEST_LIBS)

@@ -28,8 +28,9 @@ struct json_t;
 
 /* What names one agent: the same inputs, the same agent (agent_path.c). */
 typedef struct cli_agent_key {
-    const char *config; /* the configuration file (cli_absolute_path()) */
-    const char *stack;  /* --stack (cli_absolute_path()), or NULL */
+    const char *config;       /* the configuration file (cli_absolute_path()) */
+    credstack_config *parsed; /* config as read, once (its bytes count) */
+    const char *stack;        /* --stack (cli_absolute_path()), or NULL */
     const credstack_value *values;
     size_t nvalues;
 } cli_agent_key;
@@ -101,9 +102,9 @@ char *cli_agent_get_bytes(struct json_t *obj, const char *key);
 /*
  * [credstack] agent_socket: the fixed socket of an agent that systemd starts
  * (credstack-agent.socket), or NULL when agents are started on demand.
- * Free it.
+ * Owned by config.
  */
-char *cli_agent_fixed_socket(const char *config);
+const char *cli_agent_fixed_socket(credstack_config *config);
 
 /* `credstack agent` (agent_server.c). */
 int cli_agent(int argc, char **argv);
@@ -140,10 +141,12 @@ void cli_run(const char *cmd, const cli_request *r, cli_result *res);
 void cli_result_free(cli_result *res);
 
 /*
- * Run r through the agent (agent_client.c).  CREDSTACK_OK when an agent
+ * Run r through the agent (agent_client.c); config is r->config as read
+ * (borrowed).  CREDSTACK_OK when an agent
  * answered (res filled, its log and trace already on stderr); anything else
  * means: run it here.
  */
-int cli_agent_run(const cli_request *r, cli_result *res);
+int cli_agent_run(const cli_request *r, credstack_config *config,
+                  cli_result *res);
 
 #endif /* CREDSTACK_CLI_AGENT_H */

@@ -251,14 +251,14 @@ static int await_reply(int fd, json_t **rep_out, char *why, size_t whylen)
     }
 }
 
-int cli_agent_run(const cli_request *r, cli_result *res)
+int cli_agent_run(const cli_request *r, credstack_config *config,
+                  cli_result *res)
 {
-    cli_agent_key key = {r->config, r->stack, r->values, r->nvalues};
+    cli_agent_key key = {r->config, config, r->stack, r->values, r->nvalues};
     cli_agent_paths p;
     char err[1024] = "", why[1024] = "";
     json_t *req = NULL, *rep = NULL;
-    const char *s;
-    char *fixed = NULL;
+    const char *s, *fixed;
     int fd = -1, ret;
 
     memset(res, 0, sizeof(*res));
@@ -270,10 +270,9 @@ int cli_agent_run(const cli_request *r, cli_result *res)
                 err);
         return ret;
     }
-    fixed = cli_agent_fixed_socket(r->config);
+    fixed = cli_agent_fixed_socket(config);
     /* systemd starts that agent on the first connection; none to spawn. */
     fd = reach(r, fixed ? fixed : p.socket, fixed == NULL, why, sizeof(why));
-    free(fixed);
     if (fd < 0) {
         /* Nothing listens, or it could not be started: quietly here.
          * Something we do not trust listens: say so. */

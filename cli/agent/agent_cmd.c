@@ -161,22 +161,22 @@ done:
     return ret;
 }
 
-static long idle_seconds(const char *config, const char *override)
+static long idle_seconds(credstack_config *config, const char *override)
 {
-    char *v = NULL, *end = NULL;
+    const char *v = NULL;
+    char *end = NULL;
     long n = 600;
 
     if (override != NULL) {
         n = strtol(override, &end, 10);
         return end != override && *end == '\0' && n > 0 ? n : -1;
     }
-    if (credstack_config_value(config, "credstack", "agent_idle", &v) ==
+    if (credstack_config_get(config, "credstack", "agent_idle", &v) ==
         CREDSTACK_OK) {
         n = strtol(v, &end, 10);
         if (end == v || *end != '\0' || n <= 0)
             n = 600; /* open() reports the bad value */
     }
-    free(v);
     return n;
 }
 
@@ -200,6 +200,9 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
     memset(&args, 0, sizeof(args));
     args.size = sizeof(args);
     args.config_path = a->key.config;
+    /* The parse the digest and agent_idle came from, taken over. */
+    args.config = a->key.parsed;
+    a->key.parsed = NULL;
     args.stack_path = a->key.stack;
     args.flags = CREDSTACK_OPEN_LOG_STDERR;
     args.caller_values = a->key.values;
@@ -351,6 +354,8 @@ int cli_agent(int argc, char **argv)
     }
     a.key.values = values;
     a.key.nvalues = nvalues;
+    /* Read once: the digest, agent_idle and the handle all use it. */
+    credstack_config_read(a.key.config, &a.key.parsed);
     if (cli_agent_paths_for(&a.key, &a.paths, err, sizeof(err)) !=
         CREDSTACK_OK) {
         fprintf(stderr, "credstack agent: %s\n", err);
@@ -361,7 +366,7 @@ int cli_agent(int argc, char **argv)
         ret = ask(&a.paths, what);
         goto done;
     }
-    a.idle_s = idle_seconds(a.key.config, idle);
+    a.idle_s = idle_seconds(a.key.parsed, idle);
     if (a.idle_s <= 0) {
         fprintf(stderr,
                 "credstack agent: --idle %s: not a number of "
@@ -384,6 +389,7 @@ int cli_agent(int argc, char **argv)
     pthread_mutex_destroy(&a.conns_lock);
     pthread_mutex_destroy(&a.lat_lock);
 done:
+    credstack_config_free(a.key.parsed);
     if (values_json != NULL)
         cli_agent_wipe_json(values_json);
     json_decref(values_json);

@@ -160,28 +160,23 @@ static void mac_str(macbuf *c, const char *tag, const char *s)
     mac_add(c, s, n);
 }
 
-/* A file's path as named and all of its content; a file that cannot be read
- * counts as such.  The agent checks the file again before each request
+/* The configuration's path as named and all of its content, as read once
+ * for the request (credstack_config_bytes()); a file that could not be
+ * read counts as such.  The agent checks the file again before each request
  * (credstack_inputs_changed()); the content here also tells two versions
  * written within one tick of the file system's clock apart. */
-static void mac_file(macbuf *c, const char *tag, const char *path)
+static void mac_config(macbuf *c, const cli_agent_key *k)
 {
-    char buf[8192];
-    FILE *f;
-    size_t n;
+    size_t n = 0;
+    const char *text = credstack_config_bytes(k->parsed, &n);
 
-    mac_str(c, tag, path);
-    f = fopen(path, "re");
-    if (f == NULL) {
-        mac_str(c, "unreadable", strerror(errno));
+    mac_str(c, "config", k->config);
+    if (text == NULL) {
+        const char *why = credstack_config_error(k->parsed);
+        mac_str(c, "unreadable", why ? why : "not read");
         return;
     }
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        mac_add(c, buf, n);
-    if (ferror(f))
-        mac_str(c, "unreadable", "read error");
-    fclose(f);
-    credstack_wipe(buf, sizeof(buf));
+    mac_add(c, text, n);
 }
 
 static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
@@ -202,7 +197,7 @@ static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
     /* As the caller named it (cli_absolute_path()): two links to one file
      * are two agents, since relative paths in it follow the link's
      * directory. */
-    mac_file(c, "config", k->config);
+    mac_config(c, k);
     mac_str(c, "stack", k->stack);
     for (size_t i = 0; i < k->nvalues; i++) {
         mac_str(c, "section", k->values[i].section);
@@ -256,15 +251,13 @@ int cli_agent_paths_for(const cli_agent_key *key, cli_agent_paths *p, char *err,
     return CREDSTACK_OK;
 }
 
-char *cli_agent_fixed_socket(const char *config)
+const char *cli_agent_fixed_socket(credstack_config *config)
 {
-    char *v = NULL;
+    const char *v = NULL;
 
-    if (credstack_config_value(config, "credstack", "agent_socket", &v) !=
+    if (credstack_config_get(config, "credstack", "agent_socket", &v) !=
             CREDSTACK_OK ||
-        v[0] != '/') {
-        free(v);
+        v[0] != '/')
         return NULL;
-    }
     return v;
 }

@@ -108,6 +108,8 @@ typedef struct credstack_value {
     const char *value; /* copied by credstack_open_with(), wiped at close */
 } credstack_value;
 
+struct credstack_config;
+
 /* Everything credstack_open_with() takes; set size to sizeof the struct. */
 struct credstack_open_args {
     size_t size;
@@ -119,13 +121,59 @@ struct credstack_open_args {
     /* Where the lines logged while opening go instead of stderr (when
      * logging to stderr), or NULL; an agent keeps them for its callers. */
     FILE *log;
+    /* The configuration, read already (credstack_config_read()): the handle
+     * uses it instead of reading config_path again, and takes it over
+     * (opened or not: do not free it).  NULL: read config_path. */
+    struct credstack_config *config;
 };
 
 /*
+ * A configuration file read and parsed once, for a program that needs some
+ * of its options before it opens a handle (the credstack command: whether
+ * to ask an agent, and which) and then opens the handle from the same parse
+ * (credstack_open_args.config): one read, one parse, one view of the file.
+ */
+typedef struct credstack_config credstack_config;
+
+/*
+ * Read and parse path.  CREDSTACK_OK; or CREDSTACK_ERR_IO when it cannot be
+ * read, _ERR_CONFIG when it cannot be parsed.  *cfg_out is set either way
+ * when memory allowed it: credstack_config_error() says what went wrong, and
+ * a handle opened from a failed configuration reports that problem.  Free
+ * it with credstack_config_free(), unless a handle took it over.
+ */
+int credstack_config_read(const char *path, credstack_config **cfg_out);
+
+/* What went wrong reading it ("" when nothing did; NULL cfg: out of
+ * memory). */
+const char *credstack_config_error(const credstack_config *cfg);
+
+/*
+ * The interpolated value of section.option, unchecked (options are checked
+ * when a handle opens): *value_out is owned by cfg.  CREDSTACK_ERR_NOTFOUND
+ * when absent; CREDSTACK_ERR_CONFIG on an interpolation error or when the
+ * file was not read.  Not for secrets.
+ */
+int credstack_config_get(credstack_config *cfg, const char *section,
+                         const char *option, const char **value_out);
+
+/*
+ * The file's bytes exactly as they were read (*len_out bytes, NUL-terminated),
+ * for a program that must name what it read: the agent's digest.  They may
+ * hold secrets: never log or copy them.  NULL when the file was not read.
+ */
+const char *credstack_config_bytes(const credstack_config *cfg,
+                                   size_t *len_out);
+
+/* Wipe and free.  NULL is a no-op. */
+void credstack_config_free(credstack_config *cfg);
+
+/*
  * One option of a configuration file, interpolated, without opening a handle
- * (and so unchecked): *value_out is a new string (free() it).
- * CREDSTACK_ERR_NOTFOUND when absent; CREDSTACK_ERR_IO or _CONFIG when the
- * file cannot be read or parsed.  Not for secrets.
+ * (and so unchecked; credstack_config_read() reads the file once for many):
+ * *value_out is a new string (free() it). CREDSTACK_ERR_NOTFOUND when absent;
+ * CREDSTACK_ERR_IO or _CONFIG when the file cannot be read or parsed.  Not for
+ * secrets.
  */
 int credstack_config_value(const char *config_path, const char *section,
                            const char *option, char **value_out);
