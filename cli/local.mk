@@ -5,6 +5,7 @@ bin_PROGRAMS += cli/credstack
 CLI_SOURCES = cli/cli.h cli/common.c \
 	cli/check.c cli/get_password.c cli/hook.c \
 	cli/store.c cli/run.c cli/agent/agent.h cli/agent/agent_path.c \
+	cli/agent/agent_codec.h cli/agent/agent_codec.c \
 	cli/agent/agent_proto.c cli/agent/agent_connect.c cli/agent/agent_client.c \
 	cli/agent/agent_int.h cli/agent/agent_cmd.c cli/agent/agent_server.c \
 	cli/agent/agent_life.c cli/agent/agent_exec.h cli/agent/agent_exec.c

@@ -132,6 +132,14 @@ check_LTLIBRARIES += tests/shim/opencount.la
 tests_shim_opencount_la_SOURCES = tests/shim/opencount.c
 tests_shim_opencount_la_LDFLAGS = $(BROKEN_MODULE_LDFLAGS)
 tests_shim_opencount_la_LIBADD = -ldl
+# The agent's one message codec, on its own.
+check_PROGRAMS += tests/unit/test_agent_codec
+tests_unit_test_agent_codec_SOURCES = tests/unit/test_agent_codec.c \
+	cli/agent/agent_codec.c cli/agent/agent_codec.h
+tests_unit_test_agent_codec_CPPFLAGS = $(TEST_CPPFLAGS) $(JANSSON_CFLAGS) \
+	-I$(top_srcdir)/cli/agent
+tests_unit_test_agent_codec_LDADD = core/libcredstack.la $(JANSSON_LIBS) \
+	$(TEST_LIBS)
 check_PROGRAMS += tests/unit/test_config_opens
 tests_unit_test_config_opens_SOURCES = tests/unit/test_config_opens.c \
 	$(AGENTFIX_SOURCES) $(TESTUTIL_SOURCES)

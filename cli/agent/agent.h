@@ -8,6 +8,7 @@
 
 #include <credstack/credstack.h>
 
+#include "agent_codec.h"
 #include "cli.h"
 
 struct json_t;
@@ -85,19 +86,6 @@ int cli_agent_connect(const char *path, int timeout_ms, char *why,
 /* A UNIX socket address for path; -1 when the path does not fit. */
 struct sockaddr_un;
 int cli_agent_sockaddr(struct sockaddr_un *sa, const char *path);
-
-/* Wipe the string values of a JSON object (a reply or request) in place. */
-void cli_agent_wipe_json(struct json_t *v);
-
-/*
- * Text that may hold any bytes (a password from the backend, log lines):
- * stored under key as a JSON string when it is UTF-8, else as {"hex":
- * "..."}, since JSON carries UTF-8 only.  CREDSTACK_OK or _ERR_NOMEM.
- */
-int cli_agent_set_bytes(struct json_t *obj, const char *key, const char *text);
-/* What cli_agent_set_bytes() stored under key, as a new string (wipe and
- * free it), or NULL when absent or malformed. */
-char *cli_agent_get_bytes(struct json_t *obj, const char *key);
 
 /*
  * [credstack] agent_socket: the fixed socket of an agent that systemd starts

@@ -34,28 +34,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The caller's values as the agent reads them on its standard input. */
-static char *values_text(const cli_request *r)
-{
-    json_t *all = json_object();
-    char *text;
-
-    for (size_t i = 0; all && i < r->nvalues; i++) {
-        json_t *s = json_object_get(all, r->values[i].section);
-        if (s == NULL) {
-            s = json_object();
-            json_object_set_new(all, r->values[i].section, s);
-        }
-        json_object_set_new(s, r->values[i].option,
-                            json_string(r->values[i].value));
-    }
-    text = all ? json_dumps(all, JSON_COMPACT) : NULL;
-    if (all != NULL)
-        cli_agent_wipe_json(all);
-    json_decref(all);
-    return text;
-}
-
 /*
  * Start `credstack agent` for r (it detaches itself) and wait until it says
  * it is ready, or gives up.  The values go through a pipe, never argv.
@@ -63,7 +41,8 @@ static char *values_text(const cli_request *r)
 static void spawn(const cli_request *r)
 {
     int ready[2] = {-1, -1}, in[2] = {-1, -1};
-    char *vals = r->nvalues > 0 ? values_text(r) : NULL;
+    char *vals =
+        r->nvalues > 0 ? cli_agent_values_encode(r->values, r->nvalues) : NULL;
     long long deadline = now_ms() + AGENT_START_MS;
     char buf[16], self[PATH_MAX];
     ssize_t n;
@@ -166,47 +145,32 @@ static int reach(const cli_request *r, const char *path, int may_spawn,
 
 static json_t *request_json(const cli_request *r, const cli_agent_paths *p)
 {
-    json_t *items = json_object();
-    json_t *req =
-        json_pack("{s:s,s:s,s:b,s:i}", "op", "run", "digest", p->digest,
-                  "trace", r->trace, "log_level", r->log_level);
+    cli_agent_req q;
 
-    if (items == NULL || req == NULL) {
-        json_decref(items);
-        json_decref(req);
-        return NULL;
-    }
-    /* JSON carries UTF-8 only: a request with any other bytes (a hostile
-     * name, say) runs in-process, rather than arrive without that item. */
-    for (int i = 0; i < CREDSTACK_ITEM_COUNT; i++) {
-        if (r->items[i] != NULL &&
-            json_object_set_new(items, credstack_item_name(i),
-                                json_string(r->items[i])) != 0) {
-            cli_agent_wipe_json(items);
-            json_decref(items);
-            cli_agent_wipe_json(req);
-            json_decref(req);
-            return NULL;
-        }
-    }
-    json_object_set_new(req, "items", items);
-    return req;
+    memset(&q, 0, sizeof(q));
+    q.op = CLI_AGENT_OP_RUN;
+    q.digest = p->digest;
+    q.trace = r->trace;
+    q.log_level = r->log_level;
+    memcpy(q.items, r->items, sizeof(q.items));
+    /* NULL too for an item that is not UTF-8: run here, not without it. */
+    return cli_agent_req_encode(&q);
 }
 
 /*
- * The agent's reply to the request sent on fd: it accepts the request
+ * The agent's answer to the request sent on fd: it accepts the request
  * (announcing its budget) or says it is stale, beats while it works, then
- * answers.  CREDSTACK_OK with *rep_out; CREDSTACK_ERR_TIMEOUT with why set
- * when it showed no sign of life in time or overran its budget;
- * anything else: it went away or declined.
+ * answers.  CREDSTACK_OK with *ans filled; CREDSTACK_ERR_TIMEOUT with why
+ * set when it showed no sign of life in time or overran its budget;
+ * anything else: it went away, declined or said something malformed.
  */
-static int await_reply(int fd, json_t **rep_out, char *why, size_t whylen)
+static int await_answer(int fd, cli_agent_reply *ans, char *why, size_t whylen)
 {
     long long alive = now_ms() + CLI_AGENT_ALIVE_MS;
     long long deadline = 0, budget = 0;
     json_t *m = NULL;
 
-    *rep_out = NULL;
+    memset(ans, 0, sizeof(*ans));
     for (;;) {
         long long t = now_ms(), until = alive;
         int ret;
@@ -234,20 +198,22 @@ static int await_reply(int fd, json_t **rep_out, char *why, size_t whylen)
         alive = now_ms() + CLI_AGENT_ALIVE_MS;
         if (m == NULL)
             continue; /* a beat */
-        if (json_is_true(json_object_get(m, "stale"))) {
-            json_decref(m);
-            return CREDSTACK_ERR_IO;
-        }
-        if (json_is_true(json_object_get(m, "accepted"))) {
-            json_t *b = json_object_get(m, "budget_ms");
-            budget = json_is_integer(b) ? (long long)json_integer_value(b) : 0;
+        ret = cli_agent_reply_decode(m, ans);
+        cli_agent_wipe_json(m);
+        json_decref(m);
+        m = NULL;
+        if (ret == CREDSTACK_OK && ans->kind == CLI_AGENT_REPLY_ACCEPTED) {
+            budget = ans->budget_ms;
             /* The budget bounds the request; the margin, its delivery. */
             deadline = budget > 0 ? now_ms() + budget + CLI_AGENT_ALIVE_MS : 0;
-            json_decref(m);
+            cli_agent_reply_clear(ans);
             continue;
         }
-        *rep_out = m;
-        return CREDSTACK_OK;
+        if (ret == CREDSTACK_OK && ans->kind == CLI_AGENT_REPLY_ANSWER)
+            return CREDSTACK_OK;
+        /* Stale, malformed, or no answer to a request. */
+        cli_agent_reply_clear(ans);
+        return CREDSTACK_ERR_IO;
     }
 }
 
@@ -257,11 +223,13 @@ int cli_agent_run(const cli_request *r, credstack_config *config,
     cli_agent_key key = {r->config, config, r->stack, r->values, r->nvalues};
     cli_agent_paths p;
     char err[1024] = "", why[1024] = "";
-    json_t *req = NULL, *rep = NULL;
-    const char *s, *fixed;
+    json_t *req = NULL;
+    cli_agent_reply ans;
+    const char *fixed;
     int fd = -1, ret;
 
     memset(res, 0, sizeof(*res));
+    memset(&ans, 0, sizeof(ans));
     ret = cli_agent_paths_for(&key, &p, err, sizeof(err));
     if (ret != CREDSTACK_OK) {
         fprintf(stderr,
@@ -291,33 +259,30 @@ int cli_agent_run(const cli_request *r, credstack_config *config,
                  "the agent took no request for %d ms (stopped or hung)",
                  CLI_AGENT_ALIVE_MS);
     if (ret == CREDSTACK_OK)
-        ret = await_reply(fd, &rep, why, sizeof(why));
+        ret = await_answer(fd, &ans, why, sizeof(why));
     close(fd);
     if (ret == CREDSTACK_ERR_TIMEOUT)
         fprintf(stderr,
                 "credstack: warning: agent: %s; running the request here\n",
                 why);
-    if (ret == CREDSTACK_OK && !json_is_integer(json_object_get(rep, "rc")))
-        ret = CREDSTACK_ERR_IO;
     if (ret == CREDSTACK_OK) {
-        char *text = cli_agent_get_bytes(rep, "log");
-
-        if (text != NULL)
-            fputs(text, stderr);
-        free(text);
-        res->rc = (int)json_integer_value(json_object_get(rep, "rc"));
+        if (ans.log != NULL)
+            fputs(ans.log, stderr);
+        res->rc = ans.rc;
         res->opened = 1;
-        if (res->rc == CREDSTACK_OK &&
-            (res->password = cli_agent_get_bytes(rep, "password")) == NULL)
+        /* A success without an answer is none. */
+        if (res->rc == CREDSTACK_OK && ans.password == NULL)
             res->rc = CREDSTACK_ERR_MODULE;
-        s = json_string_value(json_object_get(rep, "error"));
-        res->error = strdup(s ? s : "");
+        if (res->rc == CREDSTACK_OK) {
+            res->password = ans.password;
+            ans.password = NULL;
+        }
+        res->error = ans.error;
+        ans.error = NULL;
     }
+    cli_agent_reply_clear(&ans);
     if (req != NULL)
         cli_agent_wipe_json(req);
-    if (rep != NULL)
-        cli_agent_wipe_json(rep);
     json_decref(req);
-    json_decref(rep);
     return ret;
 }

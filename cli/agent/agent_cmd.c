@@ -70,92 +70,70 @@ static void on_signal(int sig)
 static int read_values(json_t **all, credstack_value **vals, size_t *n)
 {
     char *text = NULL;
-    size_t len = 0, count = 0;
-    const char *section, *option;
-    json_t *opts, *v;
-    json_error_t jerr;
+    size_t len = 0;
+    int ret;
 
     *all = NULL;
     *vals = NULL;
     *n = 0;
     if (cli_read_all(stdin, CLI_AGENT_MSG_MAX, &text, &len) != CREDSTACK_OK)
         return CREDSTACK_ERR_IO;
-    *all = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    ret = cli_agent_values_decode(text, len, all, vals, n);
     cli_free_secret(text, len);
-    if (!json_is_object(*all))
-        return CREDSTACK_ERR_INVALID;
-    json_object_foreach(*all, section, opts)
-    {
-        if (!json_is_object(opts))
-            return CREDSTACK_ERR_INVALID;
-        count += json_object_size(opts);
-    }
-    if (count == 0)
-        return CREDSTACK_OK;
-    if ((*vals = calloc(count, sizeof(**vals))) == NULL)
-        return CREDSTACK_ERR_NOMEM;
-    json_object_foreach(*all, section, opts)
-    {
-        json_object_foreach(opts, option, v)
-        {
-            if (!json_is_string(v))
-                return CREDSTACK_ERR_INVALID;
-            (*vals)[*n].section = section;
-            (*vals)[*n].option = option;
-            (*vals)[(*n)++].value = json_string_value(v);
-        }
-    }
-    return CREDSTACK_OK;
+    return ret;
 }
 
 /* --status and --stop: ask the running agent. */
-static int ask(const cli_agent_paths *p, const char *op)
+static int ask(const cli_agent_paths *p, cli_agent_op op)
 {
-    json_t *in = NULL, *req = json_pack("{s:s}", "op", op);
+    cli_agent_req q = {.op = op};
+    json_t *in = NULL, *req = cli_agent_req_encode(&q);
+    cli_agent_reply rep;
+    const cli_agent_status *st = &rep.status;
     char why[1024];
     int fd = cli_agent_connect(p->socket, CLI_AGENT_ALIVE_MS, why, sizeof(why));
     int ret;
-    size_t i;
-    json_t *l;
 
+    memset(&rep, 0, sizeof(rep));
     if (fd < 0 && why[0] != '\0')
         fprintf(stderr, "credstack agent: %s\n", why);
-    if (fd < 0 || cli_agent_send(fd, req, 10000) != CREDSTACK_OK ||
+    if (fd < 0 || req == NULL ||
+        cli_agent_send(fd, req, 10000) != CREDSTACK_OK ||
         cli_agent_recv(fd, &in, 10000) != CREDSTACK_OK) {
         printf("no agent runs for this configuration (%s)\n", p->socket);
         ret = CLI_EXIT_DENIED;
         goto done;
     }
-    if (strcmp(op, "stop") == 0) {
+    if (cli_agent_reply_decode(in, &rep) != CREDSTACK_OK ||
+        rep.kind != (op == CLI_AGENT_OP_STOP ? CLI_AGENT_REPLY_STOPPING
+                                             : CLI_AGENT_REPLY_STATUS)) {
+        fprintf(stderr,
+                "credstack agent: the agent at %s gave a malformed "
+                "reply\n",
+                p->socket);
+        ret = CLI_EXIT_BACKEND;
+        goto done;
+    }
+    if (op == CLI_AGENT_OP_STOP) {
         printf("agent asked to stop\n");
         ret = CLI_EXIT_OK;
         goto done;
     }
-    printf("agent pid %d, up %lld s, socket %s\n",
-           (int)json_integer_value(json_object_get(in, "pid")),
-           (long long)json_integer_value(json_object_get(in, "uptime_s")),
-           json_string_value(json_object_get(in, "socket")));
-    printf("requests: %lld answered, %d running; latency p50 %lld ms, p99 "
+    printf("agent pid %lld, up %lld s, socket %s\n", st->pid, st->uptime_s,
+           st->socket);
+    printf("requests: %lld answered, %lld running; latency p50 %lld ms, p99 "
            "%lld ms\n",
-           (long long)json_integer_value(json_object_get(in, "requests")),
-           (int)json_integer_value(json_object_get(in, "running")),
-           (long long)json_integer_value(json_object_get(in, "p50_ms")),
-           (long long)json_integer_value(json_object_get(in, "p99_ms")));
-    json_array_foreach(json_object_get(in, "lines"), i, l)
-    {
-        printf("%s: %s\n", json_string_value(json_array_get(l, 0)),
-               json_string_value(json_array_get(l, 1)));
-    }
-    json_array_foreach(json_object_get(in, "inputs"), i, l)
-    {
-        printf("input: %s %s\n", json_string_value(json_array_get(l, 0)),
-               json_string_value(json_array_get(l, 1)));
-    }
-    printf("log: %s\n", json_string_value(json_object_get(in, "log")));
+           st->requests, st->running, st->p50_ms, st->p99_ms);
+    for (size_t i = 0; i < st->nlines; i++)
+        printf("%s: %s\n", st->lines[i].first, st->lines[i].second);
+    for (size_t i = 0; i < st->ninputs; i++)
+        printf("input: %s %s\n", st->inputs[i].first, st->inputs[i].second);
+    printf("log: %s\n", st->log);
     ret = CLI_EXIT_OK;
 done:
     if (fd >= 0)
         close(fd);
+    cli_agent_reply_clear(&rep);
     json_decref(req);
     json_decref(in);
     return ret;
@@ -276,7 +254,8 @@ int cli_agent(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     agent_t a;
-    const char *idle = NULL, *what = NULL;
+    const char *idle = NULL;
+    cli_agent_op what = 0;
     int c, foreground = 0, want_values = 0, ready_fd = -1, systemd = 0, ret;
     json_t *values_json = NULL;
     credstack_value *values = NULL;
@@ -314,10 +293,10 @@ int cli_agent(int argc, char **argv)
             foreground = 1;
             break;
         case 'S':
-            what = "status";
+            what = CLI_AGENT_OP_STATUS;
             break;
         case 'X':
-            what = "stop";
+            what = CLI_AGENT_OP_STOP;
             break;
         default:
             return cli_usual_option(c, usage);
@@ -362,7 +341,7 @@ int cli_agent(int argc, char **argv)
         ret = CLI_EXIT_CONFIG;
         goto done;
     }
-    if (what != NULL) {
+    if (what != 0) {
         ret = ask(&a.paths, what);
         goto done;
     }

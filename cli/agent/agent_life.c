@@ -209,7 +209,7 @@ void cli_agent_stop_serving(agent_t *a)
         fcntl(a->listen_fd, F_SETFL, fcntl(a->listen_fd, F_GETFL) | O_NONBLOCK);
         for (;;) {
             conn_t c;
-            json_t *in = NULL, *stale = json_pack("{s:b}", "stale", 1);
+            json_t *in = NULL, *stale = cli_agent_stale_encode();
             int fd =
                 accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* agent_proto.c: the agent's wire format: one JSON object per message, after
- * its length (4 bytes, big-endian), on a UNIX stream socket; a frame of
- * length 0 is a beat (the agent is alive and still working on the request).
- * Messages may carry passwords: every buffer is wiped after use. */
+/* agent_proto.c: the agent's framing: one JSON object per message (built
+ * and read by agent_codec.c), after its length (4 bytes, big-endian), on a
+ * UNIX stream socket; a frame of length 0 is a beat (the agent is alive and
+ * still working on the request).  Messages may carry passwords: every
+ * buffer is wiped after use. */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -178,88 +179,6 @@ int cli_agent_recv(int fd, json_t **msg_out, int timeout_ms)
 int cli_agent_recv_or_beat(int fd, json_t **msg_out, int timeout_ms)
 {
     return recv_frame(fd, msg_out, timeout_ms, 1);
-}
-
-void cli_agent_wipe_json(json_t *v)
-{
-    const char *key;
-    json_t *member;
-    size_t i;
-
-    if (json_is_string(v)) {
-        credstack_wipe((char *)json_string_value(v), json_string_length(v));
-    } else if (json_is_object(v)) {
-        json_object_foreach(v, key, member)
-        {
-            cli_agent_wipe_json(member);
-        }
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, member)
-        {
-            cli_agent_wipe_json(member);
-        }
-    }
-}
-
-int cli_agent_set_bytes(json_t *obj, const char *key, const char *text)
-{
-    static const char digits[] = "0123456789abcdef";
-    json_t *v = json_string(text);
-    size_t n = strlen(text);
-    char *hex;
-
-    if (v == NULL) {
-        /* Not UTF-8: two hex digits a byte. */
-        if ((hex = malloc(2 * n + 1)) == NULL)
-            return CREDSTACK_ERR_NOMEM;
-        for (size_t i = 0; i < n; i++) {
-            hex[2 * i] = digits[(unsigned char)text[i] >> 4];
-            hex[2 * i + 1] = digits[(unsigned char)text[i] & 15];
-        }
-        hex[2 * n] = '\0';
-        v = json_pack("{s:s}", "hex", hex);
-        credstack_wipe(hex, 2 * n);
-        free(hex);
-    }
-    if (v == NULL || json_object_set_new(obj, key, v) != 0)
-        return CREDSTACK_ERR_NOMEM;
-    return CREDSTACK_OK;
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-char *cli_agent_get_bytes(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    const char *hex;
-    size_t n;
-    char *out;
-
-    if (json_is_string(v))
-        return strdup(json_string_value(v));
-    hex = json_string_value(json_object_get(v, "hex"));
-    if (hex == NULL || (n = strlen(hex)) % 2 != 0 ||
-        (out = malloc(n / 2 + 1)) == NULL)
-        return NULL;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-        /* A NUL byte would cut the text: malformed as well. */
-        if (hi < 0 || lo < 0 || (hi | lo) == 0) {
-            credstack_wipe(out, i);
-            free(out);
-            return NULL;
-        }
-        out[i] = (char)(hi << 4 | lo);
-    }
-    out[n / 2] = '\0';
-    return out;
 }
 
 int cli_agent_sockaddr(struct sockaddr_un *sa, const char *path)

@@ -61,10 +61,9 @@ static void percentiles(agent_t *a, long *p50, long *p99)
 
 /* ---- one request ---- */
 
-static json_t *run_request(agent_t *a, json_t *in)
+static json_t *run_request(agent_t *a, const cli_agent_req *in)
 {
-    json_t *items = json_object_get(in, "items");
-    json_t *out = json_object();
+    json_t *out;
     credstack_request *req = NULL;
     char *log = NULL;
     size_t loglen = 0;
@@ -72,84 +71,118 @@ static json_t *run_request(agent_t *a, json_t *in)
     long long t0 = cli_agent_now_ms();
     int rc;
 
-    if (out == NULL || logf == NULL) {
-        if (logf)
-            fclose(logf);
-        free(log);
-        json_decref(out);
+    if (logf == NULL)
         return NULL;
-    }
     if (a->open_log != NULL)
         fputs(a->open_log, logf);
     rc = credstack_request_new(a->h, &req);
-    for (int i = 0; rc == CREDSTACK_OK && i < CREDSTACK_ITEM_COUNT; i++) {
-        json_t *v = json_object_get(items, credstack_item_name(i));
-        if (json_is_string(v))
-            rc = credstack_request_set(req, (credstack_item)i,
-                                       json_string_value(v));
-    }
+    for (int i = 0; rc == CREDSTACK_OK && i < CREDSTACK_ITEM_COUNT; i++)
+        if (in->items[i] != NULL)
+            rc = credstack_request_set(req, (credstack_item)i, in->items[i]);
     if (rc == CREDSTACK_OK) {
-        json_t *lv = json_object_get(in, "log_level");
-        credstack_request_set_log(
-            req, logf, json_is_integer(lv) ? (int)json_integer_value(lv) : 0);
+        credstack_request_set_log(req, logf, in->log_level);
         /* One stream: log and trace lines keep the order they had. */
-        if (json_is_true(json_object_get(in, "trace")))
+        if (in->trace)
             credstack_request_set_trace(req, logf);
         rc = credstack_run(a->h, req);
     }
     fflush(logf);
-    json_object_set_new(out, "rc", json_integer(rc));
-    /* Bytes as they are: JSON alone would drop a password (or a log line)
-     * that is not UTF-8, which one-shot prints. */
-    if (rc == CREDSTACK_OK)
-        cli_agent_set_bytes(
-            out, "password",
-            credstack_request_get(req, CREDSTACK_ITEM_PASSWORD));
-    else
-        json_object_set_new(out, "error",
-                            json_string(req ? credstack_request_error(req)
-                                            : credstack_strerror(rc)));
-    credstack_request_free(req);
     fclose(logf);
-    cli_agent_set_bytes(out, "log", log ? log : "");
-    free(log);
+    out = cli_agent_answer_encode(
+        rc,
+        rc == CREDSTACK_OK ? credstack_request_get(req, CREDSTACK_ITEM_PASSWORD)
+                           : NULL,
+        rc == CREDSTACK_OK
+            ? NULL
+            : (req ? credstack_request_error(req) : credstack_strerror(rc)),
+        log ? log : "");
+    credstack_request_free(req);
+    if (log != NULL) {
+        credstack_wipe(log, strlen(log));
+        free(log);
+    }
     record_latency(a, (long)(cli_agent_now_ms() - t0));
     atomic_fetch_add(&a->requests, 1);
     return out;
 }
 
+/* What --status lists, collected from the handle. */
+typedef struct pairs {
+    cli_agent_pair *p;
+    size_t n, cap;
+    int failed;
+} pairs;
+
+static void add_pair(pairs *ps, const char *first, const char *second)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 16;
+        cli_agent_pair *p = realloc(ps->p, cap * sizeof(*p));
+        if (p == NULL) {
+            ps->failed = 1;
+            return;
+        }
+        ps->p = p;
+        ps->cap = cap;
+    }
+    ps->p[ps->n].first = strdup(first);
+    ps->p[ps->n].second = strdup(second);
+    if (ps->p[ps->n].first == NULL || ps->p[ps->n].second == NULL) {
+        free((char *)ps->p[ps->n].first);
+        free((char *)ps->p[ps->n].second);
+        ps->failed = 1;
+        return;
+    }
+    ps->n++;
+}
+
+static void pairs_free(pairs *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free((char *)ps->p[i].first);
+        free((char *)ps->p[i].second);
+    }
+    free(ps->p);
+}
+
 static void add_status_line(const char *module, const char *line, void *user)
 {
-    json_t *lines = user;
-    json_t *l = json_pack("[ss]", module, line);
-
-    if (l != NULL)
-        json_array_append_new(lines, l);
+    add_pair(user, module, line);
 }
 
 static void add_input(const char *path, const char *what, void *user)
 {
-    json_t *l = json_pack("[ss]", what, path);
-
-    if (l != NULL)
-        json_array_append_new(user, l);
+    add_pair(user, what, path);
 }
 
 static json_t *status_reply(agent_t *a)
 {
-    json_t *lines = json_array(), *inputs = json_array();
+    pairs lines = {0}, inputs = {0};
+    cli_agent_status st;
+    json_t *out = NULL;
     long p50, p99;
 
-    credstack_status(a->h, add_status_line, lines);
-    credstack_inputs(a->h, add_input, inputs);
+    credstack_status(a->h, add_status_line, &lines);
+    credstack_inputs(a->h, add_input, &inputs);
     percentiles(a, &p50, &p99);
-    return json_pack(
-        "{s:i,s:I,s:I,s:I,s:I,s:i,s:s,s:s,s:o,s:o}", "pid", (int)getpid(),
-        "uptime_s", (json_int_t)((cli_agent_now_ms() - a->started_ms) / 1000),
-        "requests", (json_int_t)atomic_load(&a->requests), "p50_ms",
-        (json_int_t)p50, "p99_ms", (json_int_t)p99, "running",
-        atomic_load(&a->workers) - 1, "socket", a->paths.socket, "log",
-        a->paths.log, "lines", lines, "inputs", inputs);
+    memset(&st, 0, sizeof(st));
+    st.pid = (long long)getpid();
+    st.uptime_s = (cli_agent_now_ms() - a->started_ms) / 1000;
+    st.requests = (long long)atomic_load(&a->requests);
+    st.p50_ms = p50;
+    st.p99_ms = p99;
+    st.running = atomic_load(&a->workers) - 1;
+    st.socket = a->paths.socket;
+    st.log = a->paths.log;
+    st.lines = lines.p;
+    st.nlines = lines.n;
+    st.inputs = inputs.p;
+    st.ninputs = inputs.n;
+    if (!lines.failed && !inputs.failed)
+        out = cli_agent_status_encode(&st);
+    pairs_free(&lines);
+    pairs_free(&inputs);
+    return out;
 }
 
 /*
@@ -233,33 +266,35 @@ static void *serve(void *arg)
     conn_t *c = arg;
     agent_t *a = c->a;
     json_t *in = NULL, *out = NULL;
-    const char *op;
+    cli_agent_req req;
 
     if (cli_agent_recv(c->fd, &in, AGENT_READ_MS) != CREDSTACK_OK)
         goto done;
-    op = json_string_value(json_object_get(in, "op"));
-    if (op != NULL && strcmp(op, "run") == 0) {
-        const char *d = json_string_value(json_object_get(in, "digest"));
+    if (cli_agent_req_decode(in, &req) != CREDSTACK_OK) {
+        /* A run this agent cannot read: the caller runs it itself.
+         * Anything else gets no answer. */
+        if (req.op == CLI_AGENT_OP_RUN)
+            out = cli_agent_stale_encode();
+    } else if (req.op == CLI_AGENT_OP_RUN) {
         /* A caller of another configuration, or inputs that changed: the
          * caller runs it, never from what this handle read. */
-        if (d == NULL || strcmp(d, a->paths.digest) != 0 || !still_current(a)) {
-            out = json_pack("{s:b}", "stale", 1);
+        if (strcmp(req.digest, a->paths.digest) != 0 || !still_current(a)) {
+            out = cli_agent_stale_encode();
         } else {
-            json_t *acc =
-                json_pack("{s:b,s:I}", "accepted", 1, "budget_ms",
-                          (json_int_t)credstack_request_budget_ms(a->h));
+            json_t *acc = cli_agent_accepted_encode(
+                (long long)credstack_request_budget_ms(a->h));
             /* Sent before the beats start: frames never interleave. */
             if (acc != NULL)
                 cli_agent_send(c->fd, acc, AGENT_READ_MS);
             json_decref(acc);
             conn_link(c);
-            out = run_request(a, in);
+            out = run_request(a, &req);
         }
-    } else if (op != NULL && strcmp(op, "status") == 0) {
+    } else if (req.op == CLI_AGENT_OP_STATUS) {
         out = status_reply(a);
-    } else if (op != NULL && strcmp(op, "stop") == 0) {
+    } else if (req.op == CLI_AGENT_OP_STOP) {
         atomic_store(&a->stopping, 1);
-        out = json_pack("{s:b}", "stopping", 1);
+        out = cli_agent_stopping_encode();
     }
     if (out != NULL)
         cli_agent_answer(c, out);

@@ -130,7 +130,7 @@ int afix_sockets(afix *f, char *path, size_t len)
 }
 
 /* Ask the agent listening at path to stop, as `agent --stop` does (the
- * wire format of cli/agent/agent_proto.c), without knowing its config. */
+ * messages of cli/agent/agent_codec.c), without knowing its config. */
 static void stop_at(const char *path)
 {
     static const char msg[] = "{\"op\":\"stop\"}";
