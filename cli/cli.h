@@ -37,6 +37,15 @@ int cli_usual_option(int c, void (*usage)(FILE *out));
 int cli_exit_code(int rc);
 
 /*
+ * The options the command reads itself ([credstack] agent, agent_idle,
+ * agent_socket), declared as modules declare theirs: every handle the
+ * command opens checks them (credstack_open_args.app_options).
+ */
+struct credstack_option;
+const struct credstack_option *cli_options(void);
+size_t cli_option_size(void);
+
+/*
  * Open a handle (with values the caller resolved, if any) and report a
  * failure on stderr, one problem per line, prefixed by the command.  parsed:
  * config read already (credstack_config_read()), taken over; or NULL.

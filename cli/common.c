@@ -96,6 +96,8 @@ int cli_open(const char *cmd, credstack_handle **h_out, const char *config,
     memset(&args, 0, sizeof(args));
     args.size = sizeof(args);
     args.config = parsed;
+    args.app_options = cli_options();
+    args.app_option_size = cli_option_size();
     args.config_path = config;
     args.stack_path = stack;
     args.flags = flags;

@@ -2,7 +2,7 @@
 # cli/local.mk: the credstack command, and its agent (cli/agent/).
 bin_PROGRAMS += cli/credstack
 # The commands without main(), which the hook fuzz target links too.
-CLI_SOURCES = cli/cli.h cli/common.c \
+CLI_SOURCES = cli/cli.h cli/common.c cli/options.c \
 	cli/check.c cli/get_password.c cli/hook.c \
 	cli/store.c cli/run.c cli/agent/agent.h cli/agent/agent_path.c \
 	cli/agent/agent_codec.h cli/agent/agent_codec.c \

@@ -274,6 +274,39 @@ static int read_config(credstack_handle *h,
     return ret;
 }
 
+/* The application's declarations, copied entry by entry (each as large as
+ * both sides know). */
+static int copy_app_options(credstack_handle *h,
+                            const struct credstack_open_args *args)
+{
+    size_t n = 0, size;
+    const char *base;
+
+    if (args->size < offsetof(struct credstack_open_args, app_option_size) +
+                         sizeof(args->app_option_size) ||
+        args->app_options == NULL)
+        return CREDSTACK_OK;
+    size = args->app_option_size;
+    if (size < CS_OPTION_SIZE_MIN) {
+        cs_problem(h,
+                   "the application's option_size %zu is smaller than a "
+                   "declaration (%zu)",
+                   size, (size_t)CS_OPTION_SIZE_MIN);
+        return CREDSTACK_ERR_INVALID;
+    }
+    base = (const char *)args->app_options;
+    while (((const struct credstack_option *)(const void *)(base + n * size))
+               ->name != NULL)
+        n++;
+    h->app_options = calloc(n + 1, sizeof(*h->app_options));
+    if (h->app_options == NULL)
+        return CREDSTACK_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        memcpy(&h->app_options[i], base + i * size,
+               size < sizeof(*h->app_options) ? size : sizeof(*h->app_options));
+    return CREDSTACK_OK;
+}
+
 static int open_with(credstack_handle *h,
                      const struct credstack_open_args *args,
                      credstack_config *given)
@@ -291,6 +324,8 @@ static int open_with(credstack_handle *h,
         cs_problem(h, "bad caller values: %s", credstack_strerror(ret));
         return ret;
     }
+    if ((ret = copy_app_options(h, args)) != CREDSTACK_OK)
+        return ret;
     if ((ret = read_config(h, args, given)) != CREDSTACK_OK)
         return ret;
     /* Early, so that what opening logs follows the configured level. */
@@ -354,6 +389,7 @@ void credstack_close(credstack_handle *h)
         cs_loader_exit();
     cs_stack_clear(&h->stack);
     cs_config_free(h->cfg);
+    free(h->app_options);
     free(h->module_dir);
     values_free(h->supplied);
     values_free(h->caller_values);

@@ -121,6 +121,9 @@ typedef struct cs_input cs_input;
 
 struct credstack_handle {
     cs_config *cfg;
+    /* The application's declarations (credstack_open_args.app_options),
+     * copied; ended by a zeroed entry; NULL: none. */
+    struct credstack_option *app_options;
     cs_stack stack;
     credstack_module *mods; /* one per stack line */
     cs_dso *dsos;

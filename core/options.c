@@ -14,7 +14,6 @@
 #include "config_int.h"
 #include "internal.h"
 
-static const char *const agent_modes[] = {"off", "auto", NULL};
 static const char *const log_destinations[] = {"stderr", "messages", "syslog",
                                                NULL};
 
@@ -32,7 +31,9 @@ static int check_log_level(const char *value, char *err, size_t errlen)
 }
 
 /*
- * The core's own options; modules declare theirs.  The seed's [plugin]
+ * The core's own options; modules declare theirs, and so does the
+ * application (credstack_open_args.app_options: the credstack command's
+ * agent options are its own, cli/).  The seed's [plugin]
  * section and the later [logging] one both carry log_level.
  */
 static const struct credstack_option core_options[] = {
@@ -42,12 +43,6 @@ static const struct credstack_option core_options[] = {
      "the stack file to run"},
     {"credstack", "stack_dir", CREDSTACK_OPTION_PATH, 0, NULL, 0, 0, NULL, NULL,
      "where stacks that a configuration section selects are found"},
-    {"credstack", "agent", CREDSTACK_OPTION_ENUM, 0, "off", 0, 0, agent_modes,
-     NULL, "whether requests go through a credstack agent"},
-    {"credstack", "agent_idle", CREDSTACK_OPTION_INT, 0, "600", 1, 86400, NULL,
-     NULL, "seconds an idle agent waits before it exits"},
-    {"credstack", "agent_socket", CREDSTACK_OPTION_PATH, 0, NULL, 0, 0, NULL,
-     NULL, "the socket of an agent that systemd starts (socket activation)"},
     {"credstack", "cache_ttl", CREDSTACK_OPTION_INT, 0, "300", 0, 86400, NULL,
      NULL, "seconds non-secret lookups are cached (0: off)"},
     {"credstack", "auth_cache_ttl", CREDSTACK_OPTION_INT, 0, "0", 0, 86400,
@@ -100,10 +95,15 @@ find_in(const struct credstack_module_ops *ops, const char *section,
     }
 }
 
-static const struct credstack_option *find_core(const char *section,
-                                                const char *name)
+static const struct credstack_option *
+find_core(const credstack_handle *h, const char *section, const char *name)
 {
     for (const struct credstack_option *o = core_options; o->name; o++)
+        if (cs_option_same_section(o->section, section) &&
+            strcasecmp(o->name, name) == 0)
+            return o;
+    for (const struct credstack_option *o = h ? h->app_options : NULL;
+         o != NULL && o->name; o++)
         if (cs_option_same_section(o->section, section) &&
             strcasecmp(o->name, name) == 0)
             return o;
@@ -121,7 +121,7 @@ const struct credstack_option *cs_option_any_decl(const credstack_handle *h,
                                                   const char *section,
                                                   const char *name)
 {
-    const struct credstack_option *o = find_core(section, name);
+    const struct credstack_option *o = find_core(h, section, name);
 
     for (size_t i = 0; o == NULL && h->mods && i < h->stack.nlines; i++)
         if (h->mods[i].dso != NULL)
@@ -360,7 +360,7 @@ void cs_config_store_refs(credstack_handle *h, credstack_store_ref_fn fn,
 
 static long core_int(credstack_handle *h, const char *section, const char *name)
 {
-    const struct credstack_option *o = find_core(section, name);
+    const struct credstack_option *o = find_core(NULL, section, name);
     const char *v = NULL;
     char err[CS_ERRLEN];
     long n = 0;

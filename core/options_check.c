@@ -74,6 +74,19 @@ int cs_options_check_decls(credstack_handle *h)
                                       sizeof(err)) != CREDSTACK_OK)
             ok = 0;
     }
+    /* The application's: in a section, with a default of their type. */
+    for (const struct credstack_option *o = h->app_options; o && o->name; o++) {
+        long n;
+        char err[CS_ERRLEN] = "";
+        if (o->section == NULL ||
+            (o->def && cs_option_parse(h, o, o->section, o->def, 0, &n, err,
+                                       sizeof(err)) != CREDSTACK_OK)) {
+            cs_problem(h, "the application's option %s.%s: %s",
+                       o->section ? o->section : "(no section)", o->name,
+                       o->section ? err : "an application has no arguments");
+            ok = 0;
+        }
+    }
     return ok ? CREDSTACK_OK : CREDSTACK_ERR_MODULE;
 }
 
@@ -82,10 +95,13 @@ int cs_options_check_decls(credstack_handle *h)
 typedef void (*decl_fn)(credstack_handle *h, const credstack_module *mod,
                         const struct credstack_option *o, void *user);
 
-/* fn for every declaration: the core's (mod NULL), then each line's. */
+/* fn for every declaration: the core's and the application's (mod NULL),
+ * then each line's. */
 static void each_decl(credstack_handle *h, decl_fn fn, void *user)
 {
     for (const struct credstack_option *o = cs_option_core(0); o->name; o++)
+        fn(h, NULL, o, user);
+    for (const struct credstack_option *o = h->app_options; o && o->name; o++)
         fn(h, NULL, o, user);
     for (size_t i = 0; h->mods && i < h->stack.nlines; i++) {
         const struct credstack_module_ops *ops =

@@ -178,6 +178,8 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
     memset(&args, 0, sizeof(args));
     args.size = sizeof(args);
     args.config_path = a->key.config;
+    args.app_options = cli_options();
+    args.app_option_size = cli_option_size();
     /* The parse the digest and agent_idle came from, taken over. */
     args.config = a->key.parsed;
     a->key.parsed = NULL;

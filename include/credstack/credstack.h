@@ -109,6 +109,7 @@ typedef struct credstack_value {
 } credstack_value;
 
 struct credstack_config;
+struct credstack_option;
 
 /* Everything credstack_open_with() takes; set size to sizeof the struct. */
 struct credstack_open_args {
@@ -125,6 +126,17 @@ struct credstack_open_args {
      * uses it instead of reading config_path again, and takes it over
      * (opened or not: do not free it).  NULL: read config_path. */
     struct credstack_config *config;
+    /*
+     * The options the application itself reads, in its own section (the
+     * credstack command's [credstack] agent), declared as modules declare
+     * theirs (struct credstack_option, credstack_module(3)), ended by an
+     * entry whose name is NULL; app_option_size is the size of one entry.
+     * They are checked at open with every other option, and the core then
+     * knows them (no "unknown option").  The strings must outlive the
+     * handle.  NULL: none.
+     */
+    const struct credstack_option *app_options;
+    size_t app_option_size;
 };
 
 /*

@@ -623,7 +623,7 @@ Test(dispatch, conditions_choose_lines)
     char *st = tu_write(dir, "s.stack",
                         /* Absent options: their declared default counts. */
                         "map required" T "@if=logging.destination=stderr\n"
-                        "map required" T "@if=!credstack.agent_socket\n"
+                        "map required" T "@if=!credstack.module_dir\n"
                         "map required" T "@if=credstack.stack_dir\n"
                         "checkout required" T "password=one @if=test.echo=one\n"
                         "checkout required" T
@@ -644,7 +644,7 @@ Test(dispatch, conditions_choose_lines)
                            "@if=logging.destination=stderr\n"),
               "%s", text);
     cr_assert(strstr(text, "\nmap        required    test-result "
-                           "@if=!credstack.agent_socket\n"),
+                           "@if=!credstack.module_dir\n"),
               "%s", text);
     cr_assert(strstr(text, "# inactive: map        required    test-result "
                            "@if=credstack.stack_dir\n"),
@@ -759,5 +759,113 @@ Test(dispatch, concurrent_requests_on_one_handle)
     credstack_close(h);
     free(cfg);
     free(st);
+    tu_rmtree(dir);
+}
+
+/* ---- the application's own options (credstack_open_args.app_options) ---- */
+
+static const char *const app_modes[] = {"off", "on", NULL};
+static const struct credstack_option app_options[] = {
+    {"myapp", "mode", CREDSTACK_OPTION_ENUM, 0, "off", 0, 0, app_modes, NULL,
+     "how the application runs"},
+    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int open_app(const char *config, int declare, credstack_handle **h)
+{
+    char *dir = tu_tmpdir();
+    char *cfg = tu_write(dir, "c.ini", config);
+    char *st = tu_write(dir, "s.stack", "checkout required" T "password=p\n");
+    struct credstack_open_args args;
+    int rc;
+
+    memset(&args, 0, sizeof(args));
+    args.size = sizeof(args);
+    args.config_path = cfg;
+    args.stack_path = st;
+    args.flags = CREDSTACK_OPEN_LOG_STDERR;
+    if (declare) {
+        args.app_options = app_options;
+        args.app_option_size = sizeof(app_options[0]);
+    }
+    rc = credstack_open_with(h, &args);
+    free(cfg);
+    free(st);
+    tu_rmtree(dir);
+    return rc;
+}
+
+Test(dispatch, application_options_are_checked_at_open)
+{
+    credstack_handle *h = NULL;
+
+    cr_expect_neq(open_app("[myapp]\nmode = sometimes\n", 1, &h), CREDSTACK_OK);
+    cr_expect(strstr(credstack_error(h), "c.ini:2: myapp.mode") != NULL, "%s",
+              credstack_error(h));
+    cr_expect(strstr(credstack_error(h), "not one of: off, on") != NULL, "%s",
+              credstack_error(h));
+    credstack_close(h);
+    h = NULL;
+    cr_expect_eq(open_app("[myapp]\nmode = on\n", 1, &h), CREDSTACK_OK, "%s",
+                 credstack_error(h));
+    credstack_close(h);
+}
+
+/* The credstack command's options are its own: the core alone takes any
+ * value in [credstack] agent (an application that reads it checks it). */
+Test(dispatch, the_core_declares_no_command_option)
+{
+    credstack_handle *h = NULL;
+
+    cr_expect_eq(
+        open_app("[credstack]\nagent = maybe\nagent_idle = x\n", 0, &h),
+        CREDSTACK_OK, "%s", credstack_error(h));
+    credstack_close(h);
+}
+
+/* A configuration read once (credstack_config_read()) opens the handle, which
+ * takes it over; one that cannot be read is reported by the open. */
+Test(dispatch, a_handle_opens_from_a_configuration_read_once)
+{
+    char *dir = tu_tmpdir();
+    char *cfg = tu_write(dir, "c.ini", "[test]\necho = x\n");
+    char *st = tu_write(dir, "s.stack", "checkout required" T "password=p\n");
+    char *missing = tu_path(dir, "none.ini");
+    struct credstack_open_args args;
+    credstack_config *c = NULL;
+    credstack_handle *h = NULL;
+    const char *v = NULL;
+    size_t len = 0;
+
+    cr_assert_eq(credstack_config_read(cfg, &c), CREDSTACK_OK);
+    cr_expect_eq(credstack_config_get(c, "test", "echo", &v), CREDSTACK_OK);
+    cr_expect_str_eq(v, "x");
+    cr_expect_eq(credstack_config_get(c, "test", "nope", &v),
+                 CREDSTACK_ERR_NOTFOUND);
+    cr_expect_str_eq(credstack_config_bytes(c, &len), "[test]\necho = x\n");
+    cr_expect_eq(len, strlen("[test]\necho = x\n"));
+    memset(&args, 0, sizeof(args));
+    args.size = sizeof(args);
+    args.stack_path = st;
+    args.flags = CREDSTACK_OPEN_LOG_STDERR;
+    args.config = c;
+    cr_expect_eq(credstack_open_with(&h, &args), CREDSTACK_OK, "%s",
+                 credstack_error(h));
+    credstack_close(h);
+    h = NULL;
+    c = NULL;
+    cr_expect_eq(credstack_config_read(missing, &c), CREDSTACK_ERR_IO);
+    cr_assert_not_null(c);
+    cr_expect(strstr(credstack_config_error(c), "none.ini: cannot open"), "%s",
+              credstack_config_error(c));
+    cr_expect_null(credstack_config_bytes(c, NULL));
+    args.config = c;
+    cr_expect_eq(credstack_open_with(&h, &args), CREDSTACK_ERR_IO);
+    cr_expect(strstr(credstack_error(h), "none.ini: cannot open"), "%s",
+              credstack_error(h));
+    credstack_close(h);
+    free(cfg);
+    free(st);
+    free(missing);
     tu_rmtree(dir);
 }
