@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_agent_codec.c: every message of the agent's protocol survives a round
- * trip through its one codec (core/cli/agent_codec.c), and a malformed
+ * trip through its one codec (cli/agent/agent_codec.c), and a malformed
  * message of each type is refused. */
 #include "autoconf.h"
 
