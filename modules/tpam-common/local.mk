@@ -12,9 +12,11 @@ modules_tpam_common_libcredstack_tpam_la_SOURCES = \
 	modules/tpam-common/tpam_line.c modules/tpam-common/tpam_line.h \
 	modules/tpam-common/tpam_verify.c modules/tpam-common/tpam_verify.h \
 	modules/tpam-common/tpam_hostkey.c modules/tpam-common/tpam_hostkey.h \
-	modules/tpam-common/tpam_client.c modules/tpam-common/tpam_client.h \
+	modules/tpam-common/tpam_connect.c modules/tpam-common/tpam_connect.h \
 	modules/tpam-common/tpam_pool.c modules/tpam-common/tpam_pool.h \
-	modules/tpam-common/tpam_pool_io.c modules/tpam-common/tpam_pool_chan.c \
+	modules/tpam-common/tpam_pool_io.c modules/tpam-common/tpam_pool_io.h \
+	modules/tpam-common/tpam_pool_chan.c modules/tpam-common/tpam_pool_chan.h \
+	modules/tpam-common/tpam_pool_job.c modules/tpam-common/tpam_pool_job.h \
 	modules/tpam-common/tpam_pool_int.h \
 	modules/tpam-common/tpam_conf.c modules/tpam-common/tpam_conf.h \
 	modules/tpam-common/tpam_module.c modules/tpam-common/tpam_module.h \

@@ -343,16 +343,9 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
     /* Each server's entry in the process's session pool (no connection
      * yet: nothing at open needs the network). */
     for (size_t i = 0; ret == CREDSTACK_OK && i < c->nservers; i++) {
-        struct tpam_pool_key k = {
-            .host = c->servers[i].host,
-            .port = c->servers[i].port,
-            .user = c->user,
-            .user_key = c->user_key,
-            .server_public_key = c->public_keys[i],
-            .connect_timeout_ms = c->connect_timeout_ms,
-            .backoff_ms = c->failover_backoff_ms,
-            .max_sessions = (unsigned)c->max_sessions,
-        };
+        struct tpam_pool_key k;
+
+        tpam_conf_pool_key(c, i, &k);
         if ((c->pools[i] = tpam_pool_acquire(&k)) == NULL) {
             credstack_module_error(mod, "out of memory");
             ret = CREDSTACK_ERR_NOMEM;
@@ -372,15 +365,16 @@ done:
     return CREDSTACK_OK;
 }
 
-void tpam_conf_client(const tpam_conf *c, size_t i,
-                      struct tpam_client_options *o)
+void tpam_conf_pool_key(const tpam_conf *c, size_t i, struct tpam_pool_key *k)
 {
-    memset(o, 0, sizeof(*o));
-    o->server = c->servers[i].host;
-    o->port = c->servers[i].port;
-    o->user = c->user;
-    o->user_key = c->user_key;
-    o->server_public_key = c->public_keys[i];
-    o->connect_timeout_ms = c->connect_timeout_ms;
-    o->command_timeout_ms = c->command_timeout_ms;
+    *k = (struct tpam_pool_key){
+        .host = c->servers[i].host,
+        .port = c->servers[i].port,
+        .user = c->user,
+        .user_key = c->user_key,
+        .server_public_key = c->public_keys[i],
+        .connect_timeout_ms = c->connect_timeout_ms,
+        .backoff_ms = c->failover_backoff_ms,
+        .max_sessions = (unsigned)c->max_sessions,
+    };
 }

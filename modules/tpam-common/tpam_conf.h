@@ -8,7 +8,6 @@
 
 #include <credstack/module.h>
 
-#include "tpam_client.h"
 #include "tpam_pool.h"
 
 #define TPAM_MAX_ROWS_DEFAULT 500
@@ -222,9 +221,9 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out);
 /* Wipe the key and free.  NULL is a no-op.  (A module's free().) */
 void tpam_conf_free(void *conf);
 
-/* The client options for server i of the conf (strings stay the conf's). */
-void tpam_conf_client(const tpam_conf *c, size_t i,
-                      struct tpam_client_options *o);
+/* The session pool's key for server i of the conf (strings stay the
+ * conf's). */
+void tpam_conf_pool_key(const tpam_conf *c, size_t i, struct tpam_pool_key *k);
 
 /* Parse a server list into servers[]; CREDSTACK_OK or _CONFIG with err. */
 int tpam_servers_parse(const char *value, unsigned default_port,

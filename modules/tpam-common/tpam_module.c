@@ -309,7 +309,7 @@ tpam_module_parse(credstack_module *mod, credstack_request *req,
     }
     if (status != 0 && status != TPAM_STATUS_NONE) {
         if (status_counts) {
-            tpam_client_output_free(out, len);
+            tpam_pool_output_free(out, len);
             if (status == TPAM_STATUS_SIGNAL) {
                 return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
                                  "TPAM %s was ended by a signal; nothing "
@@ -326,7 +326,7 @@ tpam_module_parse(credstack_module *mod, credstack_request *req,
                              tpam_cmd_name(cmd), status);
     }
     ret = parse(out, len, parsed_out, err, errlen);
-    tpam_client_output_free(out, len);
+    tpam_pool_output_free(out, len);
     if (ret != CREDSTACK_OK) {
         tpam_prefix_command(cmd, err, errlen);
     }

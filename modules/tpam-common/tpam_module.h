@@ -8,7 +8,7 @@
 
 #include <credstack/module.h>
 
-#include "tpam_client.h"
+#include "tpam_connect.h"
 #include "tpam_command.h"
 #include "tpam_conf.h"
 #include "tpam_output.h"
@@ -156,7 +156,7 @@ int tpam_ahead_set_pool(credstack_request *req, tpam_pool *pool);
 int tpam_ahead_start(credstack_request *req, tpam_pool *pool,
                      const tpam_cmd *cmd, long timeout_ms);
 /* Start cmd unless under way, wait for it, and give a copy of its answer
- * (free with tpam_client_output_free()) and exit status; the answer stays
+ * (free with tpam_pool_output_free()) and exit status; the answer stays
  * for the real pass.  Returns as tpam_pool_run_status(). */
 int tpam_ahead_run(credstack_request *req, tpam_pool *pool, const tpam_cmd *cmd,
                    long timeout_ms, char **out, size_t *len_out,

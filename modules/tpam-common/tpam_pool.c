@@ -11,7 +11,8 @@
  * completes each command with its output or error.  Connecting (key
  * exchange, host key, authentication) is blocking in libssh, so it runs in a
  * short-lived connector thread that hands the authenticated session over.
- * tpam_pool_io.c is that thread, tpam_pool_chan.c its channels. */
+ * tpam_pool_io.c is that thread, tpam_pool_chan.c its channels,
+ * tpam_pool_job.c a command's part that they share. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -25,45 +26,16 @@
 #include <credstack/credstack.h>
 
 #include "tpam_pool_int.h"
+#include "tpam_pool_io.h"
+#include "tpam_pool_job.h"
 #include "tpam_text.h"
 
 static pthread_mutex_t pools_lock = PTHREAD_MUTEX_INITIALIZER;
 static tpam_pool *pools;
 
-void pool_wake(tpam_pool *p)
-{
-    char c = 1;
-
-    /* The pipe is non-blocking: a full pipe already means "wake up". */
-    (void)!write(p->wake[1], &c, 1);
-}
-
 static int same(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
-/*
- * Start fn in a thread that takes no signals (the process's own threads
- * handle them), with a modest stack: where the agent locks its memory
- * (mlockall(MCL_FUTURE)), every page a stack touches stays resident.  0 or
- * an errno value.
- */
-int pool_start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-    pthread_attr_t attr;
-    sigset_t all, old;
-    int rc;
-
-    if ((rc = pthread_attr_init(&attr)) != 0)
-        return rc;
-    pthread_attr_setstacksize(&attr, POOL_STACK_SIZE);
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    rc = pthread_create(t, &attr, fn, arg);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&attr);
-    return rc;
 }
 
 /* Start the I/O thread on first use (lock held): never at open, so that a
@@ -74,7 +46,7 @@ static int ensure_thread_locked(tpam_pool *p, char *err, size_t errlen)
 
     if (p->started)
         return CREDSTACK_OK;
-    rc = pool_start_thread(&p->thread, pool_io_main, p);
+    rc = pool_io_start(p);
     if (rc != 0)
         return tpam_errf(err, errlen, CREDSTACK_ERR_NOMEM,
                          "cannot start the I/O thread for TPAM at %s: %s",
@@ -169,6 +141,26 @@ tpam_pool *tpam_pool_acquire(const struct tpam_pool_key *key)
     if (p != NULL)
         p->refs++;
     pthread_mutex_unlock(&pools_lock);
+    return p;
+}
+
+tpam_pool *tpam_pool_new_observed(const struct tpam_pool_key *key,
+                                  tpam_observe_fn observe, void *user)
+{
+    struct tpam_pool_key k;
+    tpam_pool *p;
+
+    if (key == NULL || key->host == NULL)
+        return NULL;
+    k = *key;
+    k.backoff_ms = 0;
+    /* Not on the process's list: no request finds it. */
+    p = pool_new(&k);
+    if (p != NULL) {
+        p->refs = 1;
+        p->observe = observe;
+        p->observe_user = user;
+    }
     return p;
 }
 
@@ -425,6 +417,12 @@ void tpam_pool_job_free(tpam_pool_job *a)
     free(a->line);
     free(a->name);
     free(a);
+}
+
+void tpam_pool_output_free(char *out, size_t len)
+{
+    if (out != NULL)
+        tpam_free_wiped(out, len + 1);
 }
 
 void tpam_pool_stats(tpam_pool *p, struct tpam_pool_stats *s)

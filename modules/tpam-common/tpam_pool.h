@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "tpam_command.h"
+#include "tpam_connect.h"
 
 /*
  * At most this many commands (exec channels) run at once on one SSH session;
@@ -50,6 +51,16 @@ typedef struct tpam_pool tpam_pool;
  */
 tpam_pool *tpam_pool_acquire(const struct tpam_pool_key *key);
 
+/*
+ * An entry of its own for key, shared with nobody (check --connect): every
+ * step of its path to TPAM -- connect, host key, authentication, each
+ * command's channel, exec and answer -- is told to observe (from the pool's
+ * threads, before the call that waits for that step returns).  Never in
+ * backoff.  NULL when out of memory; give it back with tpam_pool_release().
+ */
+tpam_pool *tpam_pool_new_observed(const struct tpam_pool_key *key,
+                                  tpam_observe_fn observe, void *user);
+
 /* One more reference to p (a request that uses it). */
 void tpam_pool_ref(tpam_pool *p);
 
@@ -80,9 +91,9 @@ int tpam_pool_attach(tpam_pool *p, char *err, size_t errlen);
 /*
  * Run one command on one of the server's sessions (a new exec channel; it
  * waits in the queue while every session has TPAM_POOL_CHANNELS commands
- * running) and collect its standard output, as tpam_client_run() does:
+ * running) and collect its standard output:
  * timeout_ms bounds the whole command, queueing included; free the output
- * with tpam_client_output_free().  A lost connection fails the commands it
+ * with tpam_pool_output_free().  A lost connection fails the commands it
  * was running; a command whose channel had not opened yet is tried once
  * more on a new connection, never one whose exec was sent.  Returns
  * CREDSTACK_OK, CREDSTACK_ERR_REFUSED (not sent), CREDSTACK_ERR_TIMEOUT,
@@ -122,6 +133,9 @@ void tpam_pool_job_free(tpam_pool_job *job);
 int tpam_pool_run_status(tpam_pool *p, const tpam_cmd *cmd, long timeout_ms,
                          char **out, size_t *len_out, int *status_out,
                          char *err, size_t errlen);
+
+/* Wipe and free an output of tpam_pool_run().  NULL is a no-op. */
+void tpam_pool_output_free(char *out, size_t len);
 
 /*
  * One line of the server's state for credstack agent --status: sessions up

@@ -11,32 +11,9 @@
 
 #include <credstack/credstack.h>
 
-#include "tpam_pool_int.h"
+#include "tpam_pool_chan.h"
+#include "tpam_pool_job.h"
 #include "tpam_text.h"
-
-/* Grow a job's output buffer; the old one is wiped (it may hold a password).
- */
-static int reserve(pool_job *j, size_t more)
-{
-    char *nb;
-    size_t ncap;
-
-    if (j->len + more + 1 <= j->cap)
-        return CREDSTACK_OK;
-    ncap = j->cap > 0 ? j->cap * 2 : 4096;
-    while (ncap < j->len + more + 1)
-        ncap *= 2;
-    nb = malloc(ncap);
-    if (nb == NULL)
-        return CREDSTACK_ERR_NOMEM;
-    if (j->out != NULL) {
-        memcpy(nb, j->out, j->len);
-        tpam_free_wiped(j->out, j->cap);
-    }
-    j->out = nb;
-    j->cap = ncap;
-    return CREDSTACK_OK;
-}
 
 static void on_channel_close(ssh_session session, ssh_channel channel,
                              void *userdata)
@@ -69,17 +46,25 @@ static void on_exit_signal(ssh_session session, ssh_channel channel,
     ((pool_slot *)userdata)->status = TPAM_STATUS_SIGNAL;
 }
 
+/* Tell the entry's observer (check --connect) that a command got further. */
+static void observe(tpam_pool *p, tpam_step step, const pool_job *j)
+{
+    if (p->observe != NULL)
+        p->observe(p->observe_user, step, j->name);
+}
+
 /* Hand a complete answer, with its exit status, to its waiter. */
 static void finish_answer(tpam_pool *p, pool_slot *sl)
 {
     pool_job *j = sl->job;
 
-    if (reserve(j, 0) != CREDSTACK_OK) {
+    if (pool_job_reserve(j, 0) != CREDSTACK_OK) {
         pool_finish(p, j, CREDSTACK_ERR_NOMEM,
                     "out of memory reading the TPAM answer");
         return;
     }
     j->out[j->len] = '\0';
+    observe(p, TPAM_STEP_ANSWERED, j);
     pthread_mutex_lock(&p->lock);
     j->status = sl->status;
     pool_finish_locked(j, CREDSTACK_OK);
@@ -170,18 +155,18 @@ void pool_session_close(tpam_pool *p, pool_session *s, int requeue)
         ssh_event_remove_session(s->ev, s->ssh);
         ssh_event_free(s->ev);
     }
-    tpam_client_close(s->client);
+    tpam_conn_close(s->client);
     free(s);
 }
 
 /* Take an authenticated client into the I/O thread's care. */
-void pool_adopt_client(tpam_pool *p, tpam_client *client)
+void pool_adopt_client(tpam_pool *p, tpam_conn *client)
 {
     pool_session *s = calloc(1, sizeof(*s));
 
     if (s != NULL && p->nsessions < TPAM_POOL_SESSIONS_MAX) {
         s->client = client;
-        s->ssh = tpam_client_ssh(client);
+        s->ssh = tpam_conn_ssh(client);
         s->bound = TPAM_POOL_CHANNELS;
         ssh_set_blocking(s->ssh, 0);
         ssh_set_counters(s->ssh, NULL, &s->rx);
@@ -197,7 +182,7 @@ void pool_adopt_client(tpam_pool *p, tpam_client *client)
         ssh_set_counters(s->ssh, NULL, NULL);
     }
     free(s);
-    tpam_client_close(client);
+    tpam_conn_close(client);
     pthread_mutex_lock(&p->lock);
     p->up--;
     snprintf(p->last_error, sizeof(p->last_error),
@@ -295,7 +280,7 @@ static int read_answer(tpam_pool *p, pool_session *s, pool_slot *sl,
                             p->where, TPAM_OUTPUT_MAX, j->name);
                 return -1;
             }
-            if (reserve(j, (size_t)n) != CREDSTACK_OK) {
+            if (pool_job_reserve(j, (size_t)n) != CREDSTACK_OK) {
                 tpam_wipe(tmp, sizeof(tmp));
                 pool_finish(p, j, CREDSTACK_ERR_NOMEM,
                             "out of memory reading the TPAM answer");
@@ -370,13 +355,14 @@ void pool_step_slot(tpam_pool *p, pool_session *s, pool_slot *sl, long long now,
             slot_close(sl, now);
             return;
         }
+        observe(p, TPAM_STEP_CHANNEL_OPEN, j);
         sl->state = SLOT_EXEC;
         sl->since = now;
         j->exec_sent = 1;
         pthread_mutex_lock(&p->lock);
         p->commands++;
         pthread_mutex_unlock(&p->lock);
-        tpam_client_count_command();
+        tpam_count_command();
         /* fall through */
     case SLOT_EXEC:
         rc = ssh_channel_request_exec(sl->ch, j->line);
@@ -394,6 +380,7 @@ void pool_step_slot(tpam_pool *p, pool_session *s, pool_slot *sl, long long now,
             slot_close(sl, now);
             return;
         }
+        observe(p, TPAM_STEP_EXEC_SENT, j);
         sl->state = SLOT_READING;
         /* fall through */
     case SLOT_READING:

@@ -2,8 +2,10 @@
 /* tpam_pool_io.c: the I/O thread of one TPAM server (its queue, its loop
  * over the sessions' sockets, when to connect) and the connector threads
  * that open and authenticate sessions for it. */
-#include <poll.h>
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +14,33 @@
 
 #include <credstack/credstack.h>
 
-#include "tpam_pool_int.h"
+#include "tpam_pool_chan.h"
+#include "tpam_pool_io.h"
+#include "tpam_pool_job.h"
 #include "tpam_text.h"
+
+/*
+ * Start fn in a thread that takes no signals (the process's own threads
+ * handle them), with a modest stack: where the agent locks its memory
+ * (mlockall(MCL_FUTURE)), every page a stack touches stays resident.  0 or
+ * an errno value.
+ */
+static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    sigset_t all, old;
+    int rc;
+
+    if ((rc = pthread_attr_init(&attr)) != 0)
+        return rc;
+    pthread_attr_setstacksize(&attr, POOL_STACK_SIZE);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(t, &attr, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return rc;
+}
 
 static void drain_wake(tpam_pool *p)
 {
@@ -23,83 +50,30 @@ static void drain_wake(tpam_pool *p)
     }
 }
 
-/* Complete a job (the lock is held): its waiter may go at once. */
-void pool_finish_locked(pool_job *j, int rc)
-{
-    if (rc != CREDSTACK_OK && j->out != NULL) {
-        tpam_free_wiped(j->out, j->cap);
-        j->out = NULL;
-        j->len = j->cap = 0;
-    }
-    j->rc = rc;
-    j->done = 1;
-    pthread_cond_signal(&j->cv);
-}
-
-void pool_finish(tpam_pool *p, pool_job *j, int rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (fmt != NULL) {
-        va_start(ap, fmt);
-        vsnprintf(j->err, sizeof(j->err), fmt, ap);
-        va_end(ap);
-    }
-    pthread_mutex_lock(&p->lock);
-    pool_finish_locked(j, rc);
-    pthread_mutex_unlock(&p->lock);
-}
-
-static void pool_pend_push_back(tpam_pool *p, pool_job *j)
-{
-    j->next = NULL;
-    if (p->pend_tail != NULL)
-        p->pend_tail->next = j;
-    else
-        p->pend_head = j;
-    p->pend_tail = j;
-}
-
-void pool_pend_push_front(tpam_pool *p, pool_job *j)
-{
-    j->next = p->pend_head;
-    p->pend_head = j;
-    if (p->pend_tail == NULL)
-        p->pend_tail = j;
-}
-
-pool_job *pool_pend_pop(tpam_pool *p)
-{
-    pool_job *j = p->pend_head;
-
-    if (j != NULL) {
-        p->pend_head = j->next;
-        if (p->pend_head == NULL)
-            p->pend_tail = NULL;
-        j->next = NULL;
-    }
-    return j;
-}
-
 typedef struct seen_steps {
+    tpam_pool *p;
     int connected;
 } seen_steps;
 
-static void seen(void *user, tpam_client_step step, const char *detail)
+/* What an attempt got through (and the entry's own observer, if any). */
+static void seen(void *user, tpam_step step, const char *detail)
 {
-    (void)detail;
+    seen_steps *st = user;
+
     if (step == TPAM_STEP_CONNECTED)
-        ((seen_steps *)user)->connected = 1;
+        st->connected = 1;
+    if (st->p->observe != NULL)
+        st->p->observe(st->p->observe_user, step, detail);
 }
 
 static void *connector_main(void *arg)
 {
     pool_connector *c = arg;
     tpam_pool *p = c->p;
-    struct tpam_client_options o;
-    tpam_client *client = NULL;
+    struct tpam_conn_options o;
+    tpam_conn *client = NULL;
     pool_adopt *a = NULL;
-    seen_steps steps = {0};
+    seen_steps steps = {p, 0};
     char err[512] = "";
     int rc;
 
@@ -112,9 +86,9 @@ static void *connector_main(void *arg)
     o.connect_timeout_ms = p->connect_ms;
     o.observe = seen;
     o.observe_user = &steps;
-    rc = tpam_client_open(&o, &client, err, sizeof(err));
+    rc = tpam_conn_open(&o, &client, err, sizeof(err));
     if (rc == CREDSTACK_OK && (a = calloc(1, sizeof(*a))) == NULL) {
-        tpam_client_close(client);
+        tpam_conn_close(client);
         rc = tpam_errf(err, sizeof(err), CREDSTACK_ERR_NOMEM,
                        "out of memory keeping the session to TPAM at %s",
                        p->where);
@@ -171,7 +145,7 @@ static void start_connector_locked(tpam_pool *p)
     if (c != NULL) {
         c->p = p;
         p->connecting++;
-        rc = pool_start_thread(&c->thread, connector_main, c);
+        rc = start_thread(&c->thread, connector_main, c);
         if (rc != 0) {
             p->connecting--;
             free(c);
@@ -322,7 +296,7 @@ static void plan_locked(tpam_pool *p, long long now)
     }
 }
 
-void *pool_io_main(void *arg)
+static void *io_main(void *arg)
 {
     tpam_pool *p = arg;
     pool_connector *done = NULL;
@@ -452,7 +426,7 @@ void *pool_io_main(void *arg)
     while (adopted != NULL) {
         pool_adopt *a = adopted;
         adopted = a->next;
-        tpam_client_close(a->client);
+        tpam_conn_close(a->client);
         free(a);
     }
     fail_pending(p, CREDSTACK_ERR_BACKEND, "the TPAM sessions are closing");
@@ -462,4 +436,9 @@ void *pool_io_main(void *arg)
         pool_session_close(p, s, 0);
     }
     return NULL;
+}
+
+int pool_io_start(tpam_pool *p)
+{
+    return start_thread(&p->thread, io_main, p);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tpam_probe.c: credstack check --connect for the TPAM modules (every server:
- * TCP, host key, key, one harmless command, each with a fix for a failure)
- * and their lines of credstack agent --status. */
+ * TCP, host key, key, one harmless command, each with a fix for a failure),
+ * through the session pool that requests use, and their lines of credstack
+ * agent --status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -14,13 +15,13 @@
 
 #include "tpam_module.h"
 
-/* What opening a client got through (tpam_client_options.observe). */
+/* What the path to TPAM got through (the pool's observer). */
 typedef struct seen {
     int connected, hostkey_ok, auth_ok;
     char fingerprint[160];
 } seen;
 
-static void observe(void *user, tpam_client_step step, const char *detail)
+static void observe(void *user, tpam_step step, const char *detail)
 {
     seen *s = user;
 
@@ -35,6 +36,9 @@ static void observe(void *user, tpam_client_step step, const char *detail)
         break;
     case TPAM_STEP_AUTH_OK:
         s->auth_ok = 1;
+        break;
+    default:
+        /* The command's steps: its own message says where it stopped. */
         break;
     }
 }
@@ -94,8 +98,8 @@ static int tcp_reach(const char *host, unsigned port, long timeout_ms,
 /* Exercise server i; CREDSTACK_OK when every step worked. */
 static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
 {
-    struct tpam_client_options o;
-    tpam_client *client = NULL;
+    struct tpam_pool_key k;
+    tpam_pool *pool = NULL;
     tpam_cmd *cmd = NULL;
     char where[300], why[512] = "", err[512] = "", hint[700];
     char *out = NULL;
@@ -104,11 +108,11 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
     long long t0;
     int ret;
 
-    tpam_conf_client(conf, i, &o);
-    tpam_host_port(where, sizeof(where), o.server, o.port);
+    tpam_conf_pool_key(conf, i, &k);
+    tpam_host_port(where, sizeof(where), k.host, k.port);
     memset(&s, 0, sizeof(s));
     t0 = tpam_now_ms();
-    if (tcp_reach(o.server, o.port, o.connect_timeout_ms, why, sizeof(why)) !=
+    if (tcp_reach(k.host, k.port, k.connect_timeout_ms, why, sizeof(why)) !=
         0) {
         credstack_module_probe_report(
             mod, CREDSTACK_PROBE_FAIL, "tcp",
@@ -120,9 +124,14 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
     credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "tcp", NULL,
                                   "%s reached in %lld ms", where,
                                   tpam_now_ms() - t0);
-    o.observe = observe;
-    o.observe_user = &s;
-    ret = tpam_client_open(&o, &client, err, sizeof(err));
+    /* An entry of the pool of its own: a fresh handshake whose every step
+     * is seen, on the code requests use. */
+    pool = tpam_pool_new_observed(&k, observe, &s);
+    if (pool == NULL) {
+        credstack_module_error(mod, "out of memory");
+        return CREDSTACK_ERR_NOMEM;
+    }
+    ret = tpam_pool_attach(pool, err, sizeof(err));
     if (!s.connected) {
         credstack_module_probe_report(
             mod, CREDSTACK_PROBE_FAIL, "ssh",
@@ -131,20 +140,20 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
                   "SSH port? raise tpam.connect_timeout if it is slow"
                 : "is it the appliance's SSH port (tpam.server_port)?",
             "%s", err);
-        return ret;
+        goto done;
     }
     if (!s.hostkey_ok) {
         snprintf(hint, sizeof(hint),
                  "if the appliance's key changed for a good reason (compare "
                  "the fingerprint with its console), put the line that "
                  "`ssh-keyscan -p %u %s` prints into tpam.server_public_key",
-                 o.port, o.server);
+                 k.port, k.host);
         credstack_module_probe_report(mod, CREDSTACK_PROBE_FAIL, "hostkey",
                                       hint,
                                       "%s presented %s, which is not the key "
                                       "in tpam.server_public_key",
                                       where, s.fingerprint);
-        return ret;
+        goto done;
     }
     credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "hostkey", NULL,
                                   "%s matches tpam.server_public_key (%s)",
@@ -155,10 +164,10 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
             "tpam.server_user must be a TPAM CLI user whose key is the public "
             "half of tpam.server_user_key (TPAM: the user's CLI key)",
             "%s", err);
-        return ret;
+        goto done;
     }
     credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "auth", NULL,
-                                  "the key of user '%s' was accepted", o.user);
+                                  "the key of user '%s' was accepted", k.user);
     /* One harmless command: a list of at most one system. */
     ret = tpam_module_command("ListSystems",
                               (const tpam_arg[]){
@@ -167,7 +176,8 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
                               1, &cmd, err, sizeof(err));
     t0 = tpam_now_ms();
     if (ret == CREDSTACK_OK)
-        ret = tpam_client_run(client, cmd, &out, &len, err, sizeof(err));
+        ret = tpam_pool_run(pool, cmd, conf->command_timeout_ms, &out, &len,
+                            err, sizeof(err));
     if (ret == CREDSTACK_OK) {
         tpam_table *t = NULL;
         int pr = tpam_table_parse(out, len, &t, err, sizeof(err));
@@ -185,9 +195,10 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
                                       "ListSystems answered; round trip %lld "
                                       "ms",
                                       tpam_now_ms() - t0);
-    tpam_client_output_free(out, len);
+    tpam_pool_output_free(out, len);
     tpam_cmd_free(cmd);
-    tpam_client_close(client);
+done:
+    tpam_pool_release(pool);
     return ret;
 }
 
@@ -227,6 +238,5 @@ void tpam_module_status(credstack_module *mod, void *data)
     credstack_module_status_line(mod,
                                  "%lu SSH handshakes, %lu commands so far "
                                  "(this process)",
-                                 tpam_client_handshakes(),
-                                 tpam_client_commands());
+                                 tpam_handshakes(), tpam_commands());
 }

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* tpam_client.c: one authenticated SSH session to TPAM, one exec channel per
- * command. */
-/* Long file: one SSH session's life (connect with a deadline, host key, user
- * key, exec channels, reading with a deadline, teardown) is one state
- * machine over libssh. */
-#include "tpam_client.h"
+/* tpam_connect.c: open one authenticated SSH session to TPAM (connect with
+ * a deadline, host key, user key) for the session pool, which runs the
+ * commands on it (tpam_pool_chan.c). */
+#include "tpam_connect.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -18,39 +16,32 @@
 #include "tpam_hostkey.h"
 #include "tpam_text.h"
 
-struct tpam_client {
+struct tpam_conn {
     ssh_session session;
     char where[300]; /* "server:port" for messages */
-    long command_timeout_ms;
-    int broken; /* timed out or lost: never reused */
 };
 
 static atomic_ulong tpam_handshake_count;
 static atomic_ulong tpam_command_count;
 
-unsigned long tpam_client_handshakes(void)
+unsigned long tpam_handshakes(void)
 {
     return atomic_load(&tpam_handshake_count);
 }
 
-unsigned long tpam_client_commands(void)
+unsigned long tpam_commands(void)
 {
     return atomic_load(&tpam_command_count);
 }
 
-void tpam_client_count_command(void)
+void tpam_count_command(void)
 {
     atomic_fetch_add(&tpam_command_count, 1);
 }
 
-struct ssh_session_struct *tpam_client_ssh(tpam_client *client)
+struct ssh_session_struct *tpam_conn_ssh(tpam_conn *client)
 {
     return client != NULL ? client->session : NULL;
-}
-
-const char *tpam_client_where(const tpam_client *client)
-{
-    return client != NULL ? client->where : "(no TPAM client)";
 }
 
 /*
@@ -129,7 +120,7 @@ static int tpam_import_user_key(const char *text, ssh_key *key_out, char *err,
     return CREDSTACK_OK;
 }
 
-static int tpam_check_options(const struct tpam_client_options *opts, char *err,
+static int tpam_check_options(const struct tpam_conn_options *opts, char *err,
                               size_t errlen)
 {
     char check[512];
@@ -170,8 +161,8 @@ static int tpam_check_options(const struct tpam_client_options *opts, char *err,
 }
 
 /* Set the session's options: nothing from ~/.ssh or /etc/ssh, ever. */
-static int tpam_configure_session(tpam_client *c,
-                                  const struct tpam_client_options *opts,
+static int tpam_configure_session(tpam_conn *c,
+                                  const struct tpam_conn_options *opts,
                                   unsigned port, const tpam_hostkey *hk,
                                   char *err, size_t errlen)
 {
@@ -211,7 +202,7 @@ static int tpam_configure_session(tpam_client *c,
     return CREDSTACK_OK;
 }
 
-static int tpam_authenticate(tpam_client *c, const char *user, ssh_key key,
+static int tpam_authenticate(tpam_conn *c, const char *user, ssh_key key,
                              char *err, size_t errlen)
 {
     int rc = ssh_userauth_publickey(c->session, NULL, key);
@@ -261,10 +252,10 @@ static const char *tpam_session_fingerprint(ssh_session session, char *buf,
     return buf;
 }
 
-int tpam_client_open(const struct tpam_client_options *opts,
-                     tpam_client **client_out, char *err, size_t errlen)
+int tpam_conn_open(const struct tpam_conn_options *opts, tpam_conn **conn_out,
+                   char *err, size_t errlen)
 {
-    tpam_client *c = NULL;
+    tpam_conn *c = NULL;
     tpam_hostkey *hk = NULL;
     ssh_key key = NULL;
     unsigned port;
@@ -272,11 +263,11 @@ int tpam_client_open(const struct tpam_client_options *opts,
     long long deadline;
     int ret;
 
-    if (opts == NULL || client_out == NULL) {
+    if (opts == NULL || conn_out == NULL) {
         return tpam_errf(err, errlen, CREDSTACK_ERR_INVALID,
                          "no TPAM client options");
     }
-    *client_out = NULL;
+    *conn_out = NULL;
     ret = tpam_check_options(opts, err, errlen);
     if (ret != CREDSTACK_OK) {
         goto done;
@@ -291,9 +282,6 @@ int tpam_client_open(const struct tpam_client_options *opts,
         goto done;
     }
     tpam_host_port(c->where, sizeof(c->where), opts->server, port);
-    c->command_timeout_ms = opts->command_timeout_ms > 0
-                                ? opts->command_timeout_ms
-                                : TPAM_COMMAND_TIMEOUT_MS;
 
     /* Everything that can be checked offline is, before any connection. */
     ret = tpam_hostkey_parse(opts->server_public_key, &hk, err, errlen);
@@ -372,14 +360,14 @@ done:
     ssh_key_free(key);
     tpam_hostkey_free(hk);
     if (ret != CREDSTACK_OK) {
-        tpam_client_close(c);
+        tpam_conn_close(c);
         return ret;
     }
-    *client_out = c;
+    *conn_out = c;
     return CREDSTACK_OK;
 }
 
-void tpam_client_close(tpam_client *client)
+void tpam_conn_close(tpam_conn *client)
 {
     if (client == NULL) {
         return;
@@ -391,227 +379,4 @@ void tpam_client_close(tpam_client *client)
         ssh_free(client->session);
     }
     free(client);
-}
-
-void tpam_client_output_free(char *out, size_t len)
-{
-    if (out != NULL) {
-        tpam_free_wiped(out, len + 1);
-    }
-}
-
-/* Grow the output buffer; the old one is wiped (it may hold a password). */
-static int tpam_reserve(char **buf, size_t *cap, size_t len, size_t more)
-{
-    char *nb = NULL;
-    size_t ncap;
-
-    if (len + more + 1 <= *cap) {
-        return CREDSTACK_OK;
-    }
-    ncap = *cap > 0 ? *cap * 2 : 4096;
-    while (ncap < len + more + 1) {
-        ncap *= 2;
-    }
-    nb = malloc(ncap);
-    if (nb == NULL) {
-        return CREDSTACK_ERR_NOMEM;
-    }
-    if (*buf != NULL) {
-        memcpy(nb, *buf, len);
-        tpam_free_wiped(*buf, *cap);
-    }
-    *buf = nb;
-    *cap = ncap;
-    return CREDSTACK_OK;
-}
-
-/* Read and drop standard error, so that it cannot fill the channel window. */
-static void tpam_drain_stderr(ssh_channel ch)
-{
-    char tmp[2048];
-
-    while (ssh_channel_poll(ch, 1) > 0 &&
-           ssh_channel_read_nonblocking(ch, tmp, sizeof(tmp), 1) > 0) {
-    }
-    tpam_wipe(tmp, sizeof(tmp));
-}
-
-/* Why a channel step failed: the deadline, a lost session, or TPAM itself. */
-static int tpam_channel_failure(tpam_client *c, const tpam_cmd *cmd,
-                                const char *step, long long deadline, char *err,
-                                size_t errlen)
-{
-    if (tpam_now_ms() >= deadline) {
-        c->broken = 1;
-        return tpam_errf(err, errlen, CREDSTACK_ERR_TIMEOUT,
-                         "TPAM at %s did not answer %s within %ld ms (%s)",
-                         c->where, tpam_cmd_name(cmd), c->command_timeout_ms,
-                         step);
-    }
-    if (!ssh_is_connected(c->session)) {
-        c->broken = 1;
-        return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
-                         "connection to TPAM at %s lost during %s (%s): %s",
-                         c->where, tpam_cmd_name(cmd), step,
-                         ssh_get_error(c->session));
-    }
-    return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
-                     "TPAM at %s failed %s (%s): %s", c->where,
-                     tpam_cmd_name(cmd), step, ssh_get_error(c->session));
-}
-
-int tpam_client_run(tpam_client *client, const tpam_cmd *cmd, char **out,
-                    size_t *len_out, char *err, size_t errlen)
-{
-    int status;
-
-    return tpam_client_run_status(client, cmd, out, len_out, &status, err,
-                                  errlen);
-}
-
-int tpam_client_run_status(tpam_client *client, const tpam_cmd *cmd, char **out,
-                           size_t *len_out, int *status_out, char *err,
-                           size_t errlen)
-{
-    const char *line = tpam_cmd_str(cmd);
-    ssh_channel ch = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    size_t cap = 0;
-    long long deadline;
-    int ret = CREDSTACK_OK;
-
-    if (status_out != NULL) {
-        *status_out = TPAM_STATUS_NONE;
-    }
-    if (client == NULL || out == NULL || len_out == NULL || cmd == NULL ||
-        status_out == NULL) {
-        return tpam_errf(err, errlen, CREDSTACK_ERR_INVALID,
-                         "no TPAM client, command or output");
-    }
-    *out = NULL;
-    *len_out = 0;
-    if (line == NULL) {
-        return tpam_errf(err, errlen, CREDSTACK_ERR_REFUSED,
-                         "TPAM command %s holds a refused value; not sent",
-                         tpam_cmd_name(cmd));
-    }
-    if (client->broken) {
-        return tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
-                         "the session to TPAM at %s is unusable after an "
-                         "earlier timeout or connection loss",
-                         client->where);
-    }
-    deadline = tpam_now_ms() + client->command_timeout_ms;
-    tpam_session_timeout(client->session, client->command_timeout_ms);
-
-    ch = ssh_channel_new(client->session);
-    if (ch == NULL) {
-        ret = tpam_channel_failure(client, cmd, "new channel", deadline, err,
-                                   errlen);
-        goto done;
-    }
-    if (ssh_channel_open_session(ch) != SSH_OK) {
-        ret = tpam_channel_failure(client, cmd, "channel open", deadline, err,
-                                   errlen);
-        goto done;
-    }
-    tpam_session_timeout(client->session, deadline - tpam_now_ms());
-    if (ssh_channel_request_exec(ch, line) != SSH_OK) {
-        ret = tpam_channel_failure(client, cmd, "exec", deadline, err, errlen);
-        goto done;
-    }
-    atomic_fetch_add(&tpam_command_count, 1);
-
-    for (;;) {
-        long long left = deadline - tpam_now_ms();
-        int n;
-
-        if (left <= 0) {
-            ret = tpam_channel_failure(client, cmd, "reading the answer",
-                                       deadline, err, errlen);
-            goto done;
-        }
-        /* Short slices, so standard error is drained while we wait. */
-        n = ssh_channel_poll_timeout(ch, left < 200 ? (int)left : 200, 0);
-        if (n == SSH_ERROR) {
-            ret = tpam_channel_failure(client, cmd, "reading the answer",
-                                       deadline, err, errlen);
-            goto done;
-        }
-        tpam_drain_stderr(ch);
-        if (n == SSH_EOF || (n == 0 && ssh_channel_is_eof(ch))) {
-            break;
-        }
-        if (n <= 0) {
-            continue;
-        }
-        if (len + (size_t)n > TPAM_OUTPUT_MAX) {
-            ret = tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
-                            "TPAM at %s printed more than %u bytes for %s",
-                            client->where, TPAM_OUTPUT_MAX, tpam_cmd_name(cmd));
-            goto done;
-        }
-        if (tpam_reserve(&buf, &cap, len, (size_t)n) != CREDSTACK_OK) {
-            ret = tpam_errf(err, errlen, CREDSTACK_ERR_NOMEM,
-                            "out of memory reading the TPAM answer");
-            goto done;
-        }
-        n = ssh_channel_read_nonblocking(ch, buf + len, (uint32_t)n, 0);
-        if (n == SSH_ERROR) {
-            ret = tpam_channel_failure(client, cmd, "reading the answer",
-                                       deadline, err, errlen);
-            goto done;
-        }
-        if (n > 0) {
-            len += (size_t)n;
-        }
-    }
-    if (tpam_reserve(&buf, &cap, len, 0) != CREDSTACK_OK) {
-        ret = tpam_errf(err, errlen, CREDSTACK_ERR_NOMEM,
-                        "out of memory reading the TPAM answer");
-        goto done;
-    }
-    buf[len] = '\0';
-    /*
-     * The exit status follows the output (RFC 4254 6.10); libssh waits for
-     * it, or for the close, within what is left of the command's time.  A
-     * signal leaves it unset: it reads as "none" here (the pool, which
-     * runs requests, tells the two apart).
-     */
-    if (deadline - tpam_now_ms() <= 0) {
-        ret = tpam_channel_failure(client, cmd, "waiting for its exit status",
-                                   deadline, err, errlen);
-        goto done;
-    }
-    tpam_session_timeout(client->session, deadline - tpam_now_ms());
-    {
-        int st = ssh_channel_get_exit_status(ch);
-
-        if (tpam_now_ms() >= deadline && st < 0 && ssh_channel_is_open(ch)) {
-            ret =
-                tpam_channel_failure(client, cmd, "waiting for its exit status",
-                                     deadline, err, errlen);
-            goto done;
-        }
-        *status_out = st >= 0 && st <= 255 ? st : TPAM_STATUS_NONE;
-    }
-
-done:
-    if (ch != NULL) {
-        /* Closing waits for a flush only, and only this long. */
-        tpam_session_timeout(client->session, client->broken ? 100 : 1000);
-        if (ssh_channel_is_open(ch) && !client->broken) {
-            ssh_channel_close(ch);
-        }
-        ssh_channel_free(ch);
-    }
-    if (ret != CREDSTACK_OK) {
-        tpam_free_wiped(buf, cap);
-        return ret;
-    }
-    *out = buf;
-    *len_out = len;
-    return CREDSTACK_OK;
 }
