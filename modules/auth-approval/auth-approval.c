@@ -25,16 +25,6 @@ enum {
     F_STATUS = 18
 };
 
-static const struct credstack_option options[] = {
-    TPAM_COMMON_OPTIONS,
-    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
-};
-
-static int init(credstack_module *mod, void **data_out)
-{
-    return tpam_conf_init(mod, (tpam_conf **)data_out);
-}
-
 /* The authorization found: AUTH_KIND approval, AUTH_DETAIL the request id. */
 static credstack_result authorized(credstack_request *req, const char *id)
 {
@@ -164,19 +154,11 @@ done:
     return ret;
 }
 
-static const struct credstack_module_ops ops = {
-    .size = sizeof(struct credstack_module_ops),
-    .abi_version = CREDSTACK_MODULE_ABI_VERSION,
+static tpam_module_def def = {
     .name = "auth-approval",
     .description = "authorize on an Active TPAM password request",
     .flags = CREDSTACK_MODULE_LOOKAHEAD,
-    .options = options,
-    .option_size = sizeof(struct credstack_option),
-    .init = init,
     .run = run,
-    .free = tpam_conf_free,
-    .probe = tpam_module_probe,
-    .status = tpam_module_status,
 };
 
-CREDSTACK_MODULE_DEFINE(ops)
+TPAM_MODULE_DEFINE(def)

@@ -7,31 +7,13 @@
 
 #include "../tpam-common/tpam_module.h"
 
-static const struct credstack_option options[] = {
-    TPAM_COMMON_OPTIONS,
+/* The module's own argument. */
+static const struct credstack_option args[] = {
     {NULL, "policy", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL,
      tpam_check_policy,
      "the access policy to require (default: tpam.required_policy)"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
-
-static int init(credstack_module *mod, void **data_out)
-{
-    tpam_conf *conf = NULL;
-    const char *policy = NULL;
-    int rc = tpam_conf_init(mod, &conf);
-
-    if (rc != CREDSTACK_OK)
-        return rc;
-    if (credstack_module_option_string(mod, NULL, "policy", &policy) ==
-            CREDSTACK_OK &&
-        (conf->arg_policy = strdup(policy)) == NULL) {
-        tpam_conf_free(conf);
-        return CREDSTACK_ERR_NOMEM;
-    }
-    *data_out = conf;
-    return CREDSTACK_OK;
-}
 
 /* The authorization found: AUTH_KIND policy, AUTH_DETAIL its name. */
 static credstack_result authorized(credstack_request *req, const char *policy)
@@ -148,19 +130,12 @@ done:
     return ret;
 }
 
-static const struct credstack_module_ops ops = {
-    .size = sizeof(struct credstack_module_ops),
-    .abi_version = CREDSTACK_MODULE_ABI_VERSION,
+static tpam_module_def def = {
     .name = "auth-policy",
     .description = "authorize when the user holds the required access policy",
     .flags = CREDSTACK_MODULE_LOOKAHEAD,
-    .options = options,
-    .option_size = sizeof(struct credstack_option),
-    .init = init,
     .run = run,
-    .free = tpam_conf_free,
-    .probe = tpam_module_probe,
-    .status = tpam_module_status,
+    .args = args,
 };
 
-CREDSTACK_MODULE_DEFINE(ops)
+TPAM_MODULE_DEFINE(def)

@@ -7,16 +7,6 @@
 
 #include "../tpam-common/tpam_module.h"
 
-static const struct credstack_option options[] = {
-    TPAM_COMMON_OPTIONS,
-    {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
-};
-
-static int init(credstack_module *mod, void **data_out)
-{
-    return tpam_conf_init(mod, (tpam_conf **)data_out);
-}
-
 /* "<real account>\t<real system>" for account@system (look-ahead only). */
 #define CACHE_PREFIX "tpam.maptoreal:"
 
@@ -149,19 +139,11 @@ done:
     return ret;
 }
 
-static const struct credstack_module_ops ops = {
-    .size = sizeof(struct credstack_module_ops),
-    .abi_version = CREDSTACK_MODULE_ABI_VERSION,
+static tpam_module_def def = {
     .name = "maptoreal",
     .description = "real account and system from AccountCustom1/2",
     .flags = CREDSTACK_MODULE_LOOKAHEAD,
-    .options = options,
-    .option_size = sizeof(struct credstack_option),
-    .init = init,
     .run = run,
-    .free = tpam_conf_free,
-    .probe = tpam_module_probe,
-    .status = tpam_module_status,
 };
 
-CREDSTACK_MODULE_DEFINE(ops)
+TPAM_MODULE_DEFINE(def)

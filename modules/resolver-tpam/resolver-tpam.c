@@ -10,31 +10,13 @@
 #include "../common/host.h"
 #include "../tpam-common/tpam_module.h"
 
-static const struct credstack_option options[] = {
-    TPAM_COMMON_OPTIONS,
+/* The module's own argument. */
+static const struct credstack_option args[] = {
     {NULL, "prefix", CREDSTACK_OPTION_STRING, 0, NULL, 0, 0, NULL,
      tpam_check_prefix,
      "prefer the system with this prefix (default: tpam.system_prefix)"},
     {NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL},
 };
-
-static int init(credstack_module *mod, void **data_out)
-{
-    tpam_conf *conf = NULL;
-    const char *prefix = NULL;
-    int rc = tpam_conf_init(mod, &conf);
-
-    if (rc != CREDSTACK_OK)
-        return rc;
-    if (credstack_module_option_string(mod, NULL, "prefix", &prefix) ==
-            CREDSTACK_OK &&
-        (conf->arg_prefix = strdup(prefix)) == NULL) {
-        tpam_conf_free(conf);
-        return CREDSTACK_ERR_NOMEM;
-    }
-    *data_out = conf;
-    return CREDSTACK_OK;
-}
 
 /* Where a resolved system is cached (for look-ahead passes only). */
 #define CACHE_PREFIX "tpam.system:"
@@ -222,19 +204,12 @@ done:
     return ret;
 }
 
-static const struct credstack_module_ops ops = {
-    .size = sizeof(struct credstack_module_ops),
-    .abi_version = CREDSTACK_MODULE_ABI_VERSION,
+static tpam_module_def def = {
     .name = "resolver-tpam",
     .description = "system name from TPAM's ListSystems --NetworkAddress",
     .flags = CREDSTACK_MODULE_LOOKAHEAD,
-    .options = options,
-    .option_size = sizeof(struct credstack_option),
-    .init = init,
     .run = run,
-    .free = tpam_conf_free,
-    .probe = tpam_module_probe,
-    .status = tpam_module_status,
+    .args = args,
 };
 
-CREDSTACK_MODULE_DEFINE(ops)
+TPAM_MODULE_DEFINE(def)

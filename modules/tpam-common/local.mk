@@ -23,7 +23,8 @@ modules_tpam_common_libcredstack_tpam_la_SOURCES = \
 	modules/tpam-common/tpam_query.c \
 	modules/tpam-common/tpam_ahead.c \
 	modules/tpam-common/tpam_time.c modules/tpam-common/tpam_time.h \
-	modules/tpam-common/tpam_probe.c
+	modules/tpam-common/tpam_probe.c \
+	modules/tpam-common/tpam_ops.c
 modules_tpam_common_libcredstack_tpam_la_CFLAGS = $(AM_CFLAGS) $(LIBSSH_CFLAGS) $(LIBCRYPTO_CFLAGS)
 modules_tpam_common_libcredstack_tpam_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version \
 	-no-undefined -export-symbols-regex '^tpam_'

@@ -13,9 +13,9 @@
 #include "tpam_hostkey.h"
 #include "tpam_text.h"
 
-const char *const tpam_resolver_choices[] = {"tpam", "dns", NULL};
-const char *const tpam_authorization_choices[] = {"gateway", "approval",
-                                                  "policy", NULL};
+static const char *const resolver_choices[] = {"tpam", "dns", NULL};
+static const char *const authorization_choices[] = {"gateway", "approval",
+                                                    "policy", NULL};
 
 /* One entry: host, host:port, [v6]:port or a bare IPv6 address. */
 static int parse_entry(const char *s, size_t n, unsigned default_port,
@@ -92,7 +92,7 @@ int tpam_servers_parse(const char *value, unsigned default_port,
     return CREDSTACK_OK;
 }
 
-int tpam_check_servers(const char *value, char *err, size_t errlen)
+static int check_servers(const char *value, char *err, size_t errlen)
 {
     tpam_server s[TPAM_SERVERS_MAX];
     size_t n = 0;
@@ -101,7 +101,7 @@ int tpam_check_servers(const char *value, char *err, size_t errlen)
                               errlen) != CREDSTACK_OK;
 }
 
-int tpam_check_user(const char *value, char *err, size_t errlen)
+static int check_user(const char *value, char *err, size_t errlen)
 {
     for (const char *p = value; *p; p++) {
         unsigned char c = (unsigned char)*p;
@@ -115,7 +115,7 @@ int tpam_check_user(const char *value, char *err, size_t errlen)
     return 0;
 }
 
-int tpam_check_private_key(const char *value, char *err, size_t errlen)
+static int check_private_key(const char *value, char *err, size_t errlen)
 {
     size_t len = strlen(value), o = 0;
     char *copy = malloc(len + 2);
@@ -188,7 +188,7 @@ static int check_one_line(const char *line, void *user)
     return ret != CREDSTACK_OK;
 }
 
-int tpam_check_known_hosts(const char *value, char *err, size_t errlen)
+static int check_known_hosts(const char *value, char *err, size_t errlen)
 {
     line_check c = {err, errlen};
     int r = each_line(value, check_one_line, &c);
@@ -211,6 +211,114 @@ int tpam_check_prefix(const char *value, char *err, size_t errlen)
     return tpam_value_check("system_prefix", value, strlen(value),
                             TPAM_FIELD_SYSTEM, err, errlen) != CREDSTACK_OK;
 }
+
+/* Numbers as the text of a default. */
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
+
+const struct credstack_option tpam_options[TPAM_OPTIONS_COUNT + 1] = {
+    {.section = "tpam",
+     .name = "server",
+     .type = CREDSTACK_OPTION_STRING,
+     .flags = CREDSTACK_OPTION_REQUIRED,
+     .check = check_servers,
+     .help = "the TPAM appliance (host name or address; several, "
+             "comma-separated, are tried in order)"},
+    {.section = "tpam",
+     .name = "server_port",
+     .type = CREDSTACK_OPTION_PORT,
+     .def = TEXT(TPAM_PORT_DEFAULT),
+     .help = "the appliance's SSH port"},
+    {.section = "tpam",
+     .name = "server_user",
+     .type = CREDSTACK_OPTION_STRING,
+     .flags = CREDSTACK_OPTION_REQUIRED,
+     .check = check_user,
+     .help = "the TPAM CLI user (with ISA rights)"},
+    {.section = "tpam",
+     .name = "server_user_key",
+     .type = CREDSTACK_OPTION_PRIVATE_KEY,
+     .flags = CREDSTACK_OPTION_REQUIRED | CREDSTACK_OPTION_SECRET,
+     .check = check_private_key,
+     .help = "the CLI user's private key, usually \"$\" to take it from the "
+             "credential store"},
+    {.section = "tpam",
+     .name = "server_public_key",
+     .type = CREDSTACK_OPTION_KNOWN_HOSTS,
+     .flags = CREDSTACK_OPTION_REQUIRED,
+     .check = check_known_hosts,
+     .help = "the appliance's host key, one known_hosts line per server"},
+    {.section = "tpam",
+     .name = "connect_timeout",
+     .type = CREDSTACK_OPTION_INT,
+     .def = TEXT(TPAM_CONNECT_TIMEOUT_DEFAULT),
+     .min = 1,
+     .max = 3600,
+     .help = "seconds to connect and authenticate"},
+    {.section = "tpam",
+     .name = "command_timeout",
+     .type = CREDSTACK_OPTION_INT,
+     .def = TEXT(TPAM_COMMAND_TIMEOUT_DEFAULT),
+     .min = 1,
+     .max = 3600,
+     .help = "seconds one TPAM command may take"},
+    {.section = "tpam",
+     .name = "failover_backoff",
+     .type = CREDSTACK_OPTION_INT,
+     .def = TEXT(TPAM_POOL_BACKOFF_DEFAULT),
+     .min = 0,
+     .max = TPAM_POOL_BACKOFF_MAX,
+     .help = "seconds a server that did not answer is skipped (0: never)"},
+    {.section = "tpam",
+     .name = "max_sessions",
+     .type = CREDSTACK_OPTION_INT,
+     .def = TEXT(TPAM_POOL_SESSIONS_DEFAULT),
+     .min = 1,
+     .max = TPAM_POOL_SESSIONS_MAX,
+     .help = "SSH sessions per server at most (8 commands at once on each)"},
+    {.section = "tpam",
+     .name = "max_rows",
+     .type = CREDSTACK_OPTION_INT,
+     .def = TEXT(TPAM_MAX_ROWS_DEFAULT),
+     .min = TPAM_MAX_ROWS_MIN,
+     .max = TPAM_MAX_ROWS_MAX,
+     .help = "the --MaxRows bound of every list command"},
+    {.section = "tpam",
+     .name = "system_name_resolver",
+     .type = CREDSTACK_OPTION_ENUM,
+     .def = "tpam",
+     .choices = resolver_choices,
+     .help = "how an address becomes a system name"},
+    {.section = "tpam",
+     .name = "authorization",
+     .type = CREDSTACK_OPTION_ENUM,
+     .def = "gateway",
+     .choices = authorization_choices,
+     .help = "what authorizes a checkout"},
+    {.section = "tpam",
+     .name = "required_policy",
+     .type = CREDSTACK_OPTION_STRING,
+     .def = "Privileged Access",
+     .check = tpam_check_policy,
+     .help = "the access policy authorization = policy requires"},
+    {.section = "tpam",
+     .name = "system_maptoreal",
+     .type = CREDSTACK_OPTION_BOOL,
+     .def = "no",
+     .help = "map to AccountCustom1/AccountCustom2"},
+    {.section = "tpam",
+     .name = "system_prefix",
+     .type = CREDSTACK_OPTION_STRING,
+     .def = "",
+     .check = tpam_check_prefix,
+     .help = "a prefix for system names"},
+    {.section = "tpam",
+     .name = "reuse_gateway_password",
+     .type = CREDSTACK_OPTION_BOOL,
+     .def = "no",
+     .help = "the gateway password for the same user"},
+    {.name = NULL},
+};
 
 /* ---- the conf ---- */
 
@@ -276,8 +384,8 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
     tpam_conf *c = calloc(1, sizeof(*c));
     const char *servers = opt(mod, "tpam", "server");
     const char *keys = opt(mod, "tpam", "server_public_key");
-    long port = 22, connect_s = 10, command_s = 60,
-         backoff_s = TPAM_POOL_BACKOFF_DEFAULT;
+    /* Every one has a declared default: the core fills it in. */
+    long port = 0, connect_s = 0, command_s = 0, backoff_s = 0;
     char err[512] = "";
     int ret = CREDSTACK_OK;
 
@@ -288,7 +396,6 @@ int tpam_conf_init(credstack_module *mod, tpam_conf **conf_out)
     credstack_module_option_int(mod, "tpam", "connect_timeout", &connect_s);
     credstack_module_option_int(mod, "tpam", "command_timeout", &command_s);
     credstack_module_option_int(mod, "tpam", "failover_backoff", &backoff_s);
-    c->max_sessions = TPAM_POOL_SESSIONS_DEFAULT;
     credstack_module_option_int(mod, "tpam", "max_sessions", &c->max_sessions);
     credstack_module_option_int(mod, "tpam", "max_rows", &c->max_rows);
     credstack_module_option_enum(mod, "tpam", "system_name_resolver",

@@ -10,6 +10,10 @@
 
 #include "tpam_pool.h"
 
+/* The [tpam] defaults that are numbers, each written here only (with
+ * TPAM_POOL_*_DEFAULT and TPAM_*_TIMEOUT_DEFAULT): tpam_options[] spells
+ * them as text. */
+#define TPAM_PORT_DEFAULT 22
 #define TPAM_MAX_ROWS_DEFAULT 500
 #define TPAM_MAX_ROWS_MIN 2
 #define TPAM_MAX_ROWS_MAX 100000
@@ -53,163 +57,19 @@ typedef struct tpam_conf {
     char *arg_prefix;
 } tpam_conf;
 
-/* For TPAM_COMMON_OPTIONS (defined in tpam_conf.c). */
-extern const char *const tpam_resolver_choices[];
-extern const char *const tpam_authorization_choices[];
-int tpam_check_servers(const char *value, char *err, size_t errlen);
-int tpam_check_user(const char *value, char *err, size_t errlen);
-int tpam_check_private_key(const char *value, char *err, size_t errlen);
-int tpam_check_known_hosts(const char *value, char *err, size_t errlen);
-int tpam_check_policy(const char *value, char *err, size_t errlen);
-int tpam_check_prefix(const char *value, char *err, size_t errlen);
-
 /*
  * The [tpam] options of the vendor's plugin (every one of both
- * generations' configurations) and credstack's additions: every TPAM
- * module's options array begins with these, so each module declares what
- * the shared code reads for it.
+ * generations' configurations) and credstack's additions, declared once
+ * (tpam_conf.c), ended by name == NULL: every TPAM module declares them
+ * before its own arguments (tpam_module_ops()), so each module declares
+ * what the shared code reads for it.
  */
-#define TPAM_COMMON_OPTIONS                                                    \
-    {"tpam",                                                                   \
-     "server",                                                                 \
-     CREDSTACK_OPTION_STRING,                                                  \
-     CREDSTACK_OPTION_REQUIRED,                                                \
-     NULL,                                                                     \
-     0,                                                                        \
-     0,                                                                        \
-     NULL,                                                                     \
-     tpam_check_servers,                                                       \
-     "the TPAM appliance (host name or address; several, comma-separated, "    \
-     "are tried in order)"},                                                   \
-        {"tpam", "server_port", CREDSTACK_OPTION_PORT,     0, "22", 0, 0,      \
-         NULL,   NULL,          "the appliance's SSH port"},                   \
-        {"tpam",                                                               \
-         "server_user",                                                        \
-         CREDSTACK_OPTION_STRING,                                              \
-         CREDSTACK_OPTION_REQUIRED,                                            \
-         NULL,                                                                 \
-         0,                                                                    \
-         0,                                                                    \
-         NULL,                                                                 \
-         tpam_check_user,                                                      \
-         "the TPAM CLI user (with ISA rights)"},                               \
-        {"tpam",                                                               \
-         "server_user_key",                                                    \
-         CREDSTACK_OPTION_PRIVATE_KEY,                                         \
-         CREDSTACK_OPTION_REQUIRED | CREDSTACK_OPTION_SECRET,                  \
-         NULL,                                                                 \
-         0,                                                                    \
-         0,                                                                    \
-         NULL,                                                                 \
-         tpam_check_private_key,                                               \
-         "the CLI user's private key, usually \"$\" to take it from the "      \
-         "credential store"},                                                  \
-        {"tpam",                                                               \
-         "server_public_key",                                                  \
-         CREDSTACK_OPTION_KNOWN_HOSTS,                                         \
-         CREDSTACK_OPTION_REQUIRED,                                            \
-         NULL,                                                                 \
-         0,                                                                    \
-         0,                                                                    \
-         NULL,                                                                 \
-         tpam_check_known_hosts,                                               \
-         "the appliance's host key, one known_hosts line per server"},         \
-        {"tpam",                                                               \
-         "connect_timeout",                                                    \
-         CREDSTACK_OPTION_INT,                                                 \
-         0,                                                                    \
-         "10",                                                                 \
-         1,                                                                    \
-         3600,                                                                 \
-         NULL,                                                                 \
-         NULL,                                                                 \
-         "seconds to connect and authenticate"},                               \
-        {"tpam",                                                               \
-         "command_timeout",                                                    \
-         CREDSTACK_OPTION_INT,                                                 \
-         0,                                                                    \
-         "60",                                                                 \
-         1,                                                                    \
-         3600,                                                                 \
-         NULL,                                                                 \
-         NULL,                                                                 \
-         "seconds one TPAM command may take"},                                 \
-        {"tpam",                                                               \
-         "failover_backoff",                                                   \
-         CREDSTACK_OPTION_INT,                                                 \
-         0,                                                                    \
-         "30",                                                                 \
-         0,                                                                    \
-         TPAM_POOL_BACKOFF_MAX,                                                \
-         NULL,                                                                 \
-         NULL,                                                                 \
-         "seconds a server that did not answer is skipped (0: never)"},        \
-        {"tpam",                                                               \
-         "max_sessions",                                                       \
-         CREDSTACK_OPTION_INT,                                                 \
-         0,                                                                    \
-         "4",                                                                  \
-         1,                                                                    \
-         TPAM_POOL_SESSIONS_MAX,                                               \
-         NULL,                                                                 \
-         NULL,                                                                 \
-         "SSH sessions per server at most (8 commands at once on each)"},      \
-        {"tpam",                                                               \
-         "max_rows",                                                           \
-         CREDSTACK_OPTION_INT,                                                 \
-         0,                                                                    \
-         "500",                                                                \
-         TPAM_MAX_ROWS_MIN,                                                    \
-         TPAM_MAX_ROWS_MAX,                                                    \
-         NULL,                                                                 \
-         NULL,                                                                 \
-         "the --MaxRows bound of every list command"},                         \
-        {"tpam",                                                               \
-         "system_name_resolver",                                               \
-         CREDSTACK_OPTION_ENUM,                                                \
-         0,                                                                    \
-         "tpam",                                                               \
-         0,                                                                    \
-         0,                                                                    \
-         tpam_resolver_choices,                                                \
-         NULL,                                                                 \
-         "how an address becomes a system name"},                              \
-        {"tpam",                                                               \
-         "authorization",                                                      \
-         CREDSTACK_OPTION_ENUM,                                                \
-         0,                                                                    \
-         "gateway",                                                            \
-         0,                                                                    \
-         0,                                                                    \
-         tpam_authorization_choices,                                           \
-         NULL,                                                                 \
-         "what authorizes a checkout"},                                        \
-        {"tpam",                                                               \
-         "required_policy",                                                    \
-         CREDSTACK_OPTION_STRING,                                              \
-         0,                                                                    \
-         "Privileged Access",                                                  \
-         0,                                                                    \
-         0,                                                                    \
-         NULL,                                                                 \
-         tpam_check_policy,                                                    \
-         "the access policy authorization = policy requires"},                 \
-        {"tpam",                                                               \
-         "system_maptoreal",                                                   \
-         CREDSTACK_OPTION_BOOL,                                                \
-         0,                                                                    \
-         "no",                                                                 \
-         0,                                                                    \
-         0,                                                                    \
-         NULL,                                                                 \
-         NULL,                                                                 \
-         "map to AccountCustom1/AccountCustom2"},                              \
-        {"tpam", "system_prefix",   CREDSTACK_OPTION_STRING,    0, "", 0, 0,   \
-         NULL,   tpam_check_prefix, "a prefix for system names"},              \
-    {                                                                          \
-        "tpam", "reuse_gateway_password", CREDSTACK_OPTION_BOOL, 0, "no", 0,   \
-            0, NULL, NULL, "the gateway password for the same user"            \
-    }
+#define TPAM_OPTIONS_COUNT 16
+extern const struct credstack_option tpam_options[TPAM_OPTIONS_COUNT + 1];
+
+/* The checks of the two options that are also module arguments. */
+int tpam_check_policy(const char *value, char *err, size_t errlen);
+int tpam_check_prefix(const char *value, char *err, size_t errlen);
 
 /*
  * Read every declared [tpam] option (checked by the core already) into a

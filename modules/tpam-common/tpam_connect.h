@@ -8,9 +8,12 @@
 
 #include "tpam_command.h"
 
-/* Defaults when a timeout is <= 0; a real TPAM takes about 3 s a command. */
-#define TPAM_CONNECT_TIMEOUT_MS 10000L
-#define TPAM_COMMAND_TIMEOUT_MS 60000L
+/* [tpam] connect_timeout and command_timeout, seconds, and the same in ms
+ * for a timeout <= 0; a real TPAM takes about 3 s a command. */
+#define TPAM_CONNECT_TIMEOUT_DEFAULT 10
+#define TPAM_COMMAND_TIMEOUT_DEFAULT 60
+#define TPAM_CONNECT_TIMEOUT_MS (TPAM_CONNECT_TIMEOUT_DEFAULT * 1000L)
+#define TPAM_COMMAND_TIMEOUT_MS (TPAM_COMMAND_TIMEOUT_DEFAULT * 1000L)
 /* Largest command output accepted. */
 #define TPAM_OUTPUT_MAX (4u * 1024u * 1024u)
 

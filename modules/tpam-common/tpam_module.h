@@ -178,4 +178,56 @@ int tpam_module_probe(credstack_module *mod, void *conf);
 /* agent --status for a TPAM module (its status()). */
 void tpam_module_status(credstack_module *mod, void *conf);
 
+/* ---- a TPAM module's entry point (tpam_ops.c) ---- */
+
+/* At most this many arguments of its own a TPAM module declares. */
+#define TPAM_MODULE_ARGS_MAX 4
+
+/*
+ * What makes a TPAM module itself; the rest is the same for the five and
+ * tpam_module_ops() adds it: [tpam]'s options before the module's own
+ * arguments, init (tpam_conf_init(), then each argument into the conf:
+ * "policy" -> arg_policy, "prefix" -> arg_prefix), free, probe, status.
+ */
+typedef struct tpam_module_def {
+    const char *name;
+    const char *description;
+    unsigned flags;
+    credstack_result (*run)(credstack_module *mod, credstack_request *req,
+                            void *data);
+    /* The module's own stack-line arguments (section NULL), ended by name
+     * == NULL; NULL for none. */
+    const struct credstack_option *args;
+    /* Built by tpam_module_ops() on the first call (the module's). */
+    struct credstack_module_ops ops;
+    struct credstack_option
+        options[TPAM_OPTIONS_COUNT + TPAM_MODULE_ARGS_MAX + 1];
+    int built;
+} tpam_module_def;
+
+/* The ops of def, built once; init is the module's call of
+ * tpam_module_init() (TPAM_MODULE_DEFINE writes it).  NULL when def has
+ * more than TPAM_MODULE_ARGS_MAX arguments. */
+const struct credstack_module_ops *
+tpam_module_ops(tpam_module_def *def,
+                int (*init)(credstack_module *mod, void **data_out));
+
+/* A TPAM module's init(): its conf, with its own arguments in it. */
+int tpam_module_init(credstack_module *mod, const tpam_module_def *def,
+                     void **data_out);
+
+/* The entry point of the TPAM module def (instead of
+ * CREDSTACK_MODULE_DEFINE). */
+#define TPAM_MODULE_DEFINE(def)                                                \
+    static int tpam_init_##def(credstack_module *mod, void **data_out)         \
+    {                                                                          \
+        return tpam_module_init(mod, &(def), data_out);                        \
+    }                                                                          \
+    __attribute__((visibility("default"))) const struct credstack_module_ops * \
+    credstack_module_entry(void);                                              \
+    const struct credstack_module_ops *credstack_module_entry(void)            \
+    {                                                                          \
+        return tpam_module_ops(&(def), tpam_init_##def);                       \
+    }
+
 #endif /* TPAM_MODULE_H */
