@@ -20,9 +20,6 @@ int cli_hook(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_store(int argc, char **argv);
 
-/* getenv, but secure_getenv where there is one (set-id safe). */
-const char *cli_getenv(const char *name);
-
 /* Print "credstack VERSION (module ABI N)" (--version of every command). */
 void cli_version(FILE *out);
 

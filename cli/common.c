@@ -10,13 +10,7 @@
 
 #include <credstack/module.h>
 
-#include "../core/env.h"
 #include "cli.h"
-
-const char *cli_getenv(const char *name)
-{
-    return cs_env(name);
-}
 
 void cli_version(FILE *out)
 {

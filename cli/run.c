@@ -21,7 +21,7 @@ static int wants_agent(credstack_config *config)
     int yes = 0;
 
     if (credstack_config_get(config, "credstack", "agent", &v) != CREDSTACK_OK)
-        v = cli_getenv("CREDSTACK_AGENT");
+        v = credstack_getenv("CREDSTACK_AGENT");
     if (v != NULL) {
         /* Anything but auto runs here; opening reports a bad value. */
         size_t n = strlen(v);
@@ -85,7 +85,7 @@ static void absolute_env(void)
                                         "CREDSTACK_STORE_DIR", NULL};
 
     for (size_t i = 0; names[i] != NULL; i++) {
-        const char *v = cli_getenv(names[i]);
+        const char *v = credstack_getenv(names[i]);
         char *abs;
 
         if (v == NULL || *v == '\0' || *v == '/')

@@ -132,7 +132,7 @@ static void chomp(char *s, size_t *len)
 /* The passphrase from a file's first line or the environment, or none. */
 static int get_passphrase(const char *file, char **pass_out, size_t *len_out)
 {
-    const char *env = cli_getenv("CREDSTACK_STORE_PASSPHRASE");
+    const char *env = credstack_getenv("CREDSTACK_STORE_PASSPHRASE");
     char *buf = NULL;
     size_t len = 0;
     int rc;

@@ -10,14 +10,6 @@
 
 #include "internal.h"
 
-long long cs_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *item_or_dash(const credstack_request *req,
                                 credstack_item item)
 {
@@ -62,5 +54,6 @@ void cs_audit(credstack_handle *h, const credstack_request *req, int rc,
            rc != CREDSTACK_OK && rc != CREDSTACK_ERR_DENIED
                ? credstack_strerror(rc)
                : "",
-           cs_now_ms() - started_ms, item_or_dash(req, CREDSTACK_ITEM_BACKEND));
+           credstack_now_ms() - started_ms,
+           item_or_dash(req, CREDSTACK_ITEM_BACKEND));
 }

@@ -116,7 +116,7 @@ int credstack_cache_get(credstack_module *mod, credstack_cache_kind kind,
         return CREDSTACK_ERR_NOTFOUND;
     pthread_mutex_lock(&c->lock);
     e = find(c, (int)kind, k, &link);
-    if (e != NULL && e->expires_ms <= cs_now_ms()) {
+    if (e != NULL && e->expires_ms <= credstack_now_ms()) {
         *link = e->next;
         entry_free(e);
         c->n--;
@@ -171,7 +171,7 @@ static int put(credstack_module *mod, credstack_cache_kind kind,
     e->kind = (int)kind;
     e->key = k;
     e->value = v;
-    e->expires_ms = cs_now_ms() + ttl_ms;
+    e->expires_ms = credstack_now_ms() + ttl_ms;
     e->next = c->head;
     c->head = e;
     c->n++;

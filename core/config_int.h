@@ -21,9 +21,6 @@
  */
 #define CS_CONFIG_DEFAULT "DEFAULT"
 
-/* Overwrite n bytes in a way the compiler may not drop (values may be keys). */
-void cs_config_wipe(void *p, size_t n);
-
 /* Wipe a NUL-terminated string and free it.  NULL is a no-op. */
 void cs_config_free_secret(char *s);
 

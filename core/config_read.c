@@ -50,6 +50,7 @@
 #include <ini.h>
 
 #include "credstack/credstack.h"
+#include "credstack/module.h"
 #include "config.h"
 #include "config_int.h"
 
@@ -645,7 +646,7 @@ int cs_config_read_file(const char *path, cs_config **cfg_out, char **text_out,
         buf.len = buf.cap = 0;
     }
 done:
-    cs_config_wipe(chunk, sizeof(chunk));
+    credstack_wipe(chunk, sizeof(chunk));
     cs_config_buf_wipe(&buf);
     if (fd >= 0)
         close(fd);

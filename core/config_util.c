@@ -11,17 +11,11 @@
 #include "config.h"
 #include "config_int.h"
 
-void cs_config_wipe(void *p, size_t n)
-{
-    /* One wipe for the whole core (util.c). */
-    credstack_wipe(p, n);
-}
-
 void cs_config_free_secret(char *s)
 {
     if (!s)
         return;
-    cs_config_wipe(s, strlen(s));
+    credstack_wipe(s, strlen(s));
     free(s);
 }
 
@@ -47,7 +41,7 @@ int cs_config_buf_add(struct cs_config_buf *b, const char *s, size_t n)
         }
         if (b->p) {
             memcpy(p, b->p, b->len);
-            cs_config_wipe(b->p, b->cap);
+            credstack_wipe(b->p, b->cap);
             free(b->p);
         }
         b->p = p;
@@ -64,7 +58,7 @@ done:
 void cs_config_buf_wipe(struct cs_config_buf *b)
 {
     if (b->p) {
-        cs_config_wipe(b->p, b->cap);
+        credstack_wipe(b->p, b->cap);
         free(b->p);
     }
     b->p = NULL;

@@ -289,7 +289,7 @@ static void lookahead(credstack_handle *h, credstack_request *req)
 
 int credstack_run(credstack_handle *h, credstack_request *req)
 {
-    long long started = cs_now_ms();
+    long long started = credstack_now_ms();
     int ret;
 
     if (h == NULL || req == NULL || req->h != h)

@@ -17,7 +17,7 @@
 
 static int choose_module_dir(credstack_handle *h)
 {
-    const char *v = cs_getenv("CREDSTACK_MODULE_DIR");
+    const char *v = credstack_getenv("CREDSTACK_MODULE_DIR");
 
     if (v == NULL || *v == '\0') {
         if (cs_option_value(h, "credstack", "module_dir", &v, NULL) !=

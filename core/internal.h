@@ -305,13 +305,11 @@ size_t cs_cache_count(cs_cache *c);
 /* audit.c */
 void cs_audit(credstack_handle *h, const credstack_request *req, int rc,
               long long started_ms);
-long long cs_now_ms(void);
 
 /* util.c */
 char *cs_strdup(const char *s);
 char *cs_strndup(const char *s, size_t n);
 void cs_free_secret(char *s);
-const char *cs_getenv(const char *name);
 char *cs_path_relative_to(const char *base_file, const char *path);
 unsigned cs_edit_distance(const char *a, const char *b, unsigned cap);
 /*

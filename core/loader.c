@@ -50,7 +50,7 @@ static void dso_free(cs_dso *d)
 
     if (d->lt_handle) {
         pthread_mutex_lock(&lt_lock);
-        if (cs_getenv("CREDSTACK_NO_DLCLOSE") == NULL)
+        if (credstack_getenv("CREDSTACK_NO_DLCLOSE") == NULL)
             lt_dlclose((lt_dlhandle)d->lt_handle);
         else
             keep_fd = 1;

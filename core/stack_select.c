@@ -71,7 +71,7 @@ static void look(const char *section, unsigned line, void *user)
 
 static char *stack_dir(credstack_handle *h)
 {
-    const char *v = cs_getenv("CREDSTACK_STACK_DIR");
+    const char *v = credstack_getenv("CREDSTACK_STACK_DIR");
 
     if (v != NULL && *v != '\0')
         return strdup(v);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "env.h"
@@ -26,6 +27,19 @@ void credstack_wipe(void *p, size_t len)
     while (len--)
         *v++ = 0;
 #endif
+}
+
+long long credstack_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *credstack_getenv(const char *name)
+{
+    return cs_env(name);
 }
 
 char *cs_strdup(const char *s)
@@ -423,12 +437,6 @@ int cs_open_module_file(const char *dir, const char *file, int *fd_out,
                         char *err, size_t errlen)
 {
     return cs_open_checked(dir, file, 0, fd_out, err, errlen);
-}
-
-/* The core reads its environment through env.h's cs_env(). */
-const char *cs_getenv(const char *name)
-{
-    return cs_env(name);
 }
 
 /* path, or path taken relative to base_file's directory; free() the result. */

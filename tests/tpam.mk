@@ -9,7 +9,8 @@ tests_unit_test_tpam_output_LDADD = modules/tpam-common/libcredstack-tpam.la $(T
 tests_unit_test_tpam_hostkey_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
 tests_unit_test_tpam_hostkey_LDADD = modules/tpam-common/libcredstack-tpam.la $(LIBSSH_LIBS) $(TEST_LIBS)
 tests_integration_test_tpam_client_CPPFLAGS = $(TEST_CPPFLAGS) $(LIBSSH_CFLAGS)
-tests_integration_test_tpam_client_LDADD = modules/tpam-common/libcredstack-tpam.la $(LIBSSH_LIBS) $(TEST_LIBS)
+tests_integration_test_tpam_client_LDADD = modules/tpam-common/libcredstack-tpam.la \
+	core/libcredstack.la $(LIBSSH_LIBS) $(TEST_LIBS)
 
 # The TPAM modules end to end (get-password and hook through sshd + tpam-sim),
 # in programs over one shared harness (tpam_e2e.c);

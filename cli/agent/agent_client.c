@@ -26,14 +26,6 @@
 /* How long a new agent may take to open its stack and listen. */
 #define AGENT_START_MS 10000
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Start `credstack agent` for r (it detaches itself) and wait until it says
  * it is ready, or gives up.  The values go through a pipe, never argv.
@@ -43,7 +35,7 @@ static void spawn(const cli_request *r)
     int ready[2] = {-1, -1}, in[2] = {-1, -1};
     char *vals =
         r->nvalues > 0 ? cli_agent_values_encode(r->values, r->nvalues) : NULL;
-    long long deadline = now_ms() + AGENT_START_MS;
+    long long deadline = credstack_now_ms() + AGENT_START_MS;
     char buf[16], self[PATH_MAX];
     ssize_t n;
     pid_t pid;
@@ -94,7 +86,7 @@ static void spawn(const cli_request *r)
     in[1] = -1;
     for (;;) {
         struct pollfd pfd = {ready[0], POLLIN, 0};
-        long long left = deadline - now_ms();
+        long long left = deadline - credstack_now_ms();
         int got;
 
         if (left <= 0)
@@ -166,13 +158,13 @@ static json_t *request_json(const cli_request *r, const cli_agent_paths *p)
  */
 static int await_answer(int fd, cli_agent_reply *ans, char *why, size_t whylen)
 {
-    long long alive = now_ms() + CLI_AGENT_ALIVE_MS;
+    long long alive = credstack_now_ms() + CLI_AGENT_ALIVE_MS;
     long long deadline = 0, budget = 0;
     json_t *m = NULL;
 
     memset(ans, 0, sizeof(*ans));
     for (;;) {
-        long long t = now_ms(), until = alive;
+        long long t = credstack_now_ms(), until = alive;
         int ret;
 
         if (deadline > 0 && deadline < until)
@@ -195,7 +187,7 @@ static int await_answer(int fd, cli_agent_reply *ans, char *why, size_t whylen)
             continue; /* said above */
         if (ret != CREDSTACK_OK)
             return ret; /* gone: EOF, reset, a broken frame */
-        alive = now_ms() + CLI_AGENT_ALIVE_MS;
+        alive = credstack_now_ms() + CLI_AGENT_ALIVE_MS;
         if (m == NULL)
             continue; /* a beat */
         ret = cli_agent_reply_decode(m, ans);
@@ -205,7 +197,9 @@ static int await_answer(int fd, cli_agent_reply *ans, char *why, size_t whylen)
         if (ret == CREDSTACK_OK && ans->kind == CLI_AGENT_REPLY_ACCEPTED) {
             budget = ans->budget_ms;
             /* The budget bounds the request; the margin, its delivery. */
-            deadline = budget > 0 ? now_ms() + budget + CLI_AGENT_ALIVE_MS : 0;
+            deadline = budget > 0
+                           ? credstack_now_ms() + budget + CLI_AGENT_ALIVE_MS
+                           : 0;
             cli_agent_reply_clear(ans);
             continue;
         }

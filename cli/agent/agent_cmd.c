@@ -216,7 +216,7 @@ static int run_agent(agent_t *a, int foreground, int ready_fd)
     }
     fprintf(stderr, "credstack agent: pid %d serving %s (idle %ld s)\n",
             (int)getpid(), a->paths.socket, a->idle_s);
-    a->started_ms = cli_agent_now_ms();
+    a->started_ms = credstack_now_ms();
     cli_agent_serve(a);
     /* Out of the way at once; the requests running finish, with beats. */
     cli_agent_stop_serving(a);

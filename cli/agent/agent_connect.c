@@ -19,14 +19,6 @@
 
 #include "agent.h"
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int trusted_owner(uid_t uid)
 {
     return uid == geteuid() || uid == 0;
@@ -70,7 +62,7 @@ static int dir_ok(const char *path, char *why, size_t whylen)
 int cli_agent_connect(const char *path, int timeout_ms, char *why,
                       size_t whylen)
 {
-    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    long long deadline = credstack_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     struct sockaddr_un sa;
     struct ucred cred = {0, (uid_t)-1, (gid_t)-1};
     socklen_t len = sizeof(cred);
@@ -114,7 +106,7 @@ int cli_agent_connect(const char *path, int timeout_ms, char *why,
             close(fd); /* a dead agent's socket file: start another */
             return -1;
         }
-        if (errno != EAGAIN || now_ms() >= deadline) {
+        if (errno != EAGAIN || credstack_now_ms() >= deadline) {
             snprintf(why, whylen, "%s: %s", path,
                      errno == EAGAIN ? "the agent accepts no connection "
                                        "(stopped or swamped)"

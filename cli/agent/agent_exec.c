@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <credstack/module.h>
+
 #include "agent_exec.h"
 
 #ifdef CREDSTACK_TEST_HOOKS
@@ -26,7 +28,7 @@
  */
 static void test_hook(const char *self, char *const argv[])
 {
-    const char *wrap = getenv("CREDSTACK_TEST_AGENT_WRAPPER");
+    const char *wrap = credstack_getenv("CREDSTACK_TEST_AGENT_WRAPPER");
     char *words, *save = NULL, **av;
     size_t n = 0, nargs = 0;
     pid_t pid;

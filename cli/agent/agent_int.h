@@ -56,8 +56,6 @@ typedef struct agent {
 /* The signal that asked the agent to leave (SIGTERM, SIGINT), or 0. */
 extern volatile sig_atomic_t cli_agent_signal;
 
-/* agent_server.c: requests */
-long long cli_agent_now_ms(void);
 /* Accept and serve requests until asked to leave, idle, or stale. */
 void cli_agent_serve(agent_t *a);
 /* Beat on every running request's connection, at most once a beat. */

@@ -97,7 +97,8 @@ int cli_agent_bind(agent_t *a, char *err, size_t errlen)
  */
 int cli_agent_systemd_socket(agent_t *a, char *err, size_t errlen)
 {
-    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    const char *pid = credstack_getenv("LISTEN_PID"),
+               *fds = credstack_getenv("LISTEN_FDS");
     struct stat st;
 
     if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||

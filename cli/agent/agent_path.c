@@ -86,8 +86,8 @@ static int private_dir(const char *dir, char *err, size_t errlen)
 
 static int choose_dir(char *buf, size_t len, char *err, size_t errlen)
 {
-    const char *v = cli_getenv("CREDSTACK_AGENT_DIR");
-    const char *xdg = cli_getenv("XDG_RUNTIME_DIR");
+    const char *v = credstack_getenv("CREDSTACK_AGENT_DIR");
+    const char *xdg = credstack_getenv("XDG_RUNTIME_DIR");
     struct stat st;
 
     if (v != NULL && *v != '\0')
@@ -205,7 +205,7 @@ static int digest(const cli_agent_key *k, const unsigned char key[KEY_LEN],
         mac_str(c, "value", k->values[i].value);
     }
     for (size_t i = 0; envs[i]; i++)
-        mac_str(c, envs[i], cli_getenv(envs[i]));
+        mac_str(c, envs[i], credstack_getenv(envs[i]));
     ok = !buf.failed &&
          HMAC(EVP_sha256(), key, KEY_LEN, buf.p, buf.len, md, &mdlen) != NULL &&
          mdlen >= 32;

@@ -22,14 +22,6 @@
 
 #include "agent.h"
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd is ready for events, or the deadline (0: none) passes. */
 static int wait_for(int fd, short events, long long deadline)
 {
@@ -38,7 +30,7 @@ static int wait_for(int fd, short events, long long deadline)
         int wait = -1, r;
 
         if (deadline > 0) {
-            long long left = deadline - now_ms();
+            long long left = deadline - credstack_now_ms();
             if (left <= 0)
                 return CREDSTACK_ERR_TIMEOUT;
             wait = left > 1000000 ? 1000000 : (int)left;
@@ -76,7 +68,7 @@ static int write_all(int fd, const unsigned char *p, size_t n,
 
 int cli_agent_send(int fd, json_t *msg, int timeout_ms)
 {
-    long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+    long long deadline = timeout_ms > 0 ? credstack_now_ms() + timeout_ms : 0;
     char *text = json_dumps(msg, JSON_COMPACT);
     unsigned char *frame;
     size_t n;
@@ -138,7 +130,7 @@ static int read_all(int fd, unsigned char *p, size_t n, long long deadline)
 
 static int recv_frame(int fd, json_t **msg_out, int timeout_ms, int beats)
 {
-    long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+    long long deadline = timeout_ms > 0 ? credstack_now_ms() + timeout_ms : 0;
     unsigned char head[4], *body = NULL;
     size_t n;
     json_error_t jerr;

@@ -20,14 +20,6 @@
 
 volatile sig_atomic_t cli_agent_signal;
 
-long long cli_agent_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int cmp_long(const void *a, const void *b)
 {
     long x = *(const long *)a, y = *(const long *)b;
@@ -68,7 +60,7 @@ static json_t *run_request(agent_t *a, const cli_agent_req *in)
     char *log = NULL;
     size_t loglen = 0;
     FILE *logf = open_memstream(&log, &loglen);
-    long long t0 = cli_agent_now_ms();
+    long long t0 = credstack_now_ms();
     int rc;
 
     if (logf == NULL)
@@ -101,7 +93,7 @@ static json_t *run_request(agent_t *a, const cli_agent_req *in)
         credstack_wipe(log, strlen(log));
         free(log);
     }
-    record_latency(a, (long)(cli_agent_now_ms() - t0));
+    record_latency(a, (long)(credstack_now_ms() - t0));
     atomic_fetch_add(&a->requests, 1);
     return out;
 }
@@ -167,7 +159,7 @@ static json_t *status_reply(agent_t *a)
     percentiles(a, &p50, &p99);
     memset(&st, 0, sizeof(st));
     st.pid = (long long)getpid();
-    st.uptime_s = (cli_agent_now_ms() - a->started_ms) / 1000;
+    st.uptime_s = (credstack_now_ms() - a->started_ms) / 1000;
     st.requests = (long long)atomic_load(&a->requests);
     st.p50_ms = p50;
     st.p99_ms = p99;
@@ -245,7 +237,7 @@ void cli_agent_answer(conn_t *c, json_t *out)
  * CLI_AGENT_BEAT_MS; never waiting on a caller that does not read. */
 void cli_agent_beat(agent_t *a)
 {
-    long long t = cli_agent_now_ms();
+    long long t = credstack_now_ms();
 
     if (t - a->last_beat_ms < CLI_AGENT_BEAT_MS)
         return;
@@ -309,7 +301,7 @@ done:
     close(c->fd);
     pthread_mutex_destroy(&c->wlock);
     free(c);
-    atomic_store(&a->last_ms, cli_agent_now_ms());
+    atomic_store(&a->last_ms, credstack_now_ms());
     atomic_fetch_sub(&a->workers, 1);
     return NULL;
 }
@@ -361,13 +353,13 @@ static void accept_one(agent_t *a)
 
 void cli_agent_serve(agent_t *a)
 {
-    long long last_check = cli_agent_now_ms();
+    long long last_check = credstack_now_ms();
 
-    atomic_store(&a->last_ms, cli_agent_now_ms());
+    atomic_store(&a->last_ms, credstack_now_ms());
     while (!cli_agent_signal && !atomic_load(&a->stopping) &&
            !atomic_load(&a->retiring)) {
         struct pollfd pfd = {a->listen_fd, POLLIN, 0};
-        long long t = cli_agent_now_ms();
+        long long t = credstack_now_ms();
 
         cli_agent_beat(a);
         if (atomic_load(&a->workers) >= AGENT_MAX_WORKERS) {

@@ -372,8 +372,18 @@ void credstack_cache_drop(credstack_module *mod, credstack_cache_kind kind,
 long credstack_cache_ttl(const credstack_module *mod,
                          credstack_cache_kind kind);
 
-/* Wipe len bytes at p in a way the compiler cannot remove. */
+/* Wipe len bytes at p in a way the compiler cannot remove: the one wipe
+ * of the core, the programs and the modules. */
 void credstack_wipe(void *p, size_t len);
+
+/* Milliseconds on a monotonic clock (deadlines, durations): the one clock
+ * of the core, the programs and the modules. */
+long long credstack_now_ms(void);
+
+/* An environment variable as credstack reads every one: secure_getenv(3)
+ * where there is one, so a set-id program ignores the caller's.  NULL when
+ * unset. */
+const char *credstack_getenv(const char *name);
 
 #ifdef __cplusplus
 }

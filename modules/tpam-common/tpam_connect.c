@@ -313,10 +313,10 @@ int tpam_conn_open(const struct tpam_conn_options *opts, tpam_conn **conn_out,
         goto done;
     }
 
-    deadline = tpam_now_ms() + connect_ms;
+    deadline = credstack_now_ms() + connect_ms;
     tpam_session_timeout(c->session, connect_ms);
     if (ssh_connect(c->session) != SSH_OK) {
-        if (tpam_now_ms() >= deadline ||
+        if (credstack_now_ms() >= deadline ||
             strstr(ssh_get_error(c->session), "imeout") != NULL) {
             ret = tpam_errf(err, errlen, CREDSTACK_ERR_TIMEOUT,
                             "TPAM at %s did not answer within %ld ms "
@@ -342,9 +342,9 @@ int tpam_conn_open(const struct tpam_conn_options *opts, tpam_conn **conn_out,
     }
     if (opts->observe != NULL)
         opts->observe(opts->observe_user, TPAM_STEP_HOSTKEY_OK, NULL);
-    tpam_session_timeout(c->session, deadline - tpam_now_ms());
+    tpam_session_timeout(c->session, deadline - credstack_now_ms());
     ret = tpam_authenticate(c, opts->user, key, err, errlen);
-    if (ret != CREDSTACK_OK && tpam_now_ms() >= deadline) {
+    if (ret != CREDSTACK_OK && credstack_now_ms() >= deadline) {
         ret = tpam_errf(err, errlen, CREDSTACK_ERR_TIMEOUT,
                         "TPAM at %s did not answer within %ld ms "
                         "(authentication)",

@@ -204,7 +204,7 @@ int tpam_pool_in_backoff(tpam_pool *p, long long *left_ms, char *err,
     int in;
 
     pthread_mutex_lock(&p->lock);
-    left = p->backoff_until - tpam_now_ms();
+    left = p->backoff_until - credstack_now_ms();
     in = p->up == 0 && p->backoff_until != 0 && left > 0;
     if (in && err != NULL && errlen > 0)
         snprintf(err, errlen, "%s", p->attempt_err);
@@ -270,7 +270,7 @@ static void job_init(pool_job *job, const tpam_cmd *cmd, long timeout_ms)
     job->line = tpam_cmd_str(cmd);
     job->name = tpam_cmd_name(cmd);
     job->timeout_ms = timeout_ms > 0 ? timeout_ms : TPAM_COMMAND_TIMEOUT_MS;
-    job->deadline = tpam_now_ms() + job->timeout_ms;
+    job->deadline = credstack_now_ms() + job->timeout_ms;
     pthread_cond_init(&job->cv, NULL);
 }
 
@@ -438,7 +438,7 @@ void tpam_pool_stats(tpam_pool *p, struct tpam_pool_stats *s)
     s->queued = p->queued;
     s->handshakes = p->handshakes;
     s->commands = p->commands;
-    left = p->backoff_until - tpam_now_ms();
+    left = p->backoff_until - credstack_now_ms();
     if (p->up == 0 && p->backoff_until != 0 && left > 0)
         s->backoff_left_ms = left;
     pthread_mutex_unlock(&p->lock);

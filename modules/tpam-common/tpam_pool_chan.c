@@ -126,7 +126,7 @@ int pool_slot_count(const pool_session *s)
  */
 void pool_session_close(tpam_pool *p, pool_session *s, int requeue)
 {
-    long long now = tpam_now_ms();
+    long long now = credstack_now_ms();
     pool_job *back[TPAM_POOL_CHANNELS];
     int nback = 0;
 
@@ -274,14 +274,14 @@ static int read_answer(tpam_pool *p, pool_session *s, pool_slot *sl,
         if (n > 0) {
             *progress = 1;
             if (j->len + (size_t)n > TPAM_OUTPUT_MAX) {
-                tpam_wipe(tmp, sizeof(tmp));
+                credstack_wipe(tmp, sizeof(tmp));
                 pool_finish(p, j, CREDSTACK_ERR_BACKEND,
                             "TPAM at %s printed more than %u bytes for %s",
                             p->where, TPAM_OUTPUT_MAX, j->name);
                 return -1;
             }
             if (pool_job_reserve(j, (size_t)n) != CREDSTACK_OK) {
-                tpam_wipe(tmp, sizeof(tmp));
+                credstack_wipe(tmp, sizeof(tmp));
                 pool_finish(p, j, CREDSTACK_ERR_NOMEM,
                             "out of memory reading the TPAM answer");
                 return -1;
@@ -290,11 +290,11 @@ static int read_answer(tpam_pool *p, pool_session *s, pool_slot *sl,
             j->len += (size_t)n;
             continue;
         }
-        tpam_wipe(tmp, sizeof(tmp));
+        credstack_wipe(tmp, sizeof(tmp));
         /* Standard error is read and dropped: it must not fill the window. */
         while (ssh_channel_read_nonblocking(sl->ch, tmp, sizeof(tmp), 1) > 0)
             *progress = 1;
-        tpam_wipe(tmp, sizeof(tmp));
+        credstack_wipe(tmp, sizeof(tmp));
         if (n == SSH_EOF || (n == 0 && ssh_channel_is_eof(sl->ch)))
             return 1;
         if (n == SSH_ERROR) {

@@ -118,13 +118,13 @@ static void *connector_main(void *arg)
             if (p->backoff_ms > 0 &&
                 (rc == CREDSTACK_ERR_TIMEOUT ||
                  (rc == CREDSTACK_ERR_BACKEND && !steps.connected)))
-                p->backoff_until = tpam_now_ms() + p->backoff_ms;
+                p->backoff_until = credstack_now_ms() + p->backoff_ms;
         } else {
             /* A further session for a busy server: try again later. */
             p->grow_block_until =
-                tpam_now_ms() + (p->backoff_ms > POOL_GROW_RETRY_MS
-                                     ? p->backoff_ms
-                                     : POOL_GROW_RETRY_MS);
+                credstack_now_ms() + (p->backoff_ms > POOL_GROW_RETRY_MS
+                                          ? p->backoff_ms
+                                          : POOL_GROW_RETRY_MS);
         }
     }
     p->attempt_gen++;
@@ -132,7 +132,7 @@ static void *connector_main(void *arg)
     pthread_cond_broadcast(&p->cv);
     pool_wake(p);
     pthread_mutex_unlock(&p->lock);
-    tpam_wipe(err, sizeof(err));
+    credstack_wipe(err, sizeof(err));
     return NULL;
 }
 
@@ -338,7 +338,7 @@ static void *io_main(void *arg)
             unsigned long long rx = 0, rx_after = 0;
 
             progress = 0;
-            now = tpam_now_ms();
+            now = credstack_now_ms();
             expire_pending(p, now);
             progress |= pool_assign(p, now);
             for (unsigned i = 0; i < p->nsessions; i++)
@@ -395,7 +395,7 @@ static void *io_main(void *arg)
             polled[npoll - 1] = s;
             npoll++;
         }
-        timer = next_timer(p, now) - tpam_now_ms();
+        timer = next_timer(p, now) - credstack_now_ms();
         if (timer < 0)
             timer = 0;
         if (poll(pfd, npoll, (int)timer) > 0) {

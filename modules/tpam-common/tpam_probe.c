@@ -49,7 +49,7 @@ static int tcp_reach(const char *host, unsigned port, long timeout_ms,
 {
     struct addrinfo hints, *res = NULL;
     char service[16];
-    long long deadline = tpam_now_ms() + timeout_ms;
+    long long deadline = credstack_now_ms() + timeout_ms;
     int rc, ok = -1;
 
     memset(&hints, 0, sizeof(hints));
@@ -68,7 +68,7 @@ static int tcp_reach(const char *host, unsigned port, long timeout_ms,
         struct pollfd pfd;
         int err = 0;
         socklen_t len = sizeof(err);
-        long long left = deadline - tpam_now_ms();
+        long long left = deadline - credstack_now_ms();
 
         if (fd < 0)
             continue;
@@ -111,7 +111,7 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
     tpam_conf_pool_key(conf, i, &k);
     tpam_host_port(where, sizeof(where), k.host, k.port);
     memset(&s, 0, sizeof(s));
-    t0 = tpam_now_ms();
+    t0 = credstack_now_ms();
     if (tcp_reach(k.host, k.port, k.connect_timeout_ms, why, sizeof(why)) !=
         0) {
         credstack_module_probe_report(
@@ -123,7 +123,7 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
     }
     credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "tcp", NULL,
                                   "%s reached in %lld ms", where,
-                                  tpam_now_ms() - t0);
+                                  credstack_now_ms() - t0);
     /* An entry of the pool of its own: a fresh handshake whose every step
      * is seen, on the code requests use. */
     pool = tpam_pool_new_observed(&k, observe, &s);
@@ -174,7 +174,7 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
                                   {"MaxRows", "1", TPAM_FIELD_KEYWORD},
                               },
                               1, &cmd, err, sizeof(err));
-    t0 = tpam_now_ms();
+    t0 = credstack_now_ms();
     if (ret == CREDSTACK_OK)
         ret = tpam_pool_run(pool, cmd, conf->command_timeout_ms, &out, &len,
                             err, sizeof(err));
@@ -194,7 +194,7 @@ static int probe_server(credstack_module *mod, const tpam_conf *conf, size_t i)
         credstack_module_probe_report(mod, CREDSTACK_PROBE_OK, "command", NULL,
                                       "ListSystems answered; round trip %lld "
                                       "ms",
-                                      tpam_now_ms() - t0);
+                                      credstack_now_ms() - t0);
     tpam_pool_output_free(out, len);
     tpam_cmd_free(cmd);
 done:

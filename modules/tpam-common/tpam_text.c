@@ -81,16 +81,10 @@ int tpam_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* One wipe for the whole project: the core's (explicit_bzero). */
-void tpam_wipe(void *p, size_t len)
-{
-    credstack_wipe(p, len);
-}
-
 void tpam_free_secret(char *s)
 {
     if (s != NULL) {
-        tpam_wipe(s, strlen(s));
+        credstack_wipe(s, strlen(s));
         free(s);
     }
 }
@@ -98,17 +92,9 @@ void tpam_free_secret(char *s)
 void tpam_free_wiped(void *p, size_t len)
 {
     if (p != NULL) {
-        tpam_wipe(p, len);
+        credstack_wipe(p, len);
         free(p);
     }
-}
-
-long long tpam_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 const char *tpam_host_port(char *dst, size_t dstlen, const char *host,

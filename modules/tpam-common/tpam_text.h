@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <credstack/module.h>
+
 /* How many bytes of an untrusted value a message shows before "...". */
 #define TPAM_SHOW_MAX 48
 
@@ -25,9 +27,6 @@ const char *tpam_escape(char *dst, size_t dstlen, const char *src, size_t len,
 int tpam_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Wipe len bytes at p in a way the compiler cannot remove. */
-void tpam_wipe(void *p, size_t len);
-
 /* Wipe a NUL-terminated secret and free it.  NULL is a no-op. */
 void tpam_free_secret(char *s);
 
@@ -37,8 +36,5 @@ void tpam_free_wiped(void *p, size_t len);
 /* "host:port", or "[v6]:port" for an IPv6 address; returns dst. */
 const char *tpam_host_port(char *dst, size_t dstlen, const char *host,
                            unsigned port);
-
-/* Monotonic clock in milliseconds, for deadlines. */
-long long tpam_now_ms(void);
 
 #endif /* TPAM_TEXT_H */
