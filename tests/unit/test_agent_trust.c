@@ -487,7 +487,7 @@ Test(agent_trust, sigterm_under_load)
     afix_setup(&f);
     stack = tu_write(f.dir, "s.stack",
                      "checkout required test-result password=pw "
-                     "sleep_ms=2000\n");
+                     "sleep_ms=4000\n");
     base = one_shot_ms(&f, stack);
     cfg = tu_write(f.dir, "c.ini", "[credstack]\nagent = auto\n");
     r = afix_get(&f, cfg, stack, NULL);
@@ -497,8 +497,11 @@ Test(agent_trust, sigterm_under_load)
     cr_assert_gt(pid, 0);
     for (int i = 0; i < EARLY; i++)
         bg_start(&early[i], &f, cfg, stack, NULL);
-    /* Leave while requests run in the agent. */
-    for (int i = 0; i < 600 && (n = running(&f, cfg, stack)) < 1; i++)
+    /* Leave while requests run in the agent.  Bounded in time, not in
+     * polls: each poll is a `credstack agent --status`, seconds long under
+     * valgrind on a loaded machine (600 polls once took 23 minutes). */
+    for (long long until = afix_now_ms() + 90000;
+         (n = running(&f, cfg, stack)) < 1 && afix_now_ms() < until;)
         afix_sleep_ms(50);
     cr_assert_geq(n, 1, "no request ran in the agent");
     cr_assert_eq(kill(pid, SIGTERM), 0);
