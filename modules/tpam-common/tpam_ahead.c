@@ -182,24 +182,3 @@ int tpam_ahead_take(credstack_request *req, tpam_pool *pool,
     *len_out = len;
     return 1;
 }
-
-int tpam_module_query_start(credstack_module *mod, credstack_request *req,
-                            const tpam_conf *conf, const char *command,
-                            const tpam_arg *args, size_t nargs)
-{
-    tpam_cmd *cmd = NULL;
-    tpam_pool *pool = NULL;
-    char err[512] = "";
-    int ret;
-
-    if (!credstack_request_lookahead(req))
-        return CREDSTACK_ERR_INVALID;
-    ret = tpam_module_query_command(conf, command, args, nargs, &cmd, err,
-                                    sizeof(err));
-    if (ret == CREDSTACK_OK)
-        ret = tpam_client_for_request(mod, req, conf, &pool);
-    if (ret == CREDSTACK_OK)
-        ret = tpam_ahead_start(req, pool, cmd, conf->command_timeout_ms);
-    tpam_cmd_free(cmd);
-    return ret;
-}

@@ -414,3 +414,58 @@ int tpam_auth_cached(credstack_module *mod, credstack_request *req,
     }
     return 1;
 }
+
+int tpam_module_query(credstack_module *mod, credstack_request *req,
+                      const tpam_conf *conf, const char *command,
+                      const tpam_arg *args, size_t nargs, tpam_table **t_out,
+                      char *err, size_t errlen)
+{
+    tpam_cmd *cmd = NULL;
+    long max = conf->max_rows;
+    int ret;
+
+    *t_out = NULL;
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    ret = tpam_module_query_command(conf, command, args, nargs, &cmd, err,
+                                    errlen);
+    if (ret == CREDSTACK_OK) {
+        ret = tpam_module_list(mod, req, conf, cmd, t_out, err, errlen);
+    }
+    if (ret == CREDSTACK_OK && tpam_table_rows(*t_out) >= (size_t)max) {
+        /* As many rows as asked for: the list may go on; trust none of it. */
+        ret =
+            tpam_errf(err, errlen, CREDSTACK_ERR_BACKEND,
+                      "%s listed %zu rows, as many as --MaxRows %ld allows: "
+                      "the list may be cut off, so none of it is used; "
+                      "raise tpam.max_rows (at most %d) or narrow the "
+                      "request",
+                      command, tpam_table_rows(*t_out), max, TPAM_MAX_ROWS_MAX);
+        tpam_table_free(*t_out);
+        *t_out = NULL;
+    }
+    tpam_cmd_free(cmd);
+    return ret;
+}
+
+int tpam_module_query_start(credstack_module *mod, credstack_request *req,
+                            const tpam_conf *conf, const char *command,
+                            const tpam_arg *args, size_t nargs)
+{
+    tpam_cmd *cmd = NULL;
+    tpam_pool *pool = NULL;
+    char err[512] = "";
+    int ret;
+
+    if (!credstack_request_lookahead(req))
+        return CREDSTACK_ERR_INVALID;
+    ret = tpam_module_query_command(conf, command, args, nargs, &cmd, err,
+                                    sizeof(err));
+    if (ret == CREDSTACK_OK)
+        ret = tpam_client_for_request(mod, req, conf, &pool);
+    if (ret == CREDSTACK_OK)
+        ret = tpam_ahead_start(req, pool, cmd, conf->command_timeout_ms);
+    tpam_cmd_free(cmd);
+    return ret;
+}
