@@ -23,9 +23,6 @@
 #include "agent.h"
 #include "agent_exec.h"
 
-/* How long a new agent may take to open its stack and listen. */
-#define AGENT_START_MS 10000
-
 /*
  * Start `credstack agent` for r (it detaches itself) and wait until it says
  * it is ready, or gives up.  The values go through a pipe, never argv.
@@ -35,7 +32,7 @@ static void spawn(const cli_request *r)
     int ready[2] = {-1, -1}, in[2] = {-1, -1};
     char *vals =
         r->nvalues > 0 ? cli_agent_values_encode(r->values, r->nvalues) : NULL;
-    long long deadline = credstack_now_ms() + AGENT_START_MS;
+    long long deadline = credstack_now_ms() + cli_agent_start_ms();
     char buf[16], self[PATH_MAX];
     ssize_t n;
     pid_t pid;

@@ -11,4 +11,14 @@
  */
 void cli_agent_exec(const char *self, char *const argv[]);
 
+/* How long a new agent may take to open its stack and listen. */
+#define CLI_AGENT_START_MS 10000
+
+/*
+ * How long a command waits for the agent it started: CLI_AGENT_START_MS;
+ * six times that for an agent the test hook runs under a checker
+ * (valgrind), only in a build configured with --enable-test-hooks.
+ */
+long cli_agent_start_ms(void);
+
 #endif

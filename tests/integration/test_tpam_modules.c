@@ -597,8 +597,10 @@ Test(tpam, hang_times_out)
         r = get_password(cfg, "bob", "root", "10.20.30.40");
         took = now_s() - t0;
         expect_status(&r, 3, "did not answer");
-        /* Bounded by command_timeout, not by the simulator's one hour. */
-        cr_expect_lt(took, 10.0, "%s took %.1f s", faults[i], took);
+        /* Bounded by command_timeout, not by the simulator's one hour: a
+         * bound far from both, as the request runs up to three times here
+         * (tpam_diff.c), under valgrind on a busy machine too. */
+        cr_expect_lt(took, 120.0, "%s took %.1f s", faults[i], took);
         tu_run_free(&r);
     }
     free(cfg);
